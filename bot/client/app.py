@@ -1,0 +1,116 @@
+"""The Discord client: wires the core to discord.py and runs it."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import AsyncIterator
+
+import discord
+import httpx
+import yarl
+from discord import app_commands
+from discord.ext import commands
+
+from bot.client.errors import reply_unexpected
+from bot.client.flows import Flows
+from bot.client.job_messages import JobMessages
+from bot.core.images import ImageFetcher
+from bot.core.jobs import JobService
+from bot.core.ledger import Ledger
+from bot.core.providers.proxy import ProxyProvider
+from bot.settings import Settings
+from bot.simulator.server import Simulator
+
+log = logging.getLogger(__name__)
+
+EXTENSIONS = ("cogs.imagine", "cogs.job_buttons")
+SIMULATOR_BASE_SECONDS = 8.0
+
+
+class MJBot(commands.Bot):
+    def __init__(self, settings: Settings, jobs: JobService, fetcher: ImageFetcher) -> None:
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=discord.Intents.default(),
+            allowed_mentions=discord.AllowedMentions.none(),
+            help_command=None,
+        )
+        self.settings = settings
+        self.jobs = jobs
+        self.messages = JobMessages(self, fetcher, jobs=jobs, edit_interval=settings.progress_edit_interval)
+        self.flows = Flows(
+            jobs, self.messages, bot_type=settings.mj_bot_type, max_attachment_bytes=settings.max_attachment_bytes
+        )
+        self.tree.error(self._on_app_command_error)
+
+    async def setup_hook(self) -> None:
+        for extension in EXTENSIONS:
+            await self.load_extension(extension)
+        self.jobs.subscribe(self.messages.on_job)
+        # Resumes jobs left in flight by a previous run; their messages are edited through the channel.
+        await self.jobs.start()
+        if self.settings.discord_guild_id:
+            guild = discord.Object(self.settings.discord_guild_id)
+            self.tree.copy_global_to(guild=guild)
+            await self.tree.sync(guild=guild)
+        else:
+            await self.tree.sync()
+
+    async def on_ready(self) -> None:
+        log.info("connected as %s (%s) to %d server(s)", self.user, getattr(self.user, "id", "?"), len(self.guilds))
+
+    async def close(self) -> None:
+        await self.jobs.stop()
+        await self.messages.close()
+        await super().close()
+
+    async def _on_app_command_error(
+        self, interaction: discord.Interaction, error: app_commands.AppCommandError
+    ) -> None:
+        log.error("command %s failed", interaction.command and interaction.command.name, exc_info=error)
+        await reply_unexpected(interaction)
+
+
+def point_discord_at(settings: Settings) -> None:
+    """discord.py reads both URLs from class attributes; Discord-compatible servers and tests set them."""
+    discord.http.Route.BASE = settings.discord_api_base
+    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.discord_gateway_url)
+
+
+@contextlib.asynccontextmanager
+async def open_core(settings: Settings) -> AsyncIterator[tuple[JobService, ImageFetcher]]:
+    """The core's resources, for as long as the bot runs: HTTP client, provider, ledger, job service."""
+    timeout = httpx.Timeout(60.0, connect=10.0)
+    limits = httpx.Limits(max_connections=20, max_keepalive_connections=10)
+    async with httpx.AsyncClient(timeout=timeout, limits=limits, follow_redirects=True) as http:
+        simulator: Simulator | None = None
+        base_url = settings.mj_api_base
+        if settings.mj_provider == "simulator":
+            simulator = Simulator(duration=SIMULATOR_BASE_SECONDS / settings.simulator_speed)
+            base_url = await simulator.start()
+            log.info("no image API configured: using the built-in simulator at %s", base_url)
+        provider = ProxyProvider(http, base_url, api_key=settings.mj_api_key, auth_style=settings.mj_auth_header)
+        ledger = await Ledger.open(settings.database_path)
+        jobs = JobService(ledger, provider, poll_interval=settings.mj_poll_interval, job_timeout=settings.job_timeout)
+        try:
+            yield jobs, ImageFetcher(http)
+        finally:
+            await jobs.stop()
+            await ledger.close()
+            if simulator is not None:
+                await simulator.stop()
+
+
+async def run_bot(settings: Settings) -> None:
+    point_discord_at(settings)
+    async with open_core(settings) as (jobs, fetcher):
+        bot = MJBot(settings, jobs, fetcher)
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            with contextlib.suppress(NotImplementedError):
+                loop.add_signal_handler(sig, lambda: asyncio.ensure_future(bot.close()))
+        async with bot:
+            await bot.start(settings.discord_token)

@@ -1,0 +1,51 @@
+"""The button under a job's message: a DynamicItem, so it keeps working after a restart.
+
+The custom_id names only the ledger job and the index of the API button (`mj:job:42:3`, far under
+Discord's 100 characters); the API's own customId stays in the ledger.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from bot.client.errors import reply_unexpected
+from bot.core.buttons import PRIMARY, SUCCESS, ButtonFace
+
+if TYPE_CHECKING:
+    from bot.client.app import MJBot
+
+log = logging.getLogger(__name__)
+
+_STYLES = {PRIMARY: discord.ButtonStyle.primary, SUCCESS: discord.ButtonStyle.success}
+
+
+class JobButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"mj:job:(?P<job>[0-9]+):(?P<index>[0-9]+)"):
+    def __init__(self, job_id: int, index: int, face: ButtonFace | None = None) -> None:
+        button: discord.ui.Button[Any] = discord.ui.Button(custom_id=f"mj:job:{job_id}:{index}")
+        if face is not None:
+            button.label = face.label
+            button.emoji = face.emoji
+            button.style = _STYLES.get(face.style, discord.ButtonStyle.secondary)
+            button.row = face.row
+        super().__init__(button)
+        self.job_id = job_id
+        self.index = index
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: Any, /
+    ) -> JobButton:
+        # Runs inside the 3-second window: no I/O here, the ledger is read after the ack.
+        return cls(int(match["job"]), int(match["index"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        bot: MJBot = interaction.client  # type: ignore[assignment]
+        try:
+            await bot.flows.press(interaction, self.job_id, self.index)
+        except Exception:
+            # Button errors never reach the command tree's handler: answer here.
+            log.exception("button %s failed", self.item.custom_id)
+            await reply_unexpected(interaction)

@@ -1,0 +1,206 @@
+"""Keeps each job's Discord message in step with the job, within Discord's limits.
+
+One worker per job holds only the latest state: while it waits out `PROGRESS_EDIT_INTERVAL`, newer
+updates replace older ones, so a busy job never queues edits. The final state is always delivered
+(retried, and re-sent after a restart if the bot stopped first). Edits go through the interaction
+webhook while its token is fresh (its own rate-limit bucket) and through the channel afterwards.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import io
+import logging
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import discord
+
+from bot.client.render import NO_MENTIONS, job_content, job_view, result_filename
+from bot.core.errors import MJError
+from bot.core.images import ImageFetcher, fit_for_upload, image_extension
+from bot.core.jobs import JobService
+from bot.core.models import Job, JobStatus
+
+log = logging.getLogger(__name__)
+
+# Stop using the interaction token this long before Discord's 15 minutes run out.
+TOKEN_MARGIN = timedelta(minutes=1)
+FINAL_ATTEMPTS = 4
+
+
+@dataclass
+class _Worker:
+    job: Job
+    interaction: discord.Interaction | None
+    last_edit: float
+    changed: asyncio.Event = field(default_factory=asyncio.Event)
+    shown: tuple[str, str | None] | None = None  # (content, preview url) last sent
+    task: asyncio.Task[None] | None = None
+
+
+class JobMessages:
+    def __init__(
+        self,
+        client: discord.Client,
+        fetcher: ImageFetcher,
+        *,
+        jobs: JobService,
+        edit_interval: float,
+    ) -> None:
+        self._client = client
+        self._fetcher = fetcher
+        self._interval = edit_interval
+        self._jobs = jobs
+        self._workers: dict[int, _Worker] = {}
+        self.edits = 0  # message edits sent, for tests and benchmarks
+
+    def track(self, job: Job, interaction: discord.Interaction | None) -> None:
+        """Start following a job whose message was just created (through `interaction` if given)."""
+        loop = asyncio.get_running_loop()
+        worker = _Worker(job, interaction, last_edit=loop.time())
+        worker.shown = (job_content(job), None)
+        self._start(worker)
+
+    async def on_job(self, job: Job) -> None:
+        """JobService listener: must not block, so it only hands the state to the job's worker."""
+        if job.message_id is None:
+            return
+        worker = self._workers.get(job.id)
+        if worker is None:
+            worker = _Worker(job, None, last_edit=float("-inf"))
+            self._start(worker)
+        worker.job = job
+        worker.changed.set()
+
+    async def close(self) -> None:
+        workers = [w.task for w in self._workers.values() if w.task]
+        for task in workers:
+            task.cancel()
+        for task in workers:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._workers.clear()
+
+    async def wait_idle(self) -> None:
+        """Until every tracked job's final state is delivered (used at shutdown and in tests)."""
+        while tasks := [w.task for w in self._workers.values() if w.task]:
+            await asyncio.wait(tasks)
+
+    # -- the worker ------------------------------------------------------------------------------
+    def _start(self, worker: _Worker) -> None:
+        self._workers[worker.job.id] = worker
+        worker.task = asyncio.create_task(self._run(worker), name=f"job-message-{worker.job.id}")
+
+    async def _run(self, worker: _Worker) -> None:
+        loop = asyncio.get_running_loop()
+        try:
+            while True:
+                await worker.changed.wait()
+                delay = worker.last_edit + self._interval - loop.time()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+                worker.changed.clear()
+                job = worker.job
+                if job.status.finished:
+                    await self._deliver_final(worker, job)
+                    return
+                if await self._show_progress(worker, job):
+                    worker.last_edit = loop.time()
+        finally:
+            if self._workers.get(worker.job.id) is worker:
+                del self._workers[worker.job.id]
+
+    async def _show_progress(self, worker: _Worker, job: Job) -> bool:
+        content = job_content(job)
+        if worker.shown == (content, job.preview_url):
+            return False
+        kwargs: dict[str, Any] = {"content": content}
+        preview_changed = job.preview_url and (worker.shown is None or worker.shown[1] != job.preview_url)
+        if preview_changed and job.preview_url:
+            try:
+                data = await self._fetcher.download(job.preview_url)
+                kwargs["attachments"] = [discord.File(io.BytesIO(data), f"preview.{image_extension(data)}")]
+            except MJError as exc:
+                log.info("job %s: preview not shown: %s", job.id, exc)
+        try:
+            await self._edit(worker, job, kwargs)
+        except discord.HTTPException as exc:
+            log.warning("job %s: progress edit failed: %s", job.id, exc)
+            return False
+        worker.shown = (content, job.preview_url)
+        return True
+
+    async def _deliver_final(self, worker: _Worker, job: Job) -> None:
+        for attempt in range(1, FINAL_ATTEMPTS + 1):
+            try:
+                kwargs = await self._final_message(job)
+                try:
+                    await self._edit(worker, job, kwargs)
+                except discord.NotFound:
+                    # The message was deleted: deliver the result in a new one rather than lose it.
+                    _rewind_files(kwargs)
+                    channel = self._client.get_partial_messageable(job.channel_id)
+                    files = kwargs.pop("attachments")
+                    message = await channel.send(**kwargs, files=files, allowed_mentions=NO_MENTIONS)
+                    await self._jobs.set_message(job.id, message.id)
+            except (discord.HTTPException, OSError) as exc:
+                log.warning("job %s: final edit failed (attempt %d): %s", job.id, attempt, exc)
+                await asyncio.sleep(min(2.0**attempt, 10.0))
+                continue
+            await self._jobs.mark_delivered(job.id)
+            return
+        log.error("job %s: final state not delivered; it will be retried at the next start", job.id)
+
+    async def _final_message(self, job: Job) -> dict[str, Any]:
+        view = job_view(job)
+        if view is not None:
+            # A stopped view is not kept in memory by discord.py; presses reach the DynamicItem.
+            view.stop()
+        kwargs: dict[str, Any] = {"content": job_content(job), "view": view, "attachments": []}
+        if job.status is JobStatus.SUCCEEDED and job.image_url:
+            try:
+                data = await self._fetcher.download(job.image_url)
+            except MJError as exc:
+                log.warning("job %s: result image not downloaded: %s", job.id, exc)
+                kwargs["content"] += f"\n{job.image_url}"
+                return kwargs
+            fitted = fit_for_upload(data, discord.utils.DEFAULT_FILE_SIZE_LIMIT_BYTES)
+            if fitted is None:
+                kwargs["content"] += f"\n{job.image_url}"
+            else:
+                name = result_filename(job, image_extension(fitted))
+                kwargs["attachments"] = [discord.File(io.BytesIO(fitted), name)]
+        return kwargs
+
+    async def _edit(self, worker: _Worker, job: Job, kwargs: dict[str, Any]) -> None:
+        assert job.message_id is not None
+        kwargs = {**kwargs, "allowed_mentions": NO_MENTIONS}
+        interaction = worker.interaction
+        if interaction is not None and _token_fresh(interaction):
+            try:
+                await interaction.edit_original_response(**kwargs)
+                self.edits += 1
+                return
+            except discord.HTTPException as exc:
+                if exc.status not in (401, 404):
+                    raise
+                log.info("job %s: interaction token no longer usable; editing through the channel", job.id)
+                worker.interaction = None
+                _rewind_files(kwargs)
+        message = self._client.get_partial_messageable(job.channel_id).get_partial_message(job.message_id)
+        await message.edit(**kwargs)
+        self.edits += 1
+
+
+def _token_fresh(interaction: discord.Interaction) -> bool:
+    expires = interaction.created_at + timedelta(minutes=15) - TOKEN_MARGIN
+    return datetime.now(UTC) < expires
+
+
+def _rewind_files(kwargs: dict[str, Any]) -> None:
+    for item in kwargs.get("attachments") or []:
+        if isinstance(item, discord.File):
+            item.reset()

@@ -1,0 +1,54 @@
+"""What a job's Discord message says and which buttons it carries."""
+
+from __future__ import annotations
+
+import discord
+
+from bot.client.job_button import JobButton
+from bot.core.buttons import layout
+from bot.core.models import Job, JobAction, JobStatus
+
+CONTENT_LIMIT = 2000
+NO_MENTIONS = discord.AllowedMentions.none()
+
+
+def _status_text(job: Job) -> str:
+    if job.status is JobStatus.SUBMITTING or job.status is JobStatus.QUEUED:
+        return "(Waiting to start)"
+    if job.status is JobStatus.RUNNING:
+        return f"({job.progress}%)"
+    if job.status is JobStatus.NEEDS_INPUT:
+        return "(Waiting for input)"
+    return ""
+
+
+def job_content(job: Job) -> str:
+    """Midjourney's layout: **prompt** - [what] <@user> (status); errors on a line of their own."""
+    mention = f"<@{job.user_id}>"
+    what = f"{job.title} by " if job.title else ""
+    tail = f" - {what}{mention} {_status_text(job)}".rstrip()
+    if job.status is JobStatus.FAILED:
+        tail += f"\n❌ {discord.utils.escape_mentions(job.error or 'The job failed.')}"
+    room = CONTENT_LIMIT - len(tail) - 4
+    prompt = discord.utils.escape_markdown(job.prompt)
+    if len(prompt) > room:
+        prompt = prompt[: room - 1].rstrip("\\") + "…"
+    return f"**{prompt}**{tail}"
+
+
+def job_view(job: Job) -> discord.ui.View | None:
+    """The buttons under a finished job, drawn from the API's buttons; None for any other state."""
+    if job.status is not JobStatus.SUCCEEDED:
+        return None
+    placed = layout(job.buttons)
+    if not placed:
+        return None
+    view = discord.ui.View(timeout=None)
+    for index, face in placed:
+        view.add_item(JobButton(job.id, index, face))
+    return view
+
+
+def result_filename(job: Job, extension: str) -> str:
+    kind = "image" if job.action in (JobAction.UPSCALE, JobAction.UPSCALE_HD) else "grid"
+    return f"mj_{job.id}_{kind}.{extension}"

@@ -1,0 +1,115 @@
+"""How an upstream button looks in Discord and what it does, from its Midjourney customId.
+
+The API's labels are unreliable (custom emoji names such as `upscale_1`, empty labels), so the face
+is derived from the customId pattern, which Midjourney fixes; unknown buttons keep the API's label.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.core.models import JobAction, UpstreamButton
+
+PRIMARY, SECONDARY, SUCCESS = 1, 2, 3
+
+
+@dataclass(frozen=True)
+class ButtonFace:
+    action: JobAction
+    label: str | None
+    emoji: str | None
+    row: int
+    title: str  # what the resulting job is called in its message, e.g. "Image #2"
+    needs_input: bool = False  # the API answers with a modal (Custom Zoom, Vary Region)
+    style: int = SECONDARY
+
+
+_PAN = {"left": "⬅️", "right": "➡️", "up": "⬆️", "down": "⬇️"}
+_OUTPAINT = {"50": "Zoom Out 2x", "75": "Zoom Out 1.5x", "100": "Make Square"}
+
+
+def describe_button(button: UpstreamButton) -> ButtonFace | None:
+    """The Discord face of an upstream button, or None for ones without a customId (the Web link)."""
+    cid = button.custom_id
+    if not cid:
+        return None
+    if m := re.match(r"MJ::JOB::upsample::(\d)::", cid):
+        return ButtonFace(JobAction.UPSCALE, f"U{m[1]}", None, 0, f"Image #{m[1]}")
+    if cid.startswith("MJ::JOB::reroll::"):
+        return ButtonFace(JobAction.REROLL, None, "🔄", 0, "Re-roll")
+    if m := re.match(r"MJ::JOB::variation::(\d)::", cid):
+        return ButtonFace(JobAction.VARIATION, f"V{m[1]}", None, 1, f"Variations of image #{m[1]}")
+    if m := re.match(r"MJ::JOB::upsample_v[0-9a-z]+_(\d)x(?:_(subtle|creative))?::", cid):
+        kind = m[2].capitalize() if m[2] else f"{m[1]}x"
+        label = f"Upscale ({kind})"
+        if button.label.lower().startswith("redo"):
+            label = f"Redo {label}"
+        return ButtonFace(JobAction.UPSCALE_HD, label, None, 0, label)
+    if cid.startswith("MJ::JOB::low_variation::"):
+        return ButtonFace(JobAction.VARY_SUBTLE, "Vary (Subtle)", "🪄", 0, "Variations (Subtle)")
+    if cid.startswith("MJ::JOB::high_variation::"):
+        return ButtonFace(JobAction.VARY_STRONG, "Vary (Strong)", "🪄", 0, "Variations (Strong)")
+    if cid.startswith("MJ::Inpaint::"):
+        return ButtonFace(JobAction.VARY_REGION, "Vary (Region)", "🖌️", 0, "Variations (Region)", True)
+    if m := re.match(r"MJ::Outpaint::(\d+)::", cid):
+        label = _OUTPAINT.get(m[1], f"Zoom Out ({m[1]})")
+        emoji = "↔️" if m[1] == "100" else "🔍"
+        return ButtonFace(JobAction.ZOOM, label, emoji, 1, label)
+    if cid.startswith("MJ::CustomZoom::"):
+        return ButtonFace(JobAction.CUSTOM_ZOOM, "Custom Zoom", "🔍", 1, "Custom Zoom", True)
+    if m := re.match(r"MJ::JOB::pan_(left|right|up|down)::", cid):
+        return ButtonFace(JobAction.PAN, None, _PAN[m[1]], 2, f"Pan {m[1].capitalize()}")
+    if cid.startswith("MJ::BOOKMARK::"):
+        return ButtonFace(JobAction.BOOKMARK, None, "❤️", 3, "Favourite")
+    other_label = button.label.strip()[:80] or None
+    other_emoji = button.emoji if button.emoji and not button.emoji.isascii() else None
+    if not other_label and not other_emoji:
+        return None
+    return ButtonFace(JobAction.OTHER, other_label, other_emoji, 3, other_label or "Action")
+
+
+# Actions this bot can run with one click. Custom Zoom, Vary (Region) and ❤️ need a dialog or have
+# no result image; they are left off until the bot can serve them.
+ONE_CLICK_ACTIONS = frozenset(
+    {
+        JobAction.UPSCALE,
+        JobAction.VARIATION,
+        JobAction.REROLL,
+        JobAction.UPSCALE_HD,
+        JobAction.VARY_SUBTLE,
+        JobAction.VARY_STRONG,
+        JobAction.ZOOM,
+        JobAction.PAN,
+    }
+)
+
+MAX_ROWS, MAX_PER_ROW = 5, 5
+
+
+def layout(buttons: list[UpstreamButton]) -> list[tuple[int, ButtonFace]]:
+    """(index into `buttons`, face) for every button to show, with rows that fit Discord's 5x5.
+
+    Rows follow Midjourney: U1-U4 and 🔄 / V1-V4 on a grid; upscale and vary / zoom / pans after an
+    upscale. A full row spills into the next one with room.
+    """
+    placed: list[tuple[int, ButtonFace]] = []
+    used = [0] * MAX_ROWS
+    for index, button in enumerate(buttons):
+        face = describe_button(button)
+        if face is None or face.action not in ONE_CLICK_ACTIONS:
+            continue
+        row = face.row
+        while row < MAX_ROWS and used[row] >= MAX_PER_ROW:
+            row += 1
+        if row >= MAX_ROWS:
+            break
+        used[row] += 1
+        placed.append((index, face if row == face.row else _with_row(face, row)))
+    return placed
+
+
+def _with_row(face: ButtonFace, row: int) -> ButtonFace:
+    from dataclasses import replace
+
+    return replace(face, row=row)

@@ -1,0 +1,41 @@
+"""Errors the core raises, each with a message fit to show a Discord user."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class ErrorKind(StrEnum):
+    INVALID_INPUT = "invalid_input"  # refused before anything was paid
+    MODERATION = "moderation"
+    BUSY = "busy"  # queue full: try again later
+    NOT_FOUND = "not_found"  # parent task unknown upstream
+    REJECTED = "rejected"  # validation or other refusal by the API
+    AUTH = "auth"  # API key refused: an admin must act
+    UNAVAILABLE = "unavailable"  # 5xx, connection refused
+    TIMEOUT = "timeout"
+    MALFORMED = "malformed"  # an answer the bot cannot read
+    FAILED = "failed"  # the task itself failed upstream
+
+
+class MJError(Exception):
+    """Base error. `user_message` is safe to show (no secrets, no internal URLs)."""
+
+    def __init__(self, kind: ErrorKind, user_message: str, *, detail: str = "") -> None:
+        super().__init__(user_message if not detail else f"{user_message} ({detail})")
+        self.kind = kind
+        self.user_message = user_message
+        self.detail = detail
+
+
+class InvalidInput(MJError):
+    def __init__(self, user_message: str) -> None:
+        super().__init__(ErrorKind.INVALID_INPUT, user_message)
+
+
+class ProviderError(MJError):
+    """The API refused a request or could not be reached."""
+
+    def __init__(self, kind: ErrorKind, user_message: str, *, detail: str = "", status: int | None = None):
+        super().__init__(kind, user_message, detail=detail)
+        self.status = status

@@ -1,0 +1,93 @@
+"""Image bytes: checking what users attach, downloading results, fitting them into Discord's limit."""
+
+from __future__ import annotations
+
+import io
+import warnings
+
+import httpx
+from PIL import Image
+
+from bot.core.errors import ErrorKind, InvalidInput, ProviderError
+from bot.core.models import ReferenceImage
+
+_FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp", "GIF": "image/gif"}
+
+
+def check_reference_image(data: bytes, filename: str, max_bytes: int) -> ReferenceImage:
+    """A real PNG/JPEG/WebP/GIF under `max_bytes`, judged by its bytes (never by its name)."""
+    if len(data) > max_bytes:
+        raise InvalidInput(f"`{filename}` is {_mb(len(data))}; the limit is {_mb(max_bytes)}.")
+    try:
+        with warnings.catch_warnings():
+            # Pillow warns before it refuses: a decompression bomb is refused at the warning.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as img:
+                fmt = img.format or ""
+                img.verify()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise InvalidInput(f"`{filename}` has too many pixels to be used.") from None
+    except Exception:
+        raise InvalidInput(f"`{filename}` is not an image the bot can read (PNG, JPEG, WebP or GIF).") from None
+    if fmt not in _FORMATS:
+        raise InvalidInput(f"`{filename}` is a {fmt or 'unknown'} image; use PNG, JPEG, WebP or GIF.")
+    return ReferenceImage(data=data, content_type=_FORMATS[fmt])
+
+
+def image_extension(data: bytes) -> str:
+    try:
+        with Image.open(io.BytesIO(data)) as img:
+            return {"JPEG": "jpg"}.get(img.format or "", (img.format or "png").lower())
+    except Exception:
+        return "png"
+
+
+def fit_for_upload(data: bytes, limit: int) -> bytes | None:
+    """`data` if it fits Discord's upload limit, else a JPEG re-encoding that does, else None."""
+    if len(data) <= limit:
+        return data
+    with Image.open(io.BytesIO(data)) as img:
+        rgb = img.convert("RGB")
+    for quality in (90, 80, 65):
+        out = io.BytesIO()
+        rgb.save(out, format="JPEG", quality=quality)
+        if out.tell() <= limit:
+            return out.getvalue()
+    return None
+
+
+class ImageFetcher:
+    """Downloads result images with the shared client, without the API's credentials."""
+
+    def __init__(self, client: httpx.AsyncClient, max_bytes: int = 64 * 1024 * 1024) -> None:
+        self._client = client
+        self._max_bytes = max_bytes
+
+    async def download(self, url: str) -> bytes:
+        try:
+            async with self._client.stream("GET", url) as response:
+                if response.status_code != 200:
+                    raise ProviderError(
+                        ErrorKind.UNAVAILABLE,
+                        "The finished image could not be downloaded from the image service.",
+                        detail=f"HTTP {response.status_code}",
+                        status=response.status_code,
+                    )
+                chunks: list[bytes] = []
+                size = 0
+                async for chunk in response.aiter_bytes():
+                    size += len(chunk)
+                    if size > self._max_bytes:
+                        raise ProviderError(ErrorKind.MALFORMED, "The finished image is too large to download.")
+                    chunks.append(chunk)
+        except httpx.HTTPError as exc:
+            raise ProviderError(
+                ErrorKind.UNAVAILABLE,
+                "The finished image could not be downloaded from the image service.",
+                detail=type(exc).__name__,
+            ) from exc
+        return b"".join(chunks)
+
+
+def _mb(n: int) -> str:
+    return f"{n / (1024 * 1024):.1f} MB"

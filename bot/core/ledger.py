@@ -1,0 +1,228 @@
+"""The SQLite ledger: every job, kept across restarts (aiosqlite, WAL).
+
+Schema changes are numbered migrations applied in order; `PRAGMA user_version` records the last one.
+Writes that belong together run in one `BEGIN IMMEDIATE` transaction.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import AsyncIterator, Callable, Iterable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from bot.core.models import Job, JobAction, JobStatus, Requester, UpstreamButton
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: jobs
+    """
+    CREATE TABLE jobs (
+        id               INTEGER PRIMARY KEY AUTOINCREMENT,
+        user_id          INTEGER NOT NULL,
+        guild_id         INTEGER,
+        channel_id       INTEGER NOT NULL,
+        message_id       INTEGER,
+        parent_id        INTEGER REFERENCES jobs(id),
+        parent_button    INTEGER,
+        provider         TEXT NOT NULL,
+        upstream_task_id TEXT,
+        action           TEXT NOT NULL,
+        title            TEXT NOT NULL DEFAULT '',
+        prompt           TEXT NOT NULL,
+        status           TEXT NOT NULL,
+        progress         INTEGER NOT NULL DEFAULT 0,
+        image_url        TEXT,
+        preview_url      TEXT,
+        buttons          TEXT NOT NULL DEFAULT '[]',
+        error            TEXT,
+        created_at       REAL NOT NULL,
+        updated_at       REAL NOT NULL,
+        finished_at      REAL,
+        delivered        INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX jobs_by_status ON jobs(status);
+    CREATE INDEX jobs_by_user ON jobs(user_id, created_at);
+    CREATE INDEX jobs_by_message ON jobs(message_id);
+    """,
+)
+
+UNFINISHED = (JobStatus.SUBMITTING, JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.NEEDS_INPUT)
+
+_UPDATABLE = frozenset(
+    {
+        "message_id",
+        "upstream_task_id",
+        "status",
+        "progress",
+        "image_url",
+        "preview_url",
+        "buttons",
+        "error",
+        "finished_at",
+        "delivered",
+        "prompt",
+    }
+)
+
+
+class Ledger:
+    def __init__(self, db: aiosqlite.Connection, clock: Callable[[], float] = time.time) -> None:
+        self._db = db
+        self._clock = clock
+
+    @classmethod
+    async def open(cls, path: Path | str, clock: Callable[[], float] = time.time) -> Ledger:
+        if str(path) != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        # Autocommit mode; transactions are explicit so their extent is visible in the code.
+        db = await aiosqlite.connect(str(path), isolation_level=None)
+        db.row_factory = aiosqlite.Row
+        for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON", "busy_timeout=5000"):
+            await db.execute(f"PRAGMA {pragma}")
+        ledger = cls(db, clock)
+        await ledger._migrate()
+        return ledger
+
+    async def close(self) -> None:
+        await self._db.close()
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        await self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._db
+        except BaseException:
+            await self._db.execute("ROLLBACK")
+            raise
+        await self._db.execute("COMMIT")
+
+    async def schema_version(self) -> int:
+        async with self._db.execute("PRAGMA user_version") as cur:
+            row = await cur.fetchone()
+        return int(row[0]) if row else 0
+
+    async def _migrate(self) -> None:
+        current = await self.schema_version()
+        for version, script in enumerate(MIGRATIONS, start=1):
+            if version <= current:
+                continue
+            async with self.transaction() as db:
+                for statement in filter(str.strip, script.split(";")):
+                    await db.execute(statement)
+                await db.execute(f"PRAGMA user_version = {version}")
+
+    # -- jobs ----------------------------------------------------------------------------------
+    async def create_job(
+        self,
+        requester: Requester,
+        *,
+        provider: str,
+        action: JobAction,
+        prompt: str,
+        title: str = "",
+        message_id: int | None = None,
+        parent_id: int | None = None,
+        parent_button: int | None = None,
+    ) -> Job:
+        now = self._clock()
+        async with self.transaction() as db:
+            cur = await db.execute(
+                """INSERT INTO jobs (user_id, guild_id, channel_id, message_id, parent_id, parent_button,
+                                     provider, action, title, prompt, status, created_at, updated_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                (
+                    requester.user_id,
+                    requester.guild_id,
+                    requester.channel_id,
+                    message_id,
+                    parent_id,
+                    parent_button,
+                    provider,
+                    action.value,
+                    title,
+                    prompt,
+                    JobStatus.SUBMITTING.value,
+                    now,
+                    now,
+                ),
+            )
+            job_id = cur.lastrowid
+        assert job_id is not None
+        job = await self.get(job_id)
+        assert job is not None
+        return job
+
+    async def update(self, job_id: int, **fields: Any) -> Job:
+        """Set columns of one job and return it as stored."""
+        unknown = set(fields) - _UPDATABLE
+        if unknown:
+            raise ValueError(f"not updatable: {sorted(unknown)}")
+        values = {k: _to_db(v) for k, v in fields.items()}
+        values["updated_at"] = self._clock()
+        assignments = ", ".join(f"{name} = ?" for name in values)
+        await self._db.execute(f"UPDATE jobs SET {assignments} WHERE id = ?", (*values.values(), job_id))
+        job = await self.get(job_id)
+        if job is None:
+            raise KeyError(job_id)
+        return job
+
+    async def get(self, job_id: int) -> Job | None:
+        async with self._db.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)) as cur:
+            row = await cur.fetchone()
+        return _job(row) if row else None
+
+    async def jobs_with_status(self, statuses: Iterable[JobStatus]) -> list[Job]:
+        wanted = [s.value for s in statuses]
+        marks = ", ".join("?" for _ in wanted)
+        async with self._db.execute(f"SELECT * FROM jobs WHERE status IN ({marks}) ORDER BY id", wanted) as cur:
+            rows = await cur.fetchall()
+        return [_job(r) for r in rows]
+
+    async def undelivered(self) -> list[Job]:
+        """Finished jobs whose final state never reached Discord (the bot stopped in between)."""
+        async with self._db.execute(
+            "SELECT * FROM jobs WHERE delivered = 0 AND status IN (?, ?) AND message_id IS NOT NULL ORDER BY id",
+            (JobStatus.SUCCEEDED.value, JobStatus.FAILED.value),
+        ) as cur:
+            rows = await cur.fetchall()
+        return [_job(r) for r in rows]
+
+
+def _to_db(value: Any) -> Any:
+    if isinstance(value, list):
+        return json.dumps([b.to_json() if isinstance(b, UpstreamButton) else b for b in value])
+    if isinstance(value, JobStatus):
+        return value.value
+    if isinstance(value, bool):
+        return int(value)
+    return value
+
+
+def _job(row: aiosqlite.Row) -> Job:
+    return Job(
+        id=row["id"],
+        user_id=row["user_id"],
+        guild_id=row["guild_id"],
+        channel_id=row["channel_id"],
+        message_id=row["message_id"],
+        parent_id=row["parent_id"],
+        parent_button=row["parent_button"],
+        upstream_task_id=row["upstream_task_id"],
+        action=JobAction(row["action"]),
+        title=row["title"],
+        prompt=row["prompt"],
+        status=JobStatus(row["status"]),
+        progress=row["progress"],
+        image_url=row["image_url"],
+        preview_url=row["preview_url"],
+        buttons=[UpstreamButton.from_json(b) for b in json.loads(row["buttons"] or "[]")],
+        error=row["error"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        finished_at=row["finished_at"],
+        delivered=bool(row["delivered"]),
+    )

@@ -1,0 +1,141 @@
+"""Plain data shared by the providers, the ledger and the job service (no Discord here)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class JobStatus(StrEnum):
+    SUBMITTING = "submitting"  # row written, the paid submit not answered yet
+    QUEUED = "queued"  # accepted upstream, not started
+    RUNNING = "running"  # upstream reports progress
+    NEEDS_INPUT = "needs_input"  # upstream waits for a modal submit (proxy status MODAL)
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+    @property
+    def finished(self) -> bool:
+        return self in (JobStatus.SUCCEEDED, JobStatus.FAILED)
+
+    @property
+    def in_flight(self) -> bool:
+        return self in (JobStatus.QUEUED, JobStatus.RUNNING)
+
+
+class JobAction(StrEnum):
+    IMAGINE = "imagine"
+    UPSCALE = "upscale"
+    VARIATION = "variation"
+    REROLL = "reroll"
+    UPSCALE_HD = "upscale_hd"
+    VARY_SUBTLE = "vary_subtle"
+    VARY_STRONG = "vary_strong"
+    VARY_REGION = "vary_region"
+    ZOOM = "zoom"
+    CUSTOM_ZOOM = "custom_zoom"
+    PAN = "pan"
+    BOOKMARK = "bookmark"
+    OTHER = "other"
+
+
+@dataclass(frozen=True)
+class UpstreamButton:
+    """One entry of a task's `buttons[]`, kept verbatim: the customId is sent back as is."""
+
+    custom_id: str
+    label: str = ""
+    emoji: str = ""
+    style: int = 2
+
+    def to_json(self) -> dict[str, object]:
+        return {"customId": self.custom_id, "label": self.label, "emoji": self.emoji, "style": self.style}
+
+    @classmethod
+    def from_json(cls, raw: dict[str, object]) -> UpstreamButton:
+        style = raw.get("style", 2)
+        return cls(
+            custom_id=str(raw.get("customId") or ""),
+            label=str(raw.get("label") or ""),
+            emoji=str(raw.get("emoji") or ""),
+            style=style if isinstance(style, int) else 2,
+        )
+
+
+@dataclass(frozen=True)
+class TaskSnapshot:
+    """What a provider reports about one upstream task, normalised."""
+
+    task_id: str
+    status: JobStatus
+    progress: int | None = None
+    image_url: str | None = None
+    buttons: tuple[UpstreamButton, ...] = ()
+    fail_reason: str | None = None
+    final_prompt: str | None = None
+
+
+@dataclass(frozen=True)
+class SubmitResult:
+    """An accepted submit: the upstream task id and what the API said about it."""
+
+    task_id: str
+    needs_input: bool = False  # code 21: the task waits for a modal submit
+    queue_position: int | None = None  # code 22
+    final_prompt: str | None = None
+
+
+@dataclass(frozen=True)
+class ReferenceImage:
+    """An image a user attached, already checked to be a real image."""
+
+    data: bytes
+    content_type: str  # e.g. image/png
+
+    def data_url(self) -> str:
+        import base64
+
+        return f"data:{self.content_type};base64,{base64.b64encode(self.data).decode('ascii')}"
+
+
+@dataclass(frozen=True)
+class ImagineRequest:
+    prompt: str
+    images: tuple[ReferenceImage, ...] = ()
+    bot_type: str = "MID_JOURNEY"
+
+
+@dataclass(frozen=True)
+class Requester:
+    """Who asked for a job and where its message lives."""
+
+    user_id: int
+    guild_id: int | None
+    channel_id: int
+
+
+@dataclass
+class Job:
+    """One row of the ledger's `jobs` table."""
+
+    id: int
+    user_id: int
+    guild_id: int | None
+    channel_id: int
+    action: JobAction
+    prompt: str
+    status: JobStatus
+    created_at: float
+    updated_at: float
+    message_id: int | None = None
+    parent_id: int | None = None
+    parent_button: int | None = None  # index into the parent's buttons
+    upstream_task_id: str | None = None
+    progress: int = 0
+    image_url: str | None = None
+    preview_url: str | None = None
+    buttons: list[UpstreamButton] = field(default_factory=list)
+    error: str | None = None
+    finished_at: float | None = None
+    delivered: bool = False  # the final state reached the Discord message
+    title: str = ""  # e.g. "Image #2", "Variations (Strong)"

@@ -1,0 +1,326 @@
+"""A local server speaking the midjourney-proxy dialect, for running the bot with no API key.
+
+Tasks move through SUBMITTED and IN_PROGRESS with rising percentages and then SUCCESS, with real PNG
+images and Midjourney's button customIds. State is computed from the time since submit, so the server
+needs no background work. Prompts can steer it, which demos and tests use:
+  - a word from BANNED_WORDS → code 24 at submit;
+  - `sim:busy` → code 23 (queue full); `sim:fail` → the task fails midway; `sim:stall` → never finishes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import itertools
+import logging
+import re
+import time
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+from bot.simulator.images import grid_png, preview_png, single_png
+
+log = logging.getLogger(__name__)
+
+BANNED_WORDS = ("nsfw", "gore", "nude")
+PROGRESS_STEPS = (0, 15, 31, 46, 62, 78, 93)
+QUEUED_SHARE = 0.15  # share of the run spent in SUBMITTED
+
+
+@dataclass
+class SimTask:
+    id: str
+    action: str
+    prompt: str
+    submitted: float
+    image_hash: str
+    kind: str  # "grid" or "single"
+    index: int = 1  # which cell a single image shows
+    parent_id: str | None = None
+    custom_id: str = ""
+    modal_pending: bool = False
+    upscaled: bool = False  # single image made by an HD upscale: no further HD buttons
+    images: dict[str, bytes] = field(default_factory=dict)
+
+
+class Simulator:
+    """The fake API: `await start()` serves it on 127.0.0.1; `base_url` is what the bot needs."""
+
+    def __init__(self, *, duration: float = 6.0, api_key: str = "", host: str = "127.0.0.1", port: int = 0):
+        self.duration = duration
+        self.api_key = api_key
+        self.host, self.port = host, port
+        self.tasks: dict[str, SimTask] = {}
+        self.requests: Counter[str] = Counter()
+        self._ids = itertools.count(int(time.time() * 1000) * 1000)
+        self._runner: web.AppRunner | None = None
+        self.base_url = ""
+
+    # -- lifecycle -----------------------------------------------------------------------------
+    def app(self) -> web.Application:
+        app = web.Application(client_max_size=64 * 1024 * 1024, middlewares=[self._auth])
+        # Served bare and under the prefixes resellers use (`/v1`, speed modes).
+        for prefix in ("", "/v1", "/fast", "/relax", "/turbo", "/mj-fast", "/mj-relax", "/mj-turbo"):
+            app.router.add_post(f"{prefix}/mj/submit/imagine", self.submit_imagine)
+            app.router.add_post(f"{prefix}/mj/submit/action", self.submit_action)
+            app.router.add_post(f"{prefix}/mj/submit/modal", self.submit_modal)
+            app.router.add_get(f"{prefix}/mj/task/{{id}}/fetch", self.fetch)
+            app.router.add_post(f"{prefix}/mj/task/list-by-condition", self.list_by_condition)
+        app.router.add_get("/mj/image/{id}/{name}", self.image)
+        return app
+
+    async def start(self) -> str:
+        self._runner = web.AppRunner(self.app(), access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.host, self.port)
+        await site.start()
+        server = site._server
+        assert server is not None and server.sockets  # type: ignore[attr-defined]
+        self.port = server.sockets[0].getsockname()[1]  # type: ignore[attr-defined]
+        self.base_url = f"http://{self.host}:{self.port}"
+        return self.base_url
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    @web.middleware
+    async def _auth(self, request: web.Request, handler: Any) -> web.StreamResponse:
+        self.requests[_route_name(request.path)] += 1
+        if self.api_key and not request.path.startswith("/mj/image/"):
+            given = request.headers.get("mj-api-secret") or request.headers.get("Authorization") or ""
+            if given.removeprefix("Bearer ").strip() != self.api_key:
+                return web.Response(status=401)
+        return await handler(request)
+
+    # -- submits -----------------------------------------------------------------------------
+    def _new_task(self, **kwargs: Any) -> SimTask:
+        task = SimTask(id=str(next(self._ids)), submitted=time.monotonic(), image_hash=str(uuid.uuid4()), **kwargs)
+        self.tasks[task.id] = task
+        return task
+
+    async def submit_imagine(self, request: web.Request) -> web.Response:
+        body = await _body(request)
+        if body is None:
+            return _result(4, "请求参数错误: body is not JSON")
+        prompt = str(body.get("prompt") or "").strip()
+        if not prompt:
+            return _result(4, "prompt不能为空")
+        for item in body.get("base64Array") or []:
+            if not _valid_data_url(item):
+                return _result(4, "base64格式错误")
+        if refusal := _screen(prompt):
+            return refusal
+        task = self._new_task(action="IMAGINE", prompt=prompt, kind="grid")
+        return _result(1, "提交成功", task.id)
+
+    async def submit_action(self, request: web.Request) -> web.Response:
+        body = await _body(request) or {}
+        parent = self.tasks.get(str(body.get("taskId") or ""))
+        custom_id = str(body.get("customId") or "")
+        if parent is None:
+            return _result(3, "关联任务不存在或已失效", status=404)
+        if self._status(parent)[0] != "SUCCESS":
+            return _result(4, "关联任务状态错误")
+        if custom_id not in {b["customId"] for b in self._buttons(parent)}:
+            return _result(4, "customId 不存在")
+        if refusal := _screen(parent.prompt):
+            return refusal
+        task = self._derive(parent, custom_id)
+        if task.modal_pending:
+            return _result(21, "Waiting for window confirm", task.id, {"finalPrompt": task.prompt, "remix": True})
+        return _result(1, "提交成功", task.id)
+
+    async def submit_modal(self, request: web.Request) -> web.Response:
+        body = await _body(request) or {}
+        task = self.tasks.get(str(body.get("taskId") or ""))
+        if task is None or not task.modal_pending:
+            return _result(3, "关联任务不存在或已失效", status=404)
+        prompt = str(body.get("prompt") or "").strip()
+        if prompt:
+            task.prompt = prompt
+        task.modal_pending = False
+        task.submitted = time.monotonic()
+        return _result(1, "提交成功", task.id)
+
+    def _derive(self, parent: SimTask, custom_id: str) -> SimTask:
+        m = re.match(r"MJ::JOB::(\w+?)::(\d+)::", custom_id)
+        verb, index = (m[1], int(m[2])) if m else ("", 1)
+        common = {"prompt": parent.prompt, "parent_id": parent.id, "custom_id": custom_id}
+        if verb == "upsample":
+            return self._new_task(action="UPSCALE", kind="single", index=index, **common)
+        if verb.startswith("upsample_"):
+            return self._new_task(action="UPSCALE_HD", kind="single", index=parent.index, upscaled=True, **common)
+        if verb == "reroll":
+            return self._new_task(action="REROLL", kind="grid", **common)
+        if verb == "pan_left" or verb.startswith("pan_"):
+            return self._new_task(action="PAN", kind="grid", **common)
+        if custom_id.startswith("MJ::Outpaint::"):
+            return self._new_task(action="ZOOM", kind="grid", **common)
+        needs_modal = custom_id.startswith(("MJ::CustomZoom::", "MJ::Inpaint::"))
+        action = "ZOOM" if custom_id.startswith("MJ::CustomZoom::") else "VARIATION"
+        return self._new_task(action=action, kind="grid", modal_pending=needs_modal, **common)
+
+    # -- queries -------------------------------------------------------------------------------
+    async def fetch(self, request: web.Request) -> web.Response:
+        task = self.tasks.get(request.match_info["id"])
+        if task is None:
+            return web.Response(status=204)  # trueai answers null → 204 for an unknown id
+        return web.json_response(self._task_json(task, request))
+
+    async def list_by_condition(self, request: web.Request) -> web.Response:
+        body = await _body(request) or {}
+        ids = [str(i) for i in body.get("ids") or []]
+        found = [self._task_json(self.tasks[i], request) for i in ids if i in self.tasks]
+        return web.json_response(found)
+
+    async def image(self, request: web.Request) -> web.Response:
+        task = self.tasks.get(request.match_info["id"])
+        name = request.match_info["name"]
+        if task is None or name not in ("final.png", "preview.png"):
+            return web.Response(status=404)
+        final = await self._final_image(task)
+        if name == "final.png":
+            return web.Response(body=final, content_type="image/png")
+        progress = int(request.query.get("p", "50"))
+        data = await asyncio.to_thread(preview_png, final, progress)
+        return web.Response(body=data, content_type="image/png")
+
+    async def _final_image(self, task: SimTask) -> bytes:
+        if "final" not in task.images:
+            if task.kind == "grid":
+                data = await asyncio.to_thread(grid_png, task.prompt, task.image_hash)
+            else:
+                size = 1024 if task.upscaled else 512
+                data = await asyncio.to_thread(single_png, task.prompt, task.image_hash, task.index, size)
+            task.images["final"] = data
+        return task.images["final"]
+
+    def _status(self, task: SimTask) -> tuple[str, int | None, str]:
+        """(status, progress, failReason) at this moment."""
+        if task.modal_pending:
+            return "MODAL", 0, ""
+        share = (time.monotonic() - task.submitted) / self.duration
+        if share < QUEUED_SHARE:
+            return "SUBMITTED", 0, ""
+        if "sim:fail" in task.prompt and share >= 0.5:
+            return "FAILURE", None, "Simulated failure: the image could not be generated"
+        if share >= 1 and "sim:stall" not in task.prompt:
+            return "SUCCESS", 100, ""
+        step = int((min(share, 0.99) - QUEUED_SHARE) / (1 - QUEUED_SHARE) * len(PROGRESS_STEPS))
+        return "IN_PROGRESS", PROGRESS_STEPS[min(step, len(PROGRESS_STEPS) - 1)], ""
+
+    def _task_json(self, task: SimTask, request: web.Request) -> dict[str, Any]:
+        status, progress, reason = self._status(task)
+        origin = f"{request.scheme}://{request.host}"
+        image_url = None
+        if status == "SUCCESS":
+            image_url = f"{origin}/mj/image/{task.id}/final.png"
+        elif status == "IN_PROGRESS" and progress:
+            image_url = f"{origin}/mj/image/{task.id}/preview.png?p={progress}"
+        return {
+            "id": task.id,
+            "action": task.action,
+            "status": status,
+            "progress": f"{progress}%" if progress is not None else "",
+            "prompt": task.prompt,
+            "promptEn": task.prompt,
+            "description": "Submit success" if status == "SUCCESS" else f"/{task.action.lower()} {task.prompt}",
+            "state": "",
+            "submitTime": int(task.submitted * 1000),
+            "imageUrl": image_url,
+            "failReason": reason or None,
+            "buttons": self._buttons(task) if status == "SUCCESS" else [],
+            "properties": {"finalPrompt": task.prompt, "messageHash": task.image_hash},
+        }
+
+    def _buttons(self, task: SimTask) -> list[dict[str, Any]]:
+        h = task.image_hash
+        if task.kind == "grid":
+            return (
+                [_button(f"MJ::JOB::upsample::{i}::{h}", f"U{i}") for i in range(1, 5)]
+                + [_button(f"MJ::JOB::reroll::0::{h}::SOLO", "", "🔄")]
+                + [_button(f"MJ::JOB::variation::{i}::{h}", f"V{i}") for i in range(1, 5)]
+            )
+        buttons = []
+        if not task.upscaled:
+            buttons += [
+                _button(f"MJ::JOB::upsample_v6_2x_subtle::1::{h}::SOLO", "Upscale (Subtle)"),
+                _button(f"MJ::JOB::upsample_v6_2x_creative::1::{h}::SOLO", "Upscale (Creative)"),
+            ]
+        buttons += [
+            _button(f"MJ::JOB::low_variation::1::{h}::SOLO", "Vary (Subtle)", "🪄"),
+            _button(f"MJ::JOB::high_variation::1::{h}::SOLO", "Vary (Strong)", "🪄"),
+            _button(f"MJ::Inpaint::1::{h}::SOLO", "Vary (Region)", "🖌️"),
+            _button(f"MJ::Outpaint::50::1::{h}::SOLO", "Zoom Out 2x", "🔍"),
+            _button(f"MJ::Outpaint::75::1::{h}::SOLO", "Zoom Out 1.5x", "🔍"),
+            _button(f"MJ::CustomZoom::{h}", "Custom Zoom", "🔍"),
+        ]
+        buttons += [_button(f"MJ::JOB::pan_{d}::1::{h}::SOLO", "", e) for d, e in _PANS]
+        buttons.append(_button(f"MJ::BOOKMARK::{h}", "", "❤️"))
+        return buttons
+
+
+_PANS = (("left", "⬅️"), ("right", "➡️"), ("up", "⬆️"), ("down", "⬇️"))
+
+
+def _button(custom_id: str, label: str, emoji: str = "") -> dict[str, Any]:
+    return {"customId": custom_id, "emoji": emoji, "label": label, "type": 2, "style": 2}
+
+
+def _result(
+    code: int, description: str, result: str | None = None, props: dict[str, Any] | None = None, status: int = 200
+) -> web.Response:
+    body = {"code": code, "description": description, "result": result, "properties": props or {}}
+    return web.json_response(body, status=status)
+
+
+def _screen(prompt: str) -> web.Response | None:
+    low = prompt.lower()
+    for word in BANNED_WORDS:
+        if re.search(rf"\b{re.escape(word)}\b", low):
+            return _result(24, "可能包含敏感词", props={"promptEn": prompt, "bannedWord": word})
+    if "sim:busy" in low:
+        return _result(23, "队列已满，请稍后尝试")
+    return None
+
+
+def _valid_data_url(item: object) -> bool:
+    if not isinstance(item, str) or not item.startswith("data:image/") or ";base64," not in item:
+        return False
+    try:
+        base64.b64decode(item.split(",", 1)[1], validate=True)
+    except (binascii.Error, ValueError):
+        return False
+    return True
+
+
+async def _body(request: web.Request) -> dict[str, Any] | None:
+    try:
+        data = await request.json()
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _route_name(path: str) -> str:
+    """`/v1/mj/task/123/fetch` → `fetch`: request counts by endpoint, for tests and benchmarks."""
+    if path.endswith("/fetch"):
+        return "fetch"
+    return path.rstrip("/").rsplit("/", 1)[-1]
+
+
+async def serve_forever(port: int, duration: float, api_key: str = "", host: str = "127.0.0.1") -> None:
+    sim = Simulator(duration=duration, api_key=api_key, host=host, port=port)
+    url = await sim.start()
+    print(f"Midjourney API simulator (midjourney-proxy dialect) listening on {url}", flush=True)
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await sim.stop()
