@@ -142,8 +142,14 @@ class ProxyProvider:
         # One attempt only: a submit that may have reached the API must not be paid twice.
         response = await self._request("POST", path, json=body)
         data = self._json(response, path)
-        if response.status_code >= 400 or not isinstance(data, dict):
+        if response.status_code >= 400:
             raise self._http_error(response, data, path)
+        if not isinstance(data, dict):
+            raise ProviderError(
+                ErrorKind.MALFORMED,
+                "The image service sent an answer the bot could not read.",
+                detail=f"{path}: {type(data).__name__}",
+            )
         return self._submit_result(data, path)
 
     def _submit_result(self, data: dict[str, Any], path: str) -> SubmitResult:

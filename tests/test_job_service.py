@@ -1,0 +1,174 @@
+"""The job service without Discord: submit, follow with one batched poll, time out, resume."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import httpx
+
+from bot.core.errors import InvalidInput
+from bot.core.jobs import JobService
+from bot.core.ledger import Ledger
+from bot.core.models import ImagineRequest, Job, JobAction, JobStatus, Requester
+from bot.core.providers.proxy import ProxyProvider
+from bot.simulator.server import Simulator
+
+ALICE = Requester(user_id=1, guild_id=2, channel_id=3)
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.updates: list[Job] = []
+        self.finished: dict[int, asyncio.Event] = {}
+
+    async def __call__(self, job: Job) -> None:
+        self.updates.append(job)
+        if job.status.finished:
+            self.finished.setdefault(job.id, asyncio.Event()).set()
+
+    async def wait(self, job_id: int, timeout: float = 10) -> Job:
+        await asyncio.wait_for(self.finished.setdefault(job_id, asyncio.Event()).wait(), timeout)
+        return [u for u in self.updates if u.id == job_id][-1]
+
+
+async def make_service(ledger: Ledger, base: str, http: httpx.AsyncClient, **kw: float) -> tuple[JobService, Recorder]:
+    service = JobService(
+        ledger, ProxyProvider(http, base), poll_interval=kw.get("poll", 0.05), job_timeout=kw.get("timeout", 30)
+    )
+    recorder = Recorder()
+    service.subscribe(recorder)
+    await service.start()
+    return service, recorder
+
+
+async def test_imagine_then_upscale(ledger: Ledger, simulator: Simulator, http: httpx.AsyncClient) -> None:
+    service, rec = await make_service(ledger, simulator.base_url, http)
+    try:
+        job = await service.create(ALICE, JobAction.IMAGINE, "a red fox", message_id=10)
+        job = await service.submit_imagine(job, ImagineRequest("a red fox"))
+        assert job.status is JobStatus.QUEUED and job.upstream_task_id
+        done = await rec.wait(job.id)
+        assert done.status is JobStatus.SUCCEEDED and done.image_url and len(done.buttons) == 9
+        progress = [u.progress for u in rec.updates if u.id == job.id and u.status is JobStatus.RUNNING]
+        assert progress and progress == sorted(progress)
+
+        child = await service.create(ALICE, JobAction.UPSCALE, done.prompt, message_id=11, parent=done, parent_button=1)
+        child = await service.submit_action(child, done, 1)
+        upscaled = await rec.wait(child.id)
+        assert upscaled.status is JobStatus.SUCCEEDED
+        assert any(b.custom_id.startswith("MJ::JOB::upsample_v6_2x_subtle") for b in upscaled.buttons)
+        stored = await ledger.get(child.id)
+        assert stored is not None and stored.parent_id == job.id and stored.status is JobStatus.SUCCEEDED
+    finally:
+        await service.stop()
+
+
+async def test_ten_jobs_in_flight_cost_one_request_per_poll(ledger: Ledger, http: httpx.AsyncClient) -> None:
+    sim = Simulator(duration=1.0)
+    await sim.start()
+    service, rec = await make_service(ledger, sim.base_url, http, poll=0.1)
+    try:
+        jobs = []
+        for i in range(10):
+            job = await service.create(ALICE, JobAction.IMAGINE, f"job {i}", message_id=100 + i)
+            jobs.append(await service.submit_imagine(job, ImagineRequest(f"job {i}")))
+        for job in jobs:
+            assert (await rec.wait(job.id)).status is JobStatus.SUCCEEDED
+        assert sim.requests["list-by-condition"] == service.polls
+        assert sim.requests["fetch"] == 0
+        assert service.polls < 10 * 2  # far fewer than one request per job per poll
+    finally:
+        await service.stop()
+        await sim.stop()
+
+
+async def test_failures_end_jobs_with_a_reason(ledger: Ledger, simulator: Simulator, http: httpx.AsyncClient) -> None:
+    service, rec = await make_service(ledger, simulator.base_url, http)
+    try:
+        banned = await service.create(ALICE, JobAction.IMAGINE, "nude statue", message_id=1)
+        banned = await service.submit_imagine(banned, ImagineRequest("nude statue"))
+        assert banned.status is JobStatus.FAILED and banned.upstream_task_id is None
+        assert "banned word: nude" in (banned.error or "")
+
+        failing = await service.create(ALICE, JobAction.IMAGINE, "sim:fail cat", message_id=2)
+        failing = await service.submit_imagine(failing, ImagineRequest("sim:fail cat"))
+        failed = await rec.wait(failing.id)
+        assert failed.status is JobStatus.FAILED and "Simulated failure" in (failed.error or "")
+
+        refused = await service.create(ALICE, JobAction.IMAGINE, "x", message_id=3)
+        refused = await service.refuse(refused, InvalidInput("not an image"))
+        assert refused.status is JobStatus.FAILED and refused.upstream_task_id is None
+    finally:
+        await service.stop()
+
+
+async def test_timeout_fails_a_stalled_job(ledger: Ledger, simulator: Simulator, http: httpx.AsyncClient) -> None:
+    service, rec = await make_service(ledger, simulator.base_url, http, timeout=0.5)
+    try:
+        job = await service.create(ALICE, JobAction.IMAGINE, "sim:stall owl", message_id=1)
+        job = await service.submit_imagine(job, ImagineRequest("sim:stall owl"))
+        failed = await rec.wait(job.id)
+        assert failed.status is JobStatus.FAILED and "longer than" in (failed.error or "")
+        assert service.following == 0
+    finally:
+        await service.stop()
+
+
+async def test_restart_resumes_jobs_in_flight(tmp_path: Path, http: httpx.AsyncClient) -> None:
+    sim = Simulator(duration=1.0)
+    await sim.start()
+    path = tmp_path / "l.sqlite3"
+    try:
+        ledger = await Ledger.open(path)
+        service, _ = await make_service(ledger, sim.base_url, http, poll=10)  # never polls before the "crash"
+        job = await service.create(ALICE, JobAction.IMAGINE, "a tower", message_id=1)
+        job = await service.submit_imagine(job, ImagineRequest("a tower"))
+        lost = await service.create(ALICE, JobAction.IMAGINE, "never sent", message_id=2)  # crash before submit
+        await service.stop()
+        await ledger.close()
+
+        ledger = await Ledger.open(path)
+        service, rec = await make_service(ledger, sim.base_url, http)
+        done = await rec.wait(job.id)
+        assert done.status is JobStatus.SUCCEEDED
+        unsent = await rec.wait(lost.id)
+        assert unsent.status is JobStatus.FAILED and "restarted" in (unsent.error or "")
+        await service.stop()
+        await ledger.close()
+    finally:
+        await sim.stop()
+
+
+async def test_undelivered_results_are_published_again_at_start(tmp_path: Path, http: httpx.AsyncClient) -> None:
+    ledger = await Ledger.open(tmp_path / "l.sqlite3")
+    job = await ledger.create_job(ALICE, provider="proxy", action=JobAction.IMAGINE, prompt="x", message_id=4)
+    await ledger.update(job.id, upstream_task_id="T", status=JobStatus.SUCCEEDED, image_url="http://x/y.png")
+    service, rec = await make_service(ledger, "http://127.0.0.1:9", http)
+    try:
+        assert [u.id for u in rec.updates] == [job.id]
+        await service.mark_delivered(job.id)
+        assert await ledger.undelivered() == []
+    finally:
+        await service.stop()
+        await ledger.close()
+
+
+async def test_poll_survives_an_api_outage(ledger: Ledger, http: httpx.AsyncClient) -> None:
+    sim = Simulator(duration=0.8)
+    await sim.start()
+    service, rec = await make_service(ledger, sim.base_url, http, poll=0.05)
+    job = await service.create(ALICE, JobAction.IMAGINE, "a boat", message_id=1)
+    job = await service.submit_imagine(job, ImagineRequest("a boat"))
+    port = sim.port
+    await sim.stop()  # the API goes away for a while
+    await asyncio.sleep(0.3)
+    assert (await ledger.get(job.id)).status in (JobStatus.QUEUED, JobStatus.RUNNING)  # type: ignore[union-attr]
+    restarted = Simulator(duration=0.8, port=port)
+    restarted.tasks = sim.tasks
+    await restarted.start()
+    try:
+        assert (await rec.wait(job.id)).status is JobStatus.SUCCEEDED
+    finally:
+        await service.stop()
+        await restarted.stop()

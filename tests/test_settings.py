@@ -1,0 +1,85 @@
+"""Settings: defaults, every documented variable, one clear line and exit 2 for a bad one."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.settings import SettingsError, load_settings
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_defaults_need_only_a_token() -> None:
+    s = load_settings({"DISCORD_TOKEN": "t"})
+    assert s.mj_provider == "simulator"
+    assert s.discord_api_base == "https://discord.com/api/v10"
+    assert s.discord_gateway_url == "wss://gateway.discord.gg/"
+    assert s.database_path == Path("data/bot.sqlite3")
+    assert (s.mj_poll_interval, s.progress_edit_interval, s.job_timeout) == (3.0, 2.0, 900.0)
+    assert s.mj_auth_header == "bearer"
+
+
+def test_every_setting_is_read() -> None:
+    s = load_settings(
+        {
+            "DISCORD_TOKEN": "t",
+            "DISCORD_API_BASE": "http://127.0.0.1:5000/api/v10",
+            "DISCORD_GATEWAY_URL": "ws://127.0.0.1:5000/gateway",
+            "MJ_PROVIDER": "proxy",
+            "MJ_API_BASE": "https://host.example/v1/",
+            "MJ_API_KEY": "sk-1",
+            "MJ_AUTH_HEADER": "mj-api-secret",
+            "DATABASE_PATH": "/tmp/x.sqlite3",
+            "MJ_POLL_INTERVAL": "0.2",
+            "PROGRESS_EDIT_INTERVAL": "0.5",
+            "JOB_TIMEOUT": "60",
+        }
+    )
+    assert s.mj_api_base == "https://host.example/v1"
+    assert (s.mj_poll_interval, s.progress_edit_interval, s.job_timeout) == (0.2, 0.5, 60.0)
+    assert s.database_path == Path("/tmp/x.sqlite3")
+    assert s.mj_auth_header == "mj-api-secret" and s.secrets == ("t", "sk-1")
+    assert "sk-1" not in repr(s) and "'t'" not in repr(s)
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({}, "DISCORD_TOKEN"),
+        ({"MJ_PROVIDER": "dalle"}, "MJ_PROVIDER"),
+        ({"MJ_PROVIDER": "proxy"}, "MJ_API_BASE"),
+        ({"MJ_PROVIDER": "proxy", "MJ_API_BASE": "host.example"}, "MJ_API_BASE"),
+        ({"DISCORD_API_BASE": "ftp://x"}, "DISCORD_API_BASE"),
+        ({"DISCORD_GATEWAY_URL": "http://x"}, "DISCORD_GATEWAY_URL"),
+        ({"MJ_POLL_INTERVAL": "-1"}, "MJ_POLL_INTERVAL"),
+        ({"PROGRESS_EDIT_INTERVAL": "0"}, "PROGRESS_EDIT_INTERVAL"),
+        ({"JOB_TIMEOUT": "soon"}, "JOB_TIMEOUT"),
+        ({"MJ_AUTH_HEADER": "cookie"}, "MJ_AUTH_HEADER"),
+    ],
+)
+def test_bad_settings_name_the_variable(env: dict[str, str], named: str) -> None:
+    full = {"DISCORD_TOKEN": "t", **env} if named != "DISCORD_TOKEN" else env
+    with pytest.raises(SettingsError, match=named):
+        load_settings(full)
+
+
+def test_bad_setting_exits_2_with_one_line_and_no_traceback(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MJ_", "DISCORD_"))}
+    env.update({"DISCORD_TOKEN": "secret-token-123", "MJ_POLL_INTERVAL": "-3"})
+    run = subprocess.run(
+        [sys.executable, "-m", "bot"],
+        cwd=tmp_path,
+        env={**env, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert run.returncode == 2
+    lines = run.stderr.strip().splitlines()
+    assert len(lines) == 1 and "MJ_POLL_INTERVAL" in lines[0]
+    assert "Traceback" not in run.stderr and "secret-token-123" not in run.stderr + run.stdout
