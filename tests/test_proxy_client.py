@@ -159,7 +159,7 @@ async def test_fetch_many_is_one_request_and_normalises_statuses() -> None:
         task("zz", "SUCCESS"),  # not asked for: ignored
     ]
     provider, seen = scripted(answer(tasks))
-    found = await provider.fetch_many(list("abcdefgh") + ["missing"])
+    found = await provider.fetch_many([*"abcdefgh", "missing"])
     assert len(seen) == 1 and seen[0].url.path == "/mj/task/list-by-condition"
     assert json.loads(seen[0].content)["ids"] == [*"abcdefgh", "missing"]
     status = {k: v.status for k, v in found.items()}

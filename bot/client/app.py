@@ -7,6 +7,7 @@ import contextlib
 import logging
 import signal
 from collections.abc import AsyncIterator
+from typing import Any
 
 import discord
 import httpx
@@ -31,12 +32,13 @@ SIMULATOR_BASE_SECONDS = 8.0
 
 
 class MJBot(commands.Bot):
-    def __init__(self, settings: Settings, jobs: JobService, fetcher: ImageFetcher) -> None:
+    def __init__(self, settings: Settings, jobs: JobService, fetcher: ImageFetcher, **options: Any) -> None:
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=discord.Intents.default(),
             allowed_mentions=discord.AllowedMentions.none(),
             help_command=None,
+            **options,
         )
         self.settings = settings
         self.jobs = jobs

@@ -45,6 +45,7 @@ class SimTask:
     custom_id: str = ""
     modal_pending: bool = False
     upscaled: bool = False  # single image made by an HD upscale: no further HD buttons
+    reference_images: int = 0  # how many base64Array images came with the submit
     images: dict[str, bytes] = field(default_factory=dict)
 
 
@@ -117,7 +118,8 @@ class Simulator:
                 return _result(4, "base64格式错误")
         if refusal := _screen(prompt):
             return refusal
-        task = self._new_task(action="IMAGINE", prompt=prompt, kind="grid")
+        images = len(body.get("base64Array") or [])
+        task = self._new_task(action="IMAGINE", prompt=prompt, kind="grid", reference_images=images)
         return _result(1, "提交成功", task.id)
 
     async def submit_action(self, request: web.Request) -> web.Response:

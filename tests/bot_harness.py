@@ -1,0 +1,74 @@
+"""Runs the real bot (discord.py, httpx, aiosqlite) against the fake Discord and the simulator."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import discord
+import yarl
+
+from bot.client.app import MJBot, open_core, point_discord_at
+from bot.settings import load_settings
+from tests.fakes.discord_server import FakeDiscord, FakeMessage
+
+TOKEN = "fake-bot-token-0123456789"
+
+
+@contextlib.asynccontextmanager
+async def running_bot(fake: FakeDiscord, api_base: str, database: Path, **env: str) -> AsyncIterator[MJBot]:
+    """A started, ready bot whose settings come from environment-style strings, as in production."""
+    settings = load_settings(
+        {
+            "DISCORD_TOKEN": TOKEN,
+            "DISCORD_API_BASE": fake.api_base,
+            "DISCORD_GATEWAY_URL": fake.gateway_url,
+            "MJ_PROVIDER": "proxy",
+            "MJ_API_BASE": api_base,
+            "DATABASE_PATH": str(database),
+            "MJ_POLL_INTERVAL": "0.1",
+            "PROGRESS_EDIT_INTERVAL": "0.3",
+            **env,
+        }
+    )
+    saved = (discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY)
+    point_discord_at(settings)
+    try:
+        async with open_core(settings) as (jobs, fetcher):
+            bot = MJBot(settings, jobs, fetcher, guild_ready_timeout=0.05)
+            runner = asyncio.create_task(bot.start(settings.discord_token))
+            try:
+                await fake.wait_ready()
+                await asyncio.wait_for(bot.wait_until_ready(), 10)
+                yield bot
+            finally:
+                await bot.close()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await runner
+    finally:
+        discord.http.Route.BASE = saved[0]
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = (
+            saved[1] if saved[1] else yarl.URL("wss://gateway.discord.gg/")
+        )
+
+
+def bot_messages(fake: FakeDiscord) -> list[FakeMessage]:
+    """Public messages the bot posted in the test channel, oldest first."""
+    return [m for m in fake.channel_messages() if m.author_id == fake.bot_user_id]
+
+
+def labels(fake: FakeDiscord, message_id: int) -> list[str]:
+    return [b.get("label") or (b.get("emoji") or {}).get("name", "") for b in fake.message_buttons(message_id)]
+
+
+async def wait_final(fake: FakeDiscord, message_id: int, timeout: float = 15) -> FakeMessage:
+    """Until the message shows a finished job: an attachment with buttons, or an error line."""
+
+    def finished() -> bool:
+        m = fake.messages.get(message_id)
+        return m is not None and (bool(m.components) or "❌" in m.content)
+
+    await fake.wait_for(finished, timeout)
+    return fake.messages[message_id]

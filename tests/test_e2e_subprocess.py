@@ -1,0 +1,82 @@
+"""`python -m bot` as a real process, configured only by environment variables, killed and restarted."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.simulator.server import Simulator
+from tests.bot_harness import TOKEN, bot_messages, labels, wait_final
+from tests.fakes.discord_server import FakeDiscord
+
+ROOT = Path(__file__).resolve().parents[1]
+API_KEY = "sk-subprocess-secret-77"
+
+
+async def start_bot(env: dict[str, str], log: Path) -> asyncio.subprocess.Process:
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", cwd=log.parent, env=env, stdout=log.open("ab"), stderr=asyncio.subprocess.STDOUT
+    )
+
+
+@pytest.fixture
+async def sim() -> AsyncIterator[Simulator]:
+    simulator = Simulator(duration=2.0, api_key=API_KEY)
+    await simulator.start()
+    yield simulator
+    await simulator.stop()
+
+
+async def test_python_m_bot_survives_kill_and_completes_imagine_u1(sim: Simulator, tmp_path: Path) -> None:
+    async with FakeDiscord() as fake:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("MJ_", "DISCORD_", "DATABASE_"))}
+        env.update(
+            PYTHONPATH=str(ROOT),
+            DISCORD_TOKEN=TOKEN,
+            DISCORD_API_BASE=fake.api_base,
+            DISCORD_GATEWAY_URL=fake.gateway_url,
+            MJ_PROVIDER="proxy",
+            MJ_API_BASE=sim.base_url + "/v1",  # a reseller-style prefix
+            MJ_API_KEY=API_KEY,
+            DATABASE_PATH=str(tmp_path / "bot.sqlite3"),
+            MJ_POLL_INTERVAL="0.2",
+            PROGRESS_EDIT_INTERVAL="0.4",
+        )
+        log = tmp_path / "bot.log"
+
+        first = await start_bot(env, log)
+        try:
+            await fake.wait_ready(timeout=30)
+            await fake.wait_for(lambda: bool(fake.commands), 10)
+            grid_id = (await fake.invoke_slash("imagine", {"prompt": "a paper boat"})).response_message_id
+            # Killed without warning once the job shows progress.
+            await fake.wait_for(lambda: "%)" in fake.messages[grid_id].content, 15)
+        finally:
+            first.send_signal(signal.SIGKILL)
+            await first.wait()
+
+        second = await start_bot(env, log)
+        try:
+            grid = await wait_final(fake, grid_id, timeout=30)
+            assert grid.attachments and labels(fake, grid_id)[:5] == ["U1", "U2", "U3", "U4", "🔄"]
+
+            await fake.click(grid_id, fake.message_buttons(grid_id)[0]["custom_id"])
+            await fake.wait_for(lambda: len(bot_messages(fake)) == 2, 10)
+            upscale = await wait_final(fake, bot_messages(fake)[1].id, timeout=30)
+            assert "Image #1" in upscale.content and upscale.attachments
+            assert "Upscale (Subtle)" in labels(fake, upscale.id)
+        finally:
+            second.send_signal(signal.SIGTERM)
+            code = await asyncio.wait_for(second.wait(), 20)
+        assert code == 0, log.read_text()[-3000:]
+
+    output = log.read_text()
+    assert "resuming job 1" in output
+    assert API_KEY not in output and TOKEN not in output
+    assert "Traceback" not in output, output[-3000:]
