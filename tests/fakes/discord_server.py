@@ -9,6 +9,13 @@ Payload shapes follow what discord.py 2.7 parses and Discord's documented rules:
 (10062), double ack (40060), interaction token lifetime (50027), form validation (50035),
 per-channel message rate limits (429 with ``Via`` so discord.py retries instead of assuming a
 Cloudflare ban). See /work/shared/reference/offline-discord-testing.md.
+
+Usage notes:
+- invoke_slash/click/select/submit_modal return once the interaction is settled: acknowledged,
+  a callback refused (see FakeInteraction.rejected), or the ack deadline passed; wait_ack=False
+  returns right after the dispatch.
+- Requests the fake refuses still count against their rate-limit bucket, as on Discord.
+- 429s go to `ratelimited`, not `errors`; bugs inside the fake go to `internal_errors` (answered 400).
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ import hashlib
 import inspect
 import itertools
 import json
+import logging
 import math
 import mimetypes
 import re
@@ -29,9 +37,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
-from aiohttp import WSMsgType, web
+from aiohttp import BodyPartReader, WSMsgType, web
 
 __all__ = [
     "APPLICATION_ID",
@@ -95,6 +103,7 @@ I_DIRECT_MESSAGES = 1 << 12
 I_MESSAGE_CONTENT = 1 << 15
 
 SELECT_TYPES = (3, 5, 6, 7, 8)
+_log = logging.getLogger(__name__)
 GENEROUS_LIMIT = (50, 1.0)
 JOINED_AT = "2024-01-01T00:00:00.000000+00:00"
 
@@ -181,6 +190,7 @@ class FakeInteraction:
     channel_id: int = CHANNEL_ID
     message_id: int | None = None  # the message whose component started it (components, their modals)
     locale: str = "en-US"
+    rejected: list[tuple[int, int]] = field(default_factory=list)  # (status, code) of refused callbacks
 
     async def wait_acked(self, timeout: float = 5.0) -> None:
         try:
@@ -277,14 +287,14 @@ class _Bucket:
         }
 
 
-@dataclass
+@dataclass(eq=False)
 class _Conn:
     ws: web.WebSocketResponse
     session: _Session | None = None
     ready: bool = False
 
 
-@dataclass
+@dataclass(eq=False)
 class _Session:
     id: str
     intents: int
@@ -380,6 +390,7 @@ class FakeDiscord:
         self.interactions: dict[int, FakeInteraction] = {}
         self.ratelimited: list[RecordedRequest] = []
         self.errors: list[tuple[RecordedRequest, int, int]] = []
+        self.internal_errors: list[tuple[RecordedRequest, BaseException]] = []  # bugs in the fake itself
         self.identify_count = 0
         self.resume_count = 0
 
@@ -397,7 +408,7 @@ class FakeDiscord:
         self._routes = self._build_routes()
 
         self._add_user_record(BOT_USER_ID, "fake-bot", bot=True, roles=[BOT_ROLE_ID])
-        self._add_user_record(OWNER_USER_ID, "guild-owner")
+        self._add_user_record(OWNER_USER_ID, "guild-owner", roles=[])
         self.add_user(DEFAULT_USER_ID, "tester")
         self.roles[GUILD_ID] = self._role(GUILD_ID, "@everyone", EVERYONE_PERMISSIONS, 0)
         self.roles[BOT_ROLE_ID] = self._role(BOT_ROLE_ID, "fake-bot", BOT_PERMISSIONS, 1, managed=True)
@@ -416,9 +427,7 @@ class FakeDiscord:
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
-        server = site._server
-        assert server is not None and server.sockets  # type: ignore[attr-defined]
-        self.port = server.sockets[0].getsockname()[1]  # type: ignore[attr-defined]
+        self.port = self._runner.addresses[0][1]
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.api_base = self.base_url + API_PREFIX
         self.gateway_url = f"ws://127.0.0.1:{self.port}/gateway"
@@ -836,6 +845,7 @@ class FakeDiscord:
         locale: str = "en-US",
         subcommand: str | None = None,
         member_permissions: int | None = None,
+        wait_ack: bool = True,
     ) -> FakeInteraction:
         """Dispatches an APPLICATION_COMMAND interaction, as a user running /name would.
 
@@ -882,7 +892,8 @@ class FakeDiscord:
             data["resolved"] = resolved
         if cmd_guild is not None:
             data["guild_id"] = str(cmd_guild)
-        return await self._dispatch_interaction(2, data, uid, locale, CHANNEL_ID, member_permissions)
+        inter = await self._dispatch_interaction(2, data, uid, locale, CHANNEL_ID, member_permissions)
+        return await self._settled(inter, wait_ack)
 
     def _build_options(
         self,
@@ -976,7 +987,13 @@ class FakeDiscord:
             raise AssertionError(f"unknown {'user' if otype == 6 else 'role/channel'} id {snowflake}")
 
     async def click(
-        self, message_id: int, custom_id: str, *, user_id: int | None = None, locale: str = "en-US"
+        self,
+        message_id: int,
+        custom_id: str,
+        *,
+        user_id: int | None = None,
+        locale: str = "en-US",
+        wait_ack: bool = True,
     ) -> FakeInteraction:
         """Clicks a button on the message as last stored (with its components, pitfall 3)."""
         msg = self._clickable_message(message_id)
@@ -990,7 +1007,7 @@ class FakeDiscord:
         if comp.get("disabled"):
             raise AssertionError(f"button {custom_id!r} on message {message_id} is disabled")
         data = {"custom_id": custom_id, "component_type": 2, "id": comp.get("id")}
-        return await self._dispatch_component(msg, data, user_id, locale)
+        return await self._settled(await self._dispatch_component(msg, data, user_id, locale), wait_ack)
 
     async def select(
         self,
@@ -1000,6 +1017,7 @@ class FakeDiscord:
         *,
         user_id: int | None = None,
         locale: str = "en-US",
+        wait_ack: bool = True,
     ) -> FakeInteraction:
         """Picks values in a select menu of the message (string selects are checked against options)."""
         msg = self._clickable_message(message_id)
@@ -1035,13 +1053,23 @@ class FakeDiscord:
             for v in values:
                 self._resolve_snowflake(kind, int(v), resolved)
             data["resolved"] = resolved
-        return await self._dispatch_component(msg, data, user_id, locale)
+        return await self._settled(await self._dispatch_component(msg, data, user_id, locale), wait_ack)
 
     def _clickable_message(self, message_id: int) -> FakeMessage:
         msg = self.messages.get(message_id)
         if msg is None or msg.deleted:
             raise AssertionError(f"message {message_id} does not exist (or was deleted)")
         return msg
+
+    async def _settled(self, inter: FakeInteraction, wait_ack: bool) -> FakeInteraction:
+        """Returns once the bot acked, had a callback refused, or the ack deadline passed (as a user sees it)."""
+        if wait_ack:
+            loop = asyncio.get_running_loop()
+            await self.wait_for(
+                lambda: inter.acked.is_set() or bool(inter.rejected) or loop.time() - inter.created > self.ack_deadline,
+                self.ack_deadline + 5,
+            )
+        return inter
 
     async def _dispatch_component(
         self, msg: FakeMessage, data: dict, user_id: int | None, locale: str
@@ -1050,7 +1078,12 @@ class FakeDiscord:
         return await self._dispatch_interaction(3, data, uid, locale, msg.channel_id, None, message=msg)
 
     async def submit_modal(
-        self, interaction: FakeInteraction, values: dict[str, str | list[str]], *, user_id: int | None = None
+        self,
+        interaction: FakeInteraction,
+        values: dict[str, str | list[str]],
+        *,
+        user_id: int | None = None,
+        wait_ack: bool = True,
     ) -> FakeInteraction:
         """Submits the modal `interaction` was answered with (type 9): MODAL_SUBMIT as Discord sends it."""
         modal = interaction.modal
@@ -1073,7 +1106,7 @@ class FakeDiscord:
                     raise AssertionError(f"modal text input {cid!r} longer than max_length")
                 out.update(custom_id=cid, value=value)
             elif comp["type"] in SELECT_TYPES:
-                picked = remaining.pop(cid, [])
+                picked = remaining.pop(cid or "", [])
                 out.update(custom_id=cid, values=[picked] if isinstance(picked, str) else list(picked))
             return out
 
@@ -1100,9 +1133,10 @@ class FakeDiscord:
         source = self.messages.get(interaction.message_id) if interaction.message_id else None
         if source is not None and source.deleted:
             source = None
-        return await self._dispatch_interaction(
+        inter = await self._dispatch_interaction(
             5, data, uid, interaction.locale, interaction.channel_id, None, message=source
         )
+        return await self._settled(inter, wait_ack)
 
     async def _dispatch_interaction(
         self,
@@ -1549,11 +1583,8 @@ class FakeDiscord:
         self, msg: FakeMessage, payload: dict, files: list[FakeFile], prefix: list[str | int]
     ) -> FakeMessage:
         errs = _ErrorCollector()
-        check = dict(payload)
-        if "flags" not in check:
-            check["flags"] = msg.flags
-        if check.get("flags", 0) & F_COMPONENTS_V2 and "content" not in payload:
-            check.pop("content", None)
+        # Components v2 is judged on the flags the message will have after the edit.
+        check = {**payload, "flags": payload["flags"] if payload.get("flags") is not None else msg.flags}
         self._validate_message(check, errs, prefix)
         errs.raise_if_any()
         if "content" in payload:
@@ -1593,6 +1624,8 @@ class FakeDiscord:
     # ---------------------------------------------------------------- HTTP plumbing
 
     def _build_routes(self) -> list[tuple[str, re.Pattern[str], _Handler, str]]:
+        # kind: "bot" (needs Authorization: Bot), "none", "chmsg" (bot; shared per-channel message
+        # create/edit bucket), "callback" (interaction callback), "webhook" (interaction token routes).
         s = r"(\d+)"
         t = r"([^/]+)"
         table: list[tuple[str, str, _Handler, str]] = [
@@ -1614,9 +1647,9 @@ class FakeDiscord:
             ("GET", rf"/channels/{s}", self._get_channel, "bot"),
             ("POST", rf"/channels/{s}/typing", self._typing, "bot"),
             ("GET", rf"/channels/{s}/messages", self._history, "bot"),
-            ("POST", rf"/channels/{s}/messages", self._post_message, "bot"),
+            ("POST", rf"/channels/{s}/messages", self._post_message, "chmsg"),
             ("GET", rf"/channels/{s}/messages/{s}", self._get_message, "bot"),
-            ("PATCH", rf"/channels/{s}/messages/{s}", self._patch_message, "bot"),
+            ("PATCH", rf"/channels/{s}/messages/{s}", self._patch_message, "chmsg"),
             ("DELETE", rf"/channels/{s}/messages/{s}", self._delete_message, "bot"),
             ("PUT", rf"/channels/{s}/messages/{s}/reactions/{t}/@me", self._add_reaction, "bot"),
             ("DELETE", rf"/channels/{s}/messages/{s}/reactions/{t}/@me", self._remove_reaction, "bot"),
@@ -1635,14 +1668,10 @@ class FakeDiscord:
         elif kind == "callback":
             key = ("callback", params[0])
             limit = GENEROUS_LIMIT
-        elif pattern.startswith("/channels/") and "/messages" in pattern and method in ("POST", "PATCH"):
-            if pattern.count("/") <= 4 or method == "PATCH":
-                # Creates and edits of messages share one bucket per channel.
-                key = ("channel-messages", params[0])
-                limit = self.channel_edit_limit or (10_000, 1.0)
-            else:
-                key = (method, pattern, params[0])
-                limit = GENEROUS_LIMIT
+        elif kind == "chmsg":
+            # Creates and edits of messages share one bucket per channel.
+            key = ("channel-messages", params[0])
+            limit = self.channel_edit_limit or (10_000, 1.0)
         else:
             major = params[0] if pattern.startswith(("/channels/", "/guilds/")) and params else ""
             key = (method, pattern, major)
@@ -1659,18 +1688,18 @@ class FakeDiscord:
         if request.content_type.startswith("multipart/"):
             body: Any = None
             reader = await request.multipart()
-            while True:
-                part = await reader.next()
-                if part is None:
-                    break
-                raw = await part.read()  # type: ignore[union-attr]
-                name = part.name or ""  # type: ignore[union-attr]
+            while (part := await reader.next()) is not None:
+                if not isinstance(part, BodyPartReader):
+                    continue  # nested multipart: Discord does not accept it either
+                raw = await part.read()
+                name = part.name or ""
                 if name == "payload_json":
                     body = json.loads(raw.decode())
-                elif name.startswith("files[") or part.filename:  # type: ignore[union-attr]
-                    filename = part.filename or name  # type: ignore[union-attr]
+                elif name.startswith("files[") or part.filename:
+                    filename = part.filename or name
+                    # discord.py labels every file application/octet-stream; Discord sniffs the type.
                     guessed = mimetypes.guess_type(filename)[0]
-                    ctype = guessed or part.headers.get("Content-Type", "application/octet-stream")  # type: ignore[union-attr]
+                    ctype = guessed or part.headers.get("Content-Type") or "application/octet-stream"
                     files.append(FakeFile(filename, bytes(raw), ctype))
             return body, files
         raw_text = await request.text()
@@ -1702,11 +1731,15 @@ class FakeDiscord:
             except ValueError:
                 raise _ApiError(400, 50109, "The request body contains invalid JSON.") from None
             rec.json, rec.files = body, files
+            path_known = False
             for method, rx, handler, kind in self._routes:
                 match = rx.fullmatch(path)
-                if match is None or method != request.method:
+                if match is None:
                     continue
-                if kind == "bot":
+                path_known = True
+                if method != request.method:
+                    continue
+                if kind in ("bot", "chmsg"):
                     if not auth or not auth.startswith("Bot ") or not auth[4:].strip():
                         raise _ApiError(401, 0, "401: Unauthorized")
                     self.bot_token = auth[4:]
@@ -1717,6 +1750,8 @@ class FakeDiscord:
                 response = await handler(_Incoming(request, rec, body, files), *match.groups())
                 break
             else:
+                if path_known:
+                    raise _ApiError(405, 0, "405: Method Not Allowed")
                 raise _ApiError(404, 0, "404: Not Found")
         except _ApiError as exc:
             err: dict[str, Any] = {"message": exc.message, "code": exc.code}
@@ -1724,6 +1759,12 @@ class FakeDiscord:
                 err["errors"] = exc.errors
             response = _json_response(err, exc.status)
             self.errors.append((rec, exc.status, exc.code))
+        except Exception as exc:
+            # A bug in the fake: answer 400 (a 5xx would make discord.py retry with sleeps) and keep it.
+            _log.exception("fake discord failed on %s %s", request.method, path)
+            self.internal_errors.append((rec, exc))
+            response = _json_response({"message": f"fake-discord internal error: {exc!r}", "code": 0}, 400)
+            self.errors.append((rec, 400, 0))
         if bucket is not None:
             response.headers.update(bucket.headers(loop.time()))
         rec.status = response.status
@@ -2016,16 +2057,12 @@ class FakeDiscord:
 
     async def _add_reaction(self, rq: _Incoming, channel_id: str, message_id: str, emoji: str) -> web.Response:
         msg = self._channel_message(channel_id, message_id)
-        from urllib.parse import unquote
-
         msg.reactions.append(unquote(emoji))
         self._notify()
         return _empty_response()
 
     async def _remove_reaction(self, rq: _Incoming, channel_id: str, message_id: str, emoji: str) -> web.Response:
         msg = self._channel_message(channel_id, message_id)
-        from urllib.parse import unquote
-
         with contextlib.suppress(ValueError):
             msg.reactions.remove(unquote(emoji))
         self._notify()
@@ -2037,6 +2074,13 @@ class FakeDiscord:
         inter = self.interactions.get(int(interaction_id))
         if inter is None or inter.token != token:
             raise _ApiError(404, 10062, "Unknown interaction")
+        try:
+            return await self._callback_checked(rq, inter)
+        except _ApiError as exc:
+            inter.rejected.append((exc.status, exc.code))
+            raise
+
+    async def _callback_checked(self, rq: _Incoming, inter: FakeInteraction) -> web.Response:
         if inter.acked.is_set():
             raise _ApiError(400, 40060, "Interaction has already been acknowledged.")
         if asyncio.get_running_loop().time() - inter.created > self.ack_deadline:
@@ -2120,7 +2164,7 @@ class FakeDiscord:
             if top.get("type") == 18:
                 errs.max_len(["data", "components", i, "label"], top.get("label") or "", 45)
             for j, comp in enumerate(inner):
-                at = ["data", "components", i, "components", j]
+                at: list[str | int] = ["data", "components", i, "components", j]
                 errs.max_len([*at, "custom_id"], comp.get("custom_id") or "", 100)
                 if comp.get("type") == 4:
                     errs.max_len([*at, "label"], comp.get("label") or "", 45)
