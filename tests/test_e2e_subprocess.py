@@ -80,3 +80,65 @@ async def test_python_m_bot_survives_kill_and_completes_imagine_u1(sim: Simulato
     assert "resuming job 1" in output
     assert API_KEY not in output and TOKEN not in output
     assert "Traceback" not in output, output[-3000:]
+
+
+async def test_defaults_need_only_a_token_and_simulate_serves_standalone(tmp_path: Path) -> None:
+    """The README's run command: no API settings at all, so the built-in simulator is used."""
+    async with FakeDiscord() as fake:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("MJ_", "DISCORD_", "DATABASE_"))}
+        env.update(
+            PYTHONPATH=str(ROOT),
+            DISCORD_TOKEN=TOKEN,
+            DISCORD_API_BASE=fake.api_base,
+            DISCORD_GATEWAY_URL=fake.gateway_url,
+            SIMULATOR_SPEED="8",
+            MJ_POLL_INTERVAL="0.2",
+        )
+        proc = await start_bot(env, tmp_path / "bot.log")
+        try:
+            await fake.wait_ready(timeout=30)
+            await fake.wait_for(lambda: bool(fake.commands), 10)
+            msg_id = (await fake.invoke_slash("imagine", {"prompt": "a teapot"})).response_message_id
+            grid = await wait_final(fake, msg_id, timeout=30)
+            assert grid.attachments and len(labels(fake, msg_id)) == 9
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            await asyncio.wait_for(proc.wait(), 20)
+        assert (tmp_path / "data" / "bot.sqlite3").exists()  # the default DATABASE_PATH
+
+    # `python -m bot simulate --port N` on its own, driven by the real client.
+    import socket
+
+    import httpx
+
+    from bot.core.models import ImagineRequest
+    from bot.core.providers.proxy import ProxyProvider
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    sim = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "simulate",
+        "--port",
+        str(port),
+        "--duration",
+        "0.5",
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=asyncio.subprocess.PIPE,
+    )
+    try:
+        assert sim.stdout is not None
+        line = await asyncio.wait_for(sim.stdout.readline(), 20)
+        assert f"127.0.0.1:{port}" in line.decode()
+        async with httpx.AsyncClient() as http:
+            provider = ProxyProvider(http, f"http://127.0.0.1:{port}")
+            task = await provider.imagine(ImagineRequest("standalone"))
+            await asyncio.sleep(0.7)
+            snap = (await provider.fetch_many([task.task_id]))[task.task_id]
+            assert snap.status.value == "succeeded" and len(snap.buttons) == 9
+    finally:
+        sim.terminate()
+        await sim.wait()

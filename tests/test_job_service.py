@@ -172,3 +172,20 @@ async def test_poll_survives_an_api_outage(ledger: Ledger, http: httpx.AsyncClie
     finally:
         await service.stop()
         await restarted.stop()
+
+
+async def test_remix_code_21_is_confirmed_with_the_prompt(ledger: Ledger, http: httpx.AsyncClient) -> None:
+    sim = Simulator(duration=0.5, remix=True)
+    await sim.start()
+    service, rec = await make_service(ledger, sim.base_url, http)
+    try:
+        grid = await service.create(ALICE, JobAction.IMAGINE, "a kite", message_id=1)
+        grid = await rec.wait((await service.submit_imagine(grid, ImagineRequest("a kite"))).id)
+        v1 = await service.create(ALICE, JobAction.VARIATION, "a kite", message_id=2, parent=grid, parent_button=5)
+        v1 = await service.submit_action(v1, grid, 5)
+        assert sim.requests["modal"] == 1  # the remix window was confirmed, unchanged
+        assert (await rec.wait(v1.id)).status is JobStatus.SUCCEEDED
+        assert sim.tasks[v1.upstream_task_id].prompt == "a kite"  # type: ignore[index]
+    finally:
+        await service.stop()
+        await sim.stop()

@@ -52,9 +52,13 @@ class SimTask:
 class Simulator:
     """The fake API: `await start()` serves it on 127.0.0.1; `base_url` is what the bot needs."""
 
-    def __init__(self, *, duration: float = 6.0, api_key: str = "", host: str = "127.0.0.1", port: int = 0):
+    def __init__(
+        self, *, duration: float = 6.0, api_key: str = "", host: str = "127.0.0.1", port: int = 0, remix: bool = False
+    ):
         self.duration = duration
         self.api_key = api_key
+        # Like an upstream account with Remix on: variations, re-rolls and pans wait for a modal (code 21).
+        self.remix = remix
         self.host, self.port = host, port
         self.tasks: dict[str, SimTask] = {}
         self.requests: Counter[str] = Counter()
@@ -160,14 +164,14 @@ class Simulator:
         if verb.startswith("upsample_"):
             return self._new_task(action="UPSCALE_HD", kind="single", index=parent.index, upscaled=True, **common)
         if verb == "reroll":
-            return self._new_task(action="REROLL", kind="grid", **common)
-        if verb == "pan_left" or verb.startswith("pan_"):
-            return self._new_task(action="PAN", kind="grid", **common)
+            return self._new_task(action="REROLL", kind="grid", modal_pending=self.remix, **common)
+        if verb.startswith("pan_"):
+            return self._new_task(action="PAN", kind="grid", modal_pending=self.remix, **common)
         if custom_id.startswith("MJ::Outpaint::"):
             return self._new_task(action="ZOOM", kind="grid", **common)
         needs_modal = custom_id.startswith(("MJ::CustomZoom::", "MJ::Inpaint::"))
         action = "ZOOM" if custom_id.startswith("MJ::CustomZoom::") else "VARIATION"
-        return self._new_task(action=action, kind="grid", modal_pending=needs_modal, **common)
+        return self._new_task(action=action, kind="grid", modal_pending=needs_modal or self.remix, **common)
 
     # -- queries -------------------------------------------------------------------------------
     async def fetch(self, request: web.Request) -> web.Response:
