@@ -13,8 +13,9 @@ from bot.simulator.server import Simulator
 
 
 @pytest.fixture
-async def simulator() -> AsyncIterator[Simulator]:
-    sim = Simulator(duration=0.6)
+async def simulator(request: pytest.FixtureRequest) -> AsyncIterator[Simulator]:
+    """The API simulator on loopback; a module sets `SIMULATOR_DURATION` for slower jobs."""
+    sim = Simulator(duration=getattr(request.module, "SIMULATOR_DURATION", 0.6))
     await sim.start()
     yield sim
     await sim.stop()

@@ -25,12 +25,12 @@ async def fake() -> AsyncIterator[FakeDiscord]:
         yield server
 
 
+SIMULATOR_DURATION = 1.5  # long enough for several progress edits
+
+
 @pytest.fixture
-async def sim() -> AsyncIterator[Simulator]:
-    simulator = Simulator(duration=1.5)
-    await simulator.start()
-    yield simulator
-    await simulator.stop()
+def sim(simulator: Simulator) -> Simulator:
+    return simulator
 
 
 def image_size(data: bytes) -> tuple[int, int]:

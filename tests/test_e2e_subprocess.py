@@ -19,6 +19,20 @@ ROOT = Path(__file__).resolve().parents[1]
 API_KEY = "sk-subprocess-secret-77"
 
 
+def bot_env(fake: FakeDiscord, **settings: str) -> dict[str, str]:
+    """This process's environment without any bot setting, plus the fake Discord and `settings`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MJ_", "DISCORD_", "DATABASE_", "SIMULATOR_"))}
+    env.update(
+        PYTHONPATH=str(ROOT),
+        DISCORD_TOKEN=TOKEN,
+        DISCORD_API_BASE=fake.api_base,
+        DISCORD_GATEWAY_URL=fake.gateway_url,
+        MJ_POLL_INTERVAL="0.2",
+        **settings,
+    )
+    return env
+
+
 async def start_bot(env: dict[str, str], log: Path) -> asyncio.subprocess.Process:
     return await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", cwd=log.parent, env=env, stdout=log.open("ab"), stderr=asyncio.subprocess.STDOUT
@@ -35,17 +49,12 @@ async def sim() -> AsyncIterator[Simulator]:
 
 async def test_python_m_bot_survives_kill_and_completes_imagine_u1(sim: Simulator, tmp_path: Path) -> None:
     async with FakeDiscord() as fake:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("MJ_", "DISCORD_", "DATABASE_"))}
-        env.update(
-            PYTHONPATH=str(ROOT),
-            DISCORD_TOKEN=TOKEN,
-            DISCORD_API_BASE=fake.api_base,
-            DISCORD_GATEWAY_URL=fake.gateway_url,
+        env = bot_env(
+            fake,
             MJ_PROVIDER="proxy",
             MJ_API_BASE=sim.base_url + "/v1",  # a reseller-style prefix
             MJ_API_KEY=API_KEY,
             DATABASE_PATH=str(tmp_path / "bot.sqlite3"),
-            MJ_POLL_INTERVAL="0.2",
             PROGRESS_EDIT_INTERVAL="0.4",
         )
         log = tmp_path / "bot.log"
@@ -85,16 +94,7 @@ async def test_python_m_bot_survives_kill_and_completes_imagine_u1(sim: Simulato
 async def test_defaults_need_only_a_token_and_simulate_serves_standalone(tmp_path: Path) -> None:
     """The README's run command: no API settings at all, so the built-in simulator is used."""
     async with FakeDiscord() as fake:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("MJ_", "DISCORD_", "DATABASE_"))}
-        env.update(
-            PYTHONPATH=str(ROOT),
-            DISCORD_TOKEN=TOKEN,
-            DISCORD_API_BASE=fake.api_base,
-            DISCORD_GATEWAY_URL=fake.gateway_url,
-            SIMULATOR_SPEED="8",
-            MJ_POLL_INTERVAL="0.2",
-        )
-        proc = await start_bot(env, tmp_path / "bot.log")
+        proc = await start_bot(bot_env(fake, SIMULATOR_SPEED="8"), tmp_path / "bot.log")
         try:
             await fake.wait_ready(timeout=30)
             await fake.wait_for(lambda: bool(fake.commands), 10)
