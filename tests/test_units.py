@@ -115,3 +115,15 @@ def test_oversized_results_are_reencoded_to_fit() -> None:
     fitted = fit_for_upload(data, len(data) // 2)
     assert fitted is not None and len(fitted) <= len(data) // 2 and fitted[:2] == b"\xff\xd8"
     assert fit_for_upload(data, len(data)) is data
+
+
+async def test_simulator_memory_stays_flat() -> None:
+    from bot.simulator import server
+
+    sim = Simulator()
+    tasks = [sim._new_task(action="IMAGINE", prompt=f"p{i}", kind="grid") for i in range(server.IMAGE_CACHE + 5)]
+    first = await sim._final_image(tasks[0])
+    for task in tasks[1:]:
+        await sim._final_image(task)
+    assert sum(1 for t in tasks if t.images) == server.IMAGE_CACHE
+    assert await sim._final_image(tasks[0]) == first  # drawn again, identical

@@ -17,7 +17,7 @@ import logging
 import re
 import time
 import uuid
-from collections import Counter
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 BANNED_WORDS = ("nsfw", "gore", "nude")
 PROGRESS_STEPS = (0, 15, 31, 46, 62, 78, 93)
 QUEUED_SHARE = 0.15  # share of the run spent in SUBMITTED
+IMAGE_CACHE = 32  # finished images kept in memory
 
 
 @dataclass
@@ -64,6 +65,7 @@ class Simulator:
         self.requests: Counter[str] = Counter()
         self._ids = itertools.count(int(time.time() * 1000) * 1000)
         self._runner: web.AppRunner | None = None
+        self._with_images: deque[SimTask] = deque()
         self.base_url = ""
 
     # -- lifecycle -----------------------------------------------------------------------------
@@ -206,6 +208,10 @@ class Simulator:
                 size = 1024 if task.upscaled else 512
                 data = await asyncio.to_thread(single_png, task.prompt, task.image_hash, task.index, size)
             task.images["final"] = data
+            # Images are drawn from a seed, so old ones can be dropped and drawn again: memory stays flat.
+            self._with_images.append(task)
+            if len(self._with_images) > IMAGE_CACHE:
+                self._with_images.popleft().images.clear()
         return task.images["final"]
 
     def _status(self, task: SimTask) -> tuple[str, int | None, str]:
