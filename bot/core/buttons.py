@@ -26,6 +26,7 @@ class ButtonFace:
 
 
 _PAN = {"left": "⬅️", "right": "➡️", "up": "⬆️", "down": "⬇️"}
+_KEYCAPS = {"1": "1️⃣", "2": "2️⃣", "3": "3️⃣", "4": "4️⃣"}
 _OUTPAINT = {"50": "Zoom Out 2x", "75": "Zoom Out 1.5x", "100": "Make Square"}
 
 
@@ -34,6 +35,11 @@ def describe_button(button: UpstreamButton) -> ButtonFace | None:
     cid = button.custom_id
     if not cid:
         return None
+    if cid.startswith("describe::"):
+        n = cid.removeprefix("describe::")
+        return ButtonFace(JobAction.DESCRIBE_PICK, None, _KEYCAPS.get(n, n), 0, f"Prompt {n}", style=PRIMARY)
+    if "::" not in cid:
+        return _acedata_face(cid)
     if m := re.match(r"MJ::JOB::upsample::(\d)::", cid):
         return ButtonFace(JobAction.UPSCALE, f"U{m[1]}", None, 0, f"Image #{m[1]}")
     if cid.startswith("MJ::JOB::reroll::"):
@@ -69,9 +75,36 @@ def describe_button(button: UpstreamButton) -> ButtonFace | None:
     return ButtonFace(JobAction.OTHER, other_label, other_emoji, 3, other_label or "Action")
 
 
-# Actions this bot can run with one click. Custom Zoom, Vary (Region) and ❤️ need a dialog or have
-# no result image; they are left off until the bot can serve them.
-ONE_CLICK_ACTIONS = frozenset(
+def _acedata_face(action: str) -> ButtonFace | None:
+    """AceData names actions (`upscale2`, `variation_subtle`, ...) instead of Midjourney customIds."""
+    if m := re.fullmatch(r"upscale([1-4])", action):
+        return ButtonFace(JobAction.UPSCALE, f"U{m[1]}", None, 0, f"Image #{m[1]}")
+    if action == "reroll":
+        return ButtonFace(JobAction.REROLL, None, "🔄", 0, "Re-roll")
+    if m := re.fullmatch(r"variation([1-4])", action):
+        return ButtonFace(JobAction.VARIATION, f"V{m[1]}", None, 1, f"Variations of image #{m[1]}")
+    if m := re.fullmatch(r"(redo_)?upscale_(2x|4x|subtle|creative)", action):
+        kind = m[2] if m[2].endswith("x") else m[2].capitalize()
+        label = f"{'Redo ' if m[1] else ''}Upscale ({kind})"
+        return ButtonFace(JobAction.UPSCALE_HD, label, None, 0, label)
+    if action == "variation_subtle":
+        return ButtonFace(JobAction.VARY_SUBTLE, "Vary (Subtle)", "🪄", 0, "Variations (Subtle)")
+    if action == "variation_strong":
+        return ButtonFace(JobAction.VARY_STRONG, "Vary (Strong)", "🪄", 0, "Variations (Strong)")
+    if action == "variation_region":
+        return ButtonFace(JobAction.VARY_REGION, "Vary (Region)", "🖌️", 0, "Variations (Region)", True)
+    if m := re.fullmatch(r"zoom_out_(2x|1_5x)", action):
+        label = f"Zoom Out {m[1].replace('_', '.')}"
+        return ButtonFace(JobAction.ZOOM, label, "🔍", 1, label)
+    if action == "square":
+        return ButtonFace(JobAction.ZOOM, "Make Square", "↔️", 1, "Make Square")
+    if m := re.fullmatch(r"pan_(left|right|up|down)", action):
+        return ButtonFace(JobAction.PAN, None, _PAN[m[1]], 2, f"Pan {m[1].capitalize()}")
+    return None
+
+
+# Actions whose press starts a new image job (the rest: ❤️ bookmarks, /describe picks).
+IMAGE_ACTIONS = frozenset(
     {
         JobAction.UPSCALE,
         JobAction.VARIATION,
@@ -79,7 +112,9 @@ ONE_CLICK_ACTIONS = frozenset(
         JobAction.UPSCALE_HD,
         JobAction.VARY_SUBTLE,
         JobAction.VARY_STRONG,
+        JobAction.VARY_REGION,
         JobAction.ZOOM,
+        JobAction.CUSTOM_ZOOM,
         JobAction.PAN,
     }
 )
@@ -97,7 +132,7 @@ def layout(buttons: list[UpstreamButton]) -> list[tuple[int, ButtonFace]]:
     used = [0] * MAX_ROWS
     for index, button in enumerate(buttons):
         face = describe_button(button)
-        if face is None or face.action not in ONE_CLICK_ACTIONS:
+        if face is None or face.action is JobAction.OTHER:
             continue
         row = face.row
         while row < MAX_ROWS and used[row] >= MAX_PER_ROW:

@@ -48,6 +48,13 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX jobs_by_user ON jobs(user_id, created_at);
     CREATE INDEX jobs_by_message ON jobs(message_id);
     """,
+    # 2: what actions address (AceData image ids), /describe results, delivered image size
+    """
+    ALTER TABLE jobs ADD COLUMN action_ref TEXT;
+    ALTER TABLE jobs ADD COLUMN descriptions TEXT NOT NULL DEFAULT '[]';
+    ALTER TABLE jobs ADD COLUMN image_width INTEGER;
+    ALTER TABLE jobs ADD COLUMN image_height INTEGER;
+    """,
 )
 
 UNFINISHED = (JobStatus.SUBMITTING, JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.NEEDS_INPUT)
@@ -65,6 +72,10 @@ _UPDATABLE = frozenset(
         "finished_at",
         "delivered",
         "prompt",
+        "action_ref",
+        "descriptions",
+        "image_width",
+        "image_height",
     }
 )
 
@@ -193,7 +204,7 @@ class Ledger:
 
 
 def _to_db(value: Any) -> Any:
-    if isinstance(value, list):
+    if isinstance(value, list | tuple):
         return json.dumps([b.to_json() if isinstance(b, UpstreamButton) else b for b in value])
     if isinstance(value, JobStatus):
         return value.value
@@ -225,4 +236,8 @@ def _job(row: aiosqlite.Row) -> Job:
         updated_at=row["updated_at"],
         finished_at=row["finished_at"],
         delivered=bool(row["delivered"]),
+        action_ref=row["action_ref"],
+        descriptions=list(json.loads(row["descriptions"] or "[]")),
+        image_width=row["image_width"],
+        image_height=row["image_height"],
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -36,6 +37,9 @@ class JobAction(StrEnum):
     CUSTOM_ZOOM = "custom_zoom"
     PAN = "pan"
     BOOKMARK = "bookmark"
+    BLEND = "blend"
+    DESCRIBE = "describe"
+    DESCRIBE_PICK = "describe_pick"  # 1️⃣-4️⃣ under a /describe result: /imagine that prompt
     OTHER = "other"
 
 
@@ -73,6 +77,9 @@ class TaskSnapshot:
     buttons: tuple[UpstreamButton, ...] = ()
     fail_reason: str | None = None
     final_prompt: str | None = None
+    # What actions on this result are addressed to: the proxy task id, AceData's image_id.
+    action_ref: str | None = None
+    descriptions: tuple[str, ...] = ()  # /describe results
 
 
 @dataclass(frozen=True)
@@ -83,6 +90,10 @@ class SubmitResult:
     needs_input: bool = False  # code 21: the task waits for a modal submit
     queue_position: int | None = None  # code 22
     final_prompt: str | None = None
+    # A live stream of the task's states (AceData ndjson); it may end before the task does.
+    updates: AsyncIterator[TaskSnapshot] | None = None
+    # The state already known at submit (a synchronous answer, or the stream's first line).
+    snapshot: TaskSnapshot | None = None
 
 
 @dataclass(frozen=True)
@@ -91,6 +102,7 @@ class ReferenceImage:
 
     data: bytes
     content_type: str  # e.g. image/png
+    url: str | None = None  # where the API can fetch it (dialects that take URLs, not bytes)
 
     def data_url(self) -> str:
         import base64
@@ -102,7 +114,16 @@ class ReferenceImage:
 class ImagineRequest:
     prompt: str
     images: tuple[ReferenceImage, ...] = ()
+    bot_type: str = "MID_JOURNEY"  # or NIJI_JOURNEY
+    mode: str | None = None  # fast | relax | turbo; None: the API's default
+
+
+@dataclass(frozen=True)
+class BlendRequest:
+    images: tuple[ReferenceImage, ...]  # 2 to 5
+    dimensions: str = "SQUARE"  # PORTRAIT (2:3) | SQUARE (1:1) | LANDSCAPE (3:2)
     bot_type: str = "MID_JOURNEY"
+    mode: str | None = None
 
 
 @dataclass(frozen=True)
@@ -139,3 +160,7 @@ class Job:
     finished_at: float | None = None
     delivered: bool = False  # the final state reached the Discord message
     title: str = ""  # e.g. "Image #2", "Variations (Strong)"
+    action_ref: str | None = None  # see TaskSnapshot.action_ref
+    descriptions: list[str] = field(default_factory=list)
+    image_width: int | None = None  # of the delivered image, for Vary (Region) masks
+    image_height: int | None = None

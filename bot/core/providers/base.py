@@ -5,22 +5,38 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
-from bot.core.models import ImagineRequest, SubmitResult, TaskSnapshot
+from bot.core.models import BlendRequest, ImagineRequest, ReferenceImage, SubmitResult, TaskSnapshot
 
 
 class Provider(Protocol):
+    """One API dialect. Paid submits are made once and never retried: a duplicate costs money.
+
+    Errors are `bot.core.errors.ProviderError` with a message fit for a user.
+    """
+
     name: str
 
-    async def imagine(self, request: ImagineRequest) -> SubmitResult:
-        """Submit a paid /imagine. Never retried: a duplicate costs money."""
+    async def imagine(self, request: ImagineRequest) -> SubmitResult: ...
+
+    async def blend(self, request: BlendRequest) -> SubmitResult: ...
+
+    async def describe(self, image: ReferenceImage) -> SubmitResult:
+        """Four prompts for an image: a task to follow, or a finished `snapshot` with `descriptions`."""
         ...
 
-    async def action(self, task_id: str, custom_id: str) -> SubmitResult:
-        """Press an upstream button (`custom_id` verbatim from the parent's buttons)."""
+    async def action(self, parent_ref: str, custom_id: str) -> SubmitResult:
+        """Press an upstream button of the result `parent_ref` (its `action_ref`), `custom_id` verbatim.
+
+        `needs_input` in the result means the API waits for `modal()` (remix, Custom Zoom).
+        """
         ...
 
     async def modal(self, task_id: str, prompt: str) -> SubmitResult:
-        """Confirm a task waiting for input (code 21 / status MODAL)."""
+        """Confirm a task waiting for input, with the (edited) prompt."""
+        ...
+
+    async def vary_region(self, parent_ref: str, custom_id: str, prompt: str, mask_png: bytes) -> SubmitResult:
+        """Repaint the white area of `mask_png` (the image's own size) of result `parent_ref`."""
         ...
 
     async def fetch_many(self, task_ids: Sequence[str]) -> dict[str, TaskSnapshot]:

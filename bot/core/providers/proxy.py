@@ -7,6 +7,7 @@ shared/reference/upstream-protocols.md, Part A). Every HTTP outcome and submit c
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import re
@@ -16,7 +17,15 @@ from typing import Any
 import httpx
 
 from bot.core.errors import ErrorKind, ProviderError
-from bot.core.models import ImagineRequest, JobStatus, SubmitResult, TaskSnapshot, UpstreamButton
+from bot.core.models import (
+    BlendRequest,
+    ImagineRequest,
+    JobStatus,
+    ReferenceImage,
+    SubmitResult,
+    TaskSnapshot,
+    UpstreamButton,
+)
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +79,10 @@ def parse_task(raw: object) -> TaskSnapshot | None:
     buttons = tuple(UpstreamButton.from_json(b) for b in buttons_raw if isinstance(b, dict) and b.get("customId"))
     props = raw.get("properties") if isinstance(raw.get("properties"), dict) else {}
     image_url = raw.get("imageUrl") or None
+    final_prompt = (props or {}).get("finalPrompt") or raw.get("promptEn") or None
+    descriptions: tuple[str, ...] = ()
+    if str(raw.get("action") or "").upper() == "DESCRIBE" and status is JobStatus.SUCCEEDED:
+        descriptions = split_descriptions(str(final_prompt or raw.get("prompt") or ""))
     return TaskSnapshot(
         task_id=str(raw["id"]),
         status=status,
@@ -78,8 +91,19 @@ def parse_task(raw: object) -> TaskSnapshot | None:
         image_url=str(image_url) if image_url else None,
         buttons=buttons,
         fail_reason=str(raw.get("failReason") or "") or None,
-        final_prompt=(props or {}).get("finalPrompt") or raw.get("promptEn") or None,
+        final_prompt=final_prompt,
+        action_ref=str(raw["id"]),
+        descriptions=descriptions,
     )
+
+
+_NUMBERED = re.compile(r"(?:^|\n)\s*(?:[1-4]\ufe0f?\u20e3|[1-4][.)])\s*")
+
+
+def split_descriptions(text: str) -> tuple[str, ...]:
+    """Midjourney's describe text `1️⃣ a cat --ar 5:4\n\n2️⃣ ...` → the prompts, numbers stripped."""
+    parts = [p.strip() for p in _NUMBERED.split(text) if p.strip()]
+    return tuple(parts[:4])
 
 
 def failure_message(reason: str | None) -> tuple[ErrorKind, str]:
@@ -113,8 +137,10 @@ class ProxyProvider:
         api_key: str = "",
         auth_style: str = "bearer",
         notify_hook: str | None = None,
+        mode_in_path: bool = False,
     ) -> None:
         self._client = client
+        self._mode_in_path = mode_in_path
         self._base = base_url.rstrip("/")
         self._headers = auth_headers(auth_style, api_key)
         self._notify_hook = notify_hook
@@ -128,17 +154,43 @@ class ProxyProvider:
         body: dict[str, Any] = {"prompt": request.prompt, "botType": request.bot_type}
         if request.images:
             body["base64Array"] = [img.data_url() for img in request.images]
-        return await self._submit("/mj/submit/imagine", body)
+        return await self._submit("/mj/submit/imagine", body, request.mode)
 
-    async def action(self, task_id: str, custom_id: str) -> SubmitResult:
-        return await self._submit("/mj/submit/action", {"taskId": task_id, "customId": custom_id})
+    async def blend(self, request: BlendRequest) -> SubmitResult:
+        body: dict[str, Any] = {
+            "base64Array": [img.data_url() for img in request.images],
+            "dimensions": request.dimensions,
+            "botType": request.bot_type,
+        }
+        return await self._submit("/mj/submit/blend", body, request.mode)
 
-    async def modal(self, task_id: str, prompt: str) -> SubmitResult:
-        return await self._submit("/mj/submit/modal", {"taskId": task_id, "prompt": prompt})
+    async def describe(self, image: ReferenceImage) -> SubmitResult:
+        return await self._submit("/mj/submit/describe", {"base64": image.data_url()}, None)
 
-    async def _submit(self, path: str, body: dict[str, Any]) -> SubmitResult:
+    async def action(self, parent_ref: str, custom_id: str) -> SubmitResult:
+        return await self._submit("/mj/submit/action", {"taskId": parent_ref, "customId": custom_id}, None)
+
+    async def modal(self, task_id: str, prompt: str, *, mask_png: bytes | None = None) -> SubmitResult:
+        body: dict[str, Any] = {"taskId": task_id, "prompt": prompt}
+        if mask_png is not None:
+            body["maskBase64"] = "data:image/png;base64," + base64.b64encode(mask_png).decode("ascii")
+        return await self._submit("/mj/submit/modal", body, None)
+
+    async def vary_region(self, parent_ref: str, custom_id: str, prompt: str, mask_png: bytes) -> SubmitResult:
+        # Vary (Region) always opens a modal upstream (code 21); the mask goes with its confirmation.
+        opened = await self.action(parent_ref, custom_id)
+        if not opened.needs_input:
+            return opened
+        return await self.modal(opened.task_id, prompt, mask_png=mask_png)
+
+    async def _submit(self, path: str, body: dict[str, Any], mode: str | None) -> SubmitResult:
         if self._notify_hook:
             body["notifyHook"] = self._notify_hook
+        if mode:
+            # trueai reads accountFilter.modes; resellers (new-api) drop it and read the path prefix.
+            body["accountFilter"] = {"modes": [mode.upper()]}
+            if self._mode_in_path:
+                path = f"/{mode.lower()}{path}"
         # One attempt only: a submit that may have reached the API must not be paid twice.
         response = await self._request("POST", path, json=body)
         data = self._json(response, path)
