@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-PROVIDERS = ("simulator", "proxy")
+PROVIDERS = ("simulator", "proxy", "acedata")
+MODES = ("fast", "relax", "turbo")
+DEFAULT_API_BASES = {"acedata": "https://api.acedata.cloud"}
 AUTH_HEADER_STYLES = ("bearer", "mj-api-secret", "authorization")
 
 DEFAULT_DISCORD_API_BASE = "https://discord.com/api/v10"
@@ -38,6 +40,8 @@ class Settings:
     progress_edit_interval: float = 2.0
     job_timeout: float = 900.0
     mj_bot_type: str = "MID_JOURNEY"
+    mj_mode: str | None = None  # fast | relax | turbo; None: the API's default
+    mj_mode_in_path: bool = False  # resellers' /{mode}/mj/... routes
     simulator_speed: float = 1.0
     max_attachment_bytes: int = 8 * 1024 * 1024
     discord_guild_id: int | None = None
@@ -106,9 +110,17 @@ def load_settings(env: Mapping[str, str] | None = None, *, require_token: bool =
     provider = _choice(env, "MJ_PROVIDER", "simulator", PROVIDERS)
     api_base = ""
     if provider != "simulator":
-        if not env.get("MJ_API_BASE", "").strip():
+        default_base = DEFAULT_API_BASES.get(provider, "")
+        if not env.get("MJ_API_BASE", "").strip() and not default_base:
             raise SettingsError(f"MJ_API_BASE must be set when MJ_PROVIDER={provider}")
-        api_base = _url(env, "MJ_API_BASE", "", ("http", "https"))
+        api_base = _url(env, "MJ_API_BASE", default_base, ("http", "https"))
+
+    mode = env.get("MJ_MODE", "").strip().lower() or None
+    if mode is not None and mode not in MODES:
+        raise SettingsError(f"MJ_MODE must be one of {', '.join(MODES)} or empty, got {mode!r}")
+    mode_in_path = env.get("MJ_MODE_IN_PATH", "").strip().lower()
+    if mode_in_path not in ("", "0", "1", "true", "false", "yes", "no"):
+        raise SettingsError(f"MJ_MODE_IN_PATH must be true or false, got {mode_in_path!r}")
 
     bot_type = env.get("MJ_BOT_TYPE", "").strip().upper() or "MID_JOURNEY"
     if bot_type not in ("MID_JOURNEY", "NIJI_JOURNEY"):
@@ -131,6 +143,8 @@ def load_settings(env: Mapping[str, str] | None = None, *, require_token: bool =
         progress_edit_interval=_seconds(env, "PROGRESS_EDIT_INTERVAL", 2.0),
         job_timeout=_seconds(env, "JOB_TIMEOUT", 900.0),
         mj_bot_type=bot_type,
+        mj_mode=mode,
+        mj_mode_in_path=mode_in_path in ("1", "true", "yes"),
         simulator_speed=_seconds(env, "SIMULATOR_SPEED", 1.0),
         max_attachment_bytes=_int(env, "MAX_ATTACHMENT_BYTES", 8 * 1024 * 1024),
         discord_guild_id=guild_id,

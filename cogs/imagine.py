@@ -1,4 +1,4 @@
-"""/imagine: the slash command; the work happens in `bot.client.flows`."""
+"""/imagine, /blend and /describe: the slash commands; the work happens in `bot.client.flows`."""
 
 from __future__ import annotations
 
@@ -11,6 +11,25 @@ from discord.ext import commands
 if TYPE_CHECKING:
     from bot.client.app import MJBot
 
+MODES = [
+    app_commands.Choice(name="Fast", value="fast"),
+    app_commands.Choice(name="Relax", value="relax"),
+    app_commands.Choice(name="Turbo", value="turbo"),
+]
+BOTS = [
+    app_commands.Choice(name="Midjourney", value="MID_JOURNEY"),
+    app_commands.Choice(name="Niji", value="NIJI_JOURNEY"),
+]
+DIMENSIONS = [
+    app_commands.Choice(name="Portrait (2:3)", value="PORTRAIT"),
+    app_commands.Choice(name="Square (1:1)", value="SQUARE"),
+    app_commands.Choice(name="Landscape (3:2)", value="LANDSCAPE"),
+]
+
+
+def _value(choice: app_commands.Choice[str] | None) -> str | None:
+    return choice.value if choice else None
+
 
 class Imagine(commands.Cog):
     def __init__(self, bot: MJBot) -> None:
@@ -18,16 +37,62 @@ class Imagine(commands.Cog):
 
     @app_commands.command(name="imagine", description="Create four images from a text prompt")
     @app_commands.describe(
-        prompt="What to draw, with any Midjourney parameters (up to 1500 characters)", image="A reference image"
+        prompt="What to draw, with any Midjourney parameters (up to 1500 characters)",
+        image="A reference image (PNG, JPEG, WebP or GIF)",
+        image2="A second reference image",
+        image3="A third reference image",
+        mode="Fast, Relax or Turbo (default: the server's setting)",
+        bot="Midjourney or Niji",
     )
+    @app_commands.choices(mode=MODES, bot=BOTS)
     @app_commands.guild_only()
     async def imagine(
         self,
         interaction: discord.Interaction,
         prompt: str,
         image: discord.Attachment | None = None,
+        image2: discord.Attachment | None = None,
+        image3: discord.Attachment | None = None,
+        mode: app_commands.Choice[str] | None = None,
+        bot: app_commands.Choice[str] | None = None,
     ) -> None:
-        await self.bot.flows.imagine(interaction, prompt, [image] if image else [])
+        images = [a for a in (image, image2, image3) if a is not None]
+        await self.bot.flows.imagine(interaction, prompt, images, mode=_value(mode), bot_type=_value(bot))
+
+    @app_commands.command(name="blend", description="Blend 2 to 5 images into a new one")
+    @app_commands.describe(
+        image1="First image",
+        image2="Second image",
+        image3="Third image",
+        image4="Fourth image",
+        image5="Fifth image",
+        dimensions="Shape of the result (default square)",
+        mode="Fast, Relax or Turbo (default: the server's setting)",
+        bot="Midjourney or Niji",
+    )
+    @app_commands.choices(dimensions=DIMENSIONS, mode=MODES, bot=BOTS)
+    @app_commands.guild_only()
+    async def blend(
+        self,
+        interaction: discord.Interaction,
+        image1: discord.Attachment,
+        image2: discord.Attachment,
+        image3: discord.Attachment | None = None,
+        image4: discord.Attachment | None = None,
+        image5: discord.Attachment | None = None,
+        dimensions: app_commands.Choice[str] | None = None,
+        mode: app_commands.Choice[str] | None = None,
+        bot: app_commands.Choice[str] | None = None,
+    ) -> None:
+        images = [a for a in (image1, image2, image3, image4, image5) if a is not None]
+        shape = _value(dimensions) or "SQUARE"
+        await self.bot.flows.blend(interaction, images, shape, mode=_value(mode), bot_type=_value(bot))
+
+    @app_commands.command(name="describe", description="Four prompts that describe an image")
+    @app_commands.describe(image="The image to describe")
+    @app_commands.guild_only()
+    async def describe(self, interaction: discord.Interaction, image: discord.Attachment) -> None:
+        await self.bot.flows.describe(interaction, image)
 
 
 async def setup(bot: MJBot) -> None:

@@ -174,7 +174,7 @@ async def test_poll_survives_an_api_outage(ledger: Ledger, http: httpx.AsyncClie
         await restarted.stop()
 
 
-async def test_remix_code_21_is_confirmed_with_the_prompt(ledger: Ledger, http: httpx.AsyncClient) -> None:
+async def test_remix_code_21_waits_for_the_users_prompt(ledger: Ledger, http: httpx.AsyncClient) -> None:
     sim = Simulator(duration=0.5, remix=True)
     await sim.start()
     service, rec = await make_service(ledger, sim.base_url, http)
@@ -183,9 +183,14 @@ async def test_remix_code_21_is_confirmed_with_the_prompt(ledger: Ledger, http: 
         grid = await rec.wait((await service.submit_imagine(grid, ImagineRequest("a kite"))).id)
         v1 = await service.create(ALICE, JobAction.VARIATION, "a kite", message_id=2, parent=grid, parent_button=5)
         v1 = await service.submit_action(v1, grid, 5)
-        assert sim.requests["modal"] == 1  # the remix window was confirmed, unchanged
-        assert (await rec.wait(v1.id)).status is JobStatus.SUCCEEDED
-        assert sim.tasks[v1.upstream_task_id].prompt == "a kite"  # type: ignore[index]
+        assert v1.status is JobStatus.NEEDS_INPUT and sim.requests["modal"] == 0
+        await asyncio.sleep(0.3)  # waiting for input is not polled and does not time out early
+        assert (await ledger.get(v1.id)).status is JobStatus.NEEDS_INPUT  # type: ignore[union-attr]
+        v1 = await service.confirm_input(v1, "a red kite")
+        assert sim.requests["modal"] == 1
+        done = await rec.wait(v1.id)
+        assert done.status is JobStatus.SUCCEEDED and done.prompt == "a red kite"
+        assert sim.tasks[v1.upstream_task_id].prompt == "a red kite"  # type: ignore[index]
     finally:
         await service.stop()
         await sim.stop()

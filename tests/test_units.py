@@ -56,9 +56,10 @@ def test_post_upscale_layout_fits_discord() -> None:
     rows: dict[int, list[str]] = {}
     for _, face in placed:
         rows.setdefault(face.row, []).append(face.label or face.emoji or "")
-    assert rows[0] == ["Upscale (Subtle)", "Upscale (Creative)", "Vary (Subtle)", "Vary (Strong)"]
-    assert rows[1] == ["Zoom Out 2x", "Zoom Out 1.5x"]
+    assert rows[0] == ["Upscale (Subtle)", "Upscale (Creative)", "Vary (Subtle)", "Vary (Strong)", "Vary (Region)"]
+    assert rows[1] == ["Zoom Out 2x", "Zoom Out 1.5x", "Custom Zoom"]
     assert rows[2] == ["⬅️", "➡️", "⬆️", "⬇️"]
+    assert rows[3] == ["❤️"]
     assert all(len(r) <= 5 for r in rows.values()) and max(rows) < 5
 
 

@@ -21,6 +21,7 @@ from bot.client.job_messages import JobMessages
 from bot.core.images import ImageFetcher
 from bot.core.jobs import JobService
 from bot.core.ledger import Ledger
+from bot.core.providers.base import Provider
 from bot.core.providers.proxy import ProxyProvider
 from bot.settings import Settings
 from bot.simulator.server import Simulator
@@ -44,7 +45,12 @@ class MJBot(commands.Bot):
         self.jobs = jobs
         self.messages = JobMessages(self, fetcher, jobs=jobs, edit_interval=settings.progress_edit_interval)
         self.flows = Flows(
-            jobs, self.messages, bot_type=settings.mj_bot_type, max_attachment_bytes=settings.max_attachment_bytes
+            jobs,
+            self.messages,
+            fetcher,
+            bot_type=settings.mj_bot_type,
+            mode=settings.mj_mode,
+            max_attachment_bytes=settings.max_attachment_bytes,
         )
         self.tree.error(self._on_app_command_error)
 
@@ -94,7 +100,7 @@ async def open_core(settings: Settings) -> AsyncIterator[tuple[JobService, Image
             simulator = Simulator(duration=SIMULATOR_BASE_SECONDS / settings.simulator_speed)
             base_url = await simulator.start()
             log.info("no image API configured: using the built-in simulator at %s", base_url)
-        provider = ProxyProvider(http, base_url, api_key=settings.mj_api_key, auth_style=settings.mj_auth_header)
+        provider = build_provider(settings, http, base_url)
         ledger = await Ledger.open(settings.database_path)
         jobs = JobService(ledger, provider, poll_interval=settings.mj_poll_interval, job_timeout=settings.job_timeout)
         try:
@@ -104,6 +110,20 @@ async def open_core(settings: Settings) -> AsyncIterator[tuple[JobService, Image
             await ledger.close()
             if simulator is not None:
                 await simulator.stop()
+
+
+def build_provider(settings: Settings, http: httpx.AsyncClient, base_url: str) -> Provider:
+    if settings.mj_provider == "acedata":
+        from bot.core.providers.acedata import AceDataProvider
+
+        return AceDataProvider(http, base_url, api_key=settings.mj_api_key, mode=settings.mj_mode)
+    return ProxyProvider(
+        http,
+        base_url,
+        api_key=settings.mj_api_key,
+        auth_style=settings.mj_auth_header,
+        mode_in_path=settings.mj_mode_in_path,
+    )
 
 
 async def run_bot(settings: Settings) -> None:

@@ -1,28 +1,42 @@
-"""The paths a member walks: /imagine and a press on a job's button.
+"""The paths a member walks: /imagine, /blend, /describe and the presses on a job's buttons.
 
 Each acknowledges the interaction first (Discord allows 3 seconds), creates the job's public message,
-records the job, then submits it; from then on `JobMessages` keeps the message up to date.
+records the job, checks what the user sent, then submits it; from then on `JobMessages` keeps the
+message up to date. Input that is refused never reaches the paid API.
 """
 
 from __future__ import annotations
 
 import io
 import logging
+import re
 from collections.abc import Sequence
 
 import discord
 
+from bot.client.components import RemixButton, region_picker
 from bot.client.job_messages import JobMessages
+from bot.client.modals import PromptModal, ZoomModal
 from bot.client.render import NO_MENTIONS, job_content
-from bot.core.buttons import ONE_CLICK_ACTIONS, describe_button
-from bot.core.errors import InvalidInput
-from bot.core.images import check_reference_image
+from bot.core.buttons import IMAGE_ACTIONS, ButtonFace
+from bot.core.errors import InvalidInput, MJError
+from bot.core.images import ImageFetcher, check_reference_image, image_size, region_mask
 from bot.core.jobs import JobService
-from bot.core.models import ImagineRequest, Job, JobAction, JobStatus, ReferenceImage, Requester
+from bot.core.models import (
+    BlendRequest,
+    ImagineRequest,
+    Job,
+    JobAction,
+    JobStatus,
+    ReferenceImage,
+    Requester,
+)
 
 log = logging.getLogger(__name__)
 
 MAX_PROMPT_CHARS = 1500
+BLEND_MIN, BLEND_MAX = 2, 5
+UNKNOWN_JOB = "This button belongs to a job the bot no longer knows."
 
 
 def _requester(interaction: discord.Interaction) -> Requester:
@@ -30,71 +44,215 @@ def _requester(interaction: discord.Interaction) -> Requester:
     return Requester(interaction.user.id, interaction.guild_id, interaction.channel_id)
 
 
-def _preview(job_title: str, prompt: str, user_id: int) -> Job:
-    """A job-shaped stand-in used to draw the first message before the row exists."""
-    return Job(
-        id=0,
-        user_id=user_id,
-        guild_id=None,
-        channel_id=0,
-        action=JobAction.IMAGINE,
-        prompt=prompt,
-        status=JobStatus.SUBMITTING,
-        created_at=0,
-        updated_at=0,
-        title=job_title,
-    )
+def _first_look(action: JobAction, prompt: str, user_id: int, title: str = "") -> str:
+    """The message's first content, drawn before the job's row exists."""
+    job = Job(0, user_id, None, 0, action, prompt, JobStatus.SUBMITTING, 0, 0, title=title)
+    return job_content(job)
 
 
 class Flows:
-    def __init__(self, jobs: JobService, messages: JobMessages, *, bot_type: str, max_attachment_bytes: int):
+    def __init__(
+        self,
+        jobs: JobService,
+        messages: JobMessages,
+        fetcher: ImageFetcher,
+        *,
+        bot_type: str,
+        mode: str | None,
+        max_attachment_bytes: int,
+    ) -> None:
         self.jobs = jobs
         self.messages = messages
+        self.fetcher = fetcher
         self.bot_type = bot_type
+        self.mode = mode
         self.max_attachment_bytes = max_attachment_bytes
 
+    # -- slash commands --------------------------------------------------------------------------
     async def imagine(
-        self, interaction: discord.Interaction, prompt: str, attachments: Sequence[discord.Attachment]
+        self,
+        interaction: discord.Interaction,
+        prompt: str,
+        attachments: Sequence[discord.Attachment],
+        *,
+        mode: str | None = None,
+        bot_type: str | None = None,
     ) -> None:
         prompt = " ".join(prompt.split())
         try:
-            self._check_prompt(prompt)
-            for attachment in attachments:
-                self._check_attachment_metadata(attachment)
+            _check_prompt(prompt)
+            self._check_attachments(attachments)
         except InvalidInput as exc:
-            log.info("imagine refused for user %s: %s", interaction.user.id, exc.user_message)
             await _refuse(interaction, exc.user_message, prompt)
             return
-
-        callback = await interaction.response.send_message(
-            job_content(_preview("", prompt, interaction.user.id)), allowed_mentions=NO_MENTIONS
-        )
-        message_id = callback.message_id
-        if message_id is None:
-            message_id = (await interaction.original_response()).id
-        job = await self.jobs.create(_requester(interaction), JobAction.IMAGINE, prompt, message_id=message_id)
-        self.messages.track(job, interaction)
-
+        job = await self._open_from_command(interaction, JobAction.IMAGINE, prompt)
         try:
             images = [await self._read_image(a) for a in attachments]
         except InvalidInput as exc:
             await self.jobs.refuse(job, exc)
             return
-        await self.jobs.submit_imagine(job, ImagineRequest(prompt, tuple(images), self.bot_type))
+        request = ImagineRequest(prompt, tuple(images), bot_type or self.bot_type, mode or self.mode)
+        await self.jobs.submit_imagine(job, request)
 
+    async def blend(
+        self,
+        interaction: discord.Interaction,
+        attachments: Sequence[discord.Attachment],
+        dimensions: str,
+        *,
+        mode: str | None = None,
+        bot_type: str | None = None,
+    ) -> None:
+        label = f"Blend of {len(attachments)} images ({dimensions.lower()})"
+        try:
+            if not BLEND_MIN <= len(attachments) <= BLEND_MAX:
+                raise InvalidInput(f"/blend takes {BLEND_MIN} to {BLEND_MAX} images; you gave {len(attachments)}.")
+            self._check_attachments(attachments)
+        except InvalidInput as exc:
+            await _refuse(interaction, exc.user_message, "")
+            return
+        job = await self._open_from_command(interaction, JobAction.BLEND, label)
+        try:
+            images = [await self._read_image(a) for a in attachments]
+        except InvalidInput as exc:
+            await self.jobs.refuse(job, exc)
+            return
+        request = BlendRequest(tuple(images), dimensions, bot_type or self.bot_type, mode or self.mode)
+        await self.jobs.submit_blend(job, request)
+
+    async def describe(self, interaction: discord.Interaction, attachment: discord.Attachment) -> None:
+        try:
+            self._check_attachments([attachment])
+        except InvalidInput as exc:
+            await _refuse(interaction, exc.user_message, "")
+            return
+        job = await self._open_from_command(interaction, JobAction.DESCRIBE, attachment.filename, title="Describe")
+        try:
+            image = await self._read_image(attachment)
+        except InvalidInput as exc:
+            await self.jobs.refuse(job, exc)
+            return
+        await self.jobs.submit_describe(job, image)
+
+    # -- a job's buttons -------------------------------------------------------------------------
     async def press(self, interaction: discord.Interaction, job_id: int, index: int) -> None:
-        await interaction.response.defer()
         parent = await self.jobs.ledger.get(job_id)
-        if parent is None or parent.status is not JobStatus.SUCCEEDED or not 0 <= index < len(parent.buttons):
-            await _ephemeral(interaction, "This button belongs to a job the bot no longer knows.")
+        found = self.jobs.button(parent, index) if parent else None
+        if parent is None or found is None:
+            await interaction.response.send_message(UNKNOWN_JOB, ephemeral=True)
             return
-        face = describe_button(parent.buttons[index])
-        if face is None or face.action not in ONE_CLICK_ACTIONS:
-            await _ephemeral(interaction, "This action is not available in this bot yet.")
+        face = found[1]
+        # Dialogs must be the first answer to a press, so these are decided before any defer.
+        if face.action is JobAction.CUSTOM_ZOOM:
+            prompt = re.sub(r"\s--zoom\s+\S+", "", parent.prompt)
+
+            async def zoom(modal_interaction: discord.Interaction, text: str, value: float) -> None:
+                await modal_interaction.response.defer()
+                job = await self._open_in_reply(modal_interaction, parent, index, face)
+                await self.jobs.submit_action(job, parent, index, prompt=f"{text or prompt} --zoom {value:g}")
+
+            await interaction.response.send_modal(ZoomModal(prompt, zoom))
+            return
+        if face.action is JobAction.VARY_REGION:
+            text, view = region_picker(parent.id, index, set())
+            await interaction.response.send_message(text, view=view, ephemeral=True)
             return
 
+        await interaction.response.defer()
+        if face.action is JobAction.BOOKMARK:
+            await _ephemeral(interaction, await self.jobs.bookmark(parent, index))
+        elif face.action is JobAction.DESCRIBE_PICK:
+            prompt = parent.descriptions[int(parent.buttons[index].custom_id.split("::")[1]) - 1]
+            job = await self._open_in_reply(interaction, parent, None, face, action=JobAction.IMAGINE, prompt=prompt)
+            await self.jobs.submit_imagine(job, ImagineRequest(prompt, (), self.bot_type, self.mode))
+        elif face.action in IMAGE_ACTIONS:
+            job = await self._open_in_reply(interaction, parent, index, face)
+            job = await self.jobs.submit_action(job, parent, index)
+            if job.status is JobStatus.NEEDS_INPUT:
+                view = discord.ui.View(timeout=None)
+                view.add_item(RemixButton(job.id))
+                view.stop()
+                text = "🎛️ Remix is on at the image service: edit the prompt for this job, then submit it."
+                await interaction.followup.send(text, view=view, ephemeral=True)
+        else:
+            await _ephemeral(interaction, "This action is not available in this bot.")
+
+    async def open_remix(self, interaction: discord.Interaction, job_id: int) -> None:
+        job = await self.jobs.ledger.get(job_id)
+        if job is None or job.status is not JobStatus.NEEDS_INPUT:
+            await interaction.response.send_message("This job is no longer waiting for a prompt.", ephemeral=True)
+            return
+        if job.user_id != interaction.user.id:
+            await interaction.response.send_message(
+                "Only the member who started this job can remix it.", ephemeral=True
+            )
+            return
+
+        async def remix(modal_interaction: discord.Interaction, prompt: str) -> None:
+            await modal_interaction.response.defer()
+            fresh = await self.jobs.ledger.get(job_id)
+            if fresh is not None:
+                await self.jobs.confirm_input(fresh, prompt or fresh.prompt)
+
+        await interaction.response.send_modal(PromptModal("Remix", job.prompt, remix))
+
+    async def region_picked(self, interaction: discord.Interaction, job_id: int, index: int, cells: set[int]) -> None:
+        text, view = region_picker(job_id, index, cells)
+        await interaction.response.edit_message(content=text, view=view)
+
+    async def region_go(
+        self, interaction: discord.Interaction, job_id: int, index: int, cells: set[int], *, edit: bool
+    ) -> None:
+        parent = await self.jobs.ledger.get(job_id)
+        found = self.jobs.button(parent, index) if parent else None
+        if parent is None or found is None or not cells:
+            await interaction.response.send_message(UNKNOWN_JOB, ephemeral=True)
+            return
+        face = found[1]
+
+        async def repaint(answer: discord.Interaction, prompt: str) -> None:
+            await answer.response.edit_message(content="🖌️ Repainting the chosen parts…", view=None)
+            mask = await self._mask_for(parent, cells)
+            if mask is None:
+                await _ephemeral(answer, "The image to repaint could not be read. Please try again.")
+                return
+            job = await self._open_in_reply(answer, parent, index, face, prompt=prompt)
+            await self.jobs.submit_vary_region(job, parent, index, prompt, mask)
+
+        if edit:
+            await interaction.response.send_modal(PromptModal("Vary (Region)", parent.prompt, repaint))
+        else:
+            await repaint(interaction, parent.prompt)
+
+    # -- helpers -----------------------------------------------------------------------------------
+    async def _open_from_command(
+        self, interaction: discord.Interaction, action: JobAction, prompt: str, *, title: str = ""
+    ) -> Job:
+        """Answer the command with the job's public message, and record the job."""
+        callback = await interaction.response.send_message(
+            _first_look(action, prompt, interaction.user.id, title), allowed_mentions=NO_MENTIONS
+        )
+        message_id = callback.message_id or (await interaction.original_response()).id
+        job = await self.jobs.create(_requester(interaction), action, prompt, title=title, message_id=message_id)
+        self.messages.track(job, interaction)
+        return job
+
+    async def _open_in_reply(
+        self,
+        interaction: discord.Interaction,
+        parent: Job,
+        index: int | None,
+        face: ButtonFace,
+        *,
+        action: JobAction | None = None,
+        prompt: str | None = None,
+    ) -> Job:
+        """A new public message replying to the parent's (the interaction is already acknowledged)."""
+        action = action or face.action
+        prompt = prompt or parent.prompt
+        title = "" if action is JobAction.IMAGINE else face.title
         channel = interaction.client.get_partial_messageable(parent.channel_id, guild_id=parent.guild_id)
-        first = job_content(_preview(face.title, parent.prompt, interaction.user.id))
+        first = _first_look(action, prompt, interaction.user.id, title)
         if parent.message_id is not None:
             reference = discord.MessageReference(
                 message_id=parent.message_id, channel_id=parent.channel_id, fail_if_not_exists=False
@@ -104,39 +262,57 @@ class Flows:
             message = await channel.send(first, allowed_mentions=NO_MENTIONS)
         job = await self.jobs.create(
             _requester(interaction),
-            face.action,
-            parent.prompt,
-            title=face.title,
+            action,
+            prompt,
+            title=title,
             message_id=message.id,
             parent=parent,
             parent_button=index,
         )
         self.messages.track(job, None)
-        await self.jobs.submit_action(job, parent, index)
+        return job
 
-    # -- checks ----------------------------------------------------------------------------------
-    @staticmethod
-    def _check_prompt(prompt: str) -> None:
-        if not prompt:
-            raise InvalidInput("The prompt is empty. Describe the image you want.")
-        if len(prompt) > MAX_PROMPT_CHARS:
-            raise InvalidInput(f"The prompt is {len(prompt)} characters long; the limit is {MAX_PROMPT_CHARS}.")
+    async def _mask_for(self, parent: Job, cells: set[int]) -> bytes | None:
+        """The Vary (Region) mask at the image's own size (read from the ledger, else from the image)."""
+        width, height = parent.image_width, parent.image_height
+        if not (width and height) and parent.image_url:
+            try:
+                size = image_size(await self.fetcher.download(parent.image_url))
+            except MJError:
+                size = None
+            if size is None:
+                return None
+            width, height = size
+        if not (width and height):
+            return None
+        return region_mask(width, height, cells)
 
-    def _check_attachment_metadata(self, attachment: discord.Attachment) -> None:
-        if attachment.size > self.max_attachment_bytes:
-            limit = self.max_attachment_bytes / (1024 * 1024)
-            raise InvalidInput(f"`{attachment.filename}` is larger than the {limit:.0f} MB limit for reference images.")
-        declared = (attachment.content_type or "").split(";")[0].strip()
-        if declared and not declared.startswith("image/"):
-            raise InvalidInput(f"`{attachment.filename}` is not an image ({declared}). Attach a PNG, JPEG or WebP.")
+    def _check_attachments(self, attachments: Sequence[discord.Attachment]) -> None:
+        """What Discord tells about each file, before anything is downloaded."""
+        limit = self.max_attachment_bytes / (1024 * 1024)
+        for attachment in attachments:
+            if attachment.size > self.max_attachment_bytes:
+                raise InvalidInput(f"`{attachment.filename}` is larger than the {limit:.0f} MB limit for images.")
+            declared = (attachment.content_type or "").split(";")[0].strip()
+            if declared and not declared.startswith("image/"):
+                raise InvalidInput(f"`{attachment.filename}` is not an image ({declared}). Attach a PNG, JPEG or WebP.")
 
     async def _read_image(self, attachment: discord.Attachment) -> ReferenceImage:
+        """The bytes, judged by Pillow; the URL goes along for dialects that fetch images themselves."""
         try:
             data = await attachment.read()
         except discord.HTTPException as exc:
             log.warning("attachment %s could not be read: %s", attachment.id, exc)
             raise InvalidInput(f"`{attachment.filename}` could not be downloaded from Discord. Try again.") from None
-        return check_reference_image(data, attachment.filename, self.max_attachment_bytes)
+        checked = check_reference_image(data, attachment.filename, self.max_attachment_bytes)
+        return ReferenceImage(checked.data, checked.content_type, url=attachment.url)
+
+
+def _check_prompt(prompt: str) -> None:
+    if not prompt:
+        raise InvalidInput("The prompt is empty. Describe the image you want.")
+    if len(prompt) > MAX_PROMPT_CHARS:
+        raise InvalidInput(f"The prompt is {len(prompt)} characters long; the limit is {MAX_PROMPT_CHARS}.")
 
 
 async def _ephemeral(interaction: discord.Interaction, text: str) -> None:
@@ -145,7 +321,8 @@ async def _ephemeral(interaction: discord.Interaction, text: str) -> None:
 
 async def _refuse(interaction: discord.Interaction, reason: str, prompt: str) -> None:
     """Tell only the user what was wrong, and hand their prompt back so nothing is lost."""
-    text = f"❌ {reason}"
+    log.info("input refused for user %s: %s", interaction.user.id, reason)
+    text = f"❌ {reason} Nothing was submitted."
     files: list[discord.File] = []
     if prompt and len(prompt) + len(text) < 1900:
         text += f"\nYour prompt:\n```\n{prompt.replace('```', 'ˋˋˋ')}\n```"

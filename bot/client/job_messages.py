@@ -20,7 +20,7 @@ import discord
 
 from bot.client.render import NO_MENTIONS, job_content, job_view, result_filename
 from bot.core.errors import MJError
-from bot.core.images import ImageFetcher, fit_for_upload, image_extension
+from bot.core.images import ImageFetcher, fit_for_upload, image_extension, image_size
 from bot.core.jobs import JobService
 from bot.core.models import Job, JobStatus
 
@@ -136,7 +136,7 @@ class JobMessages:
     async def _deliver_final(self, worker: _Worker, job: Job) -> None:
         for attempt in range(1, FINAL_ATTEMPTS + 1):
             try:
-                kwargs = await self._final_message(job)
+                kwargs, size = await self._final_message(job)
                 try:
                     await self._edit(worker, job, kwargs)
                 except discord.NotFound:
@@ -150,30 +150,32 @@ class JobMessages:
                 log.warning("job %s: final edit failed (attempt %d): %s", job.id, attempt, exc)
                 await asyncio.sleep(min(2.0**attempt, 10.0))
                 continue
-            await self._jobs.mark_delivered(job.id)
+            await self._jobs.mark_delivered(job.id, width=size[0] if size else None, height=size[1] if size else None)
             return
         log.error("job %s: final state not delivered; it will be retried at the next start", job.id)
 
-    async def _final_message(self, job: Job) -> dict[str, Any]:
+    async def _final_message(self, job: Job) -> tuple[dict[str, Any], tuple[int, int] | None]:
+        """The final edit, and the size of the image it carries."""
         view = job_view(job)
         if view is not None:
             # A stopped view is not kept in memory by discord.py; presses reach the DynamicItem.
             view.stop()
         kwargs: dict[str, Any] = {"content": job_content(job), "view": view, "attachments": []}
-        if job.status is JobStatus.SUCCEEDED and job.image_url:
-            try:
-                data = await self._fetcher.download(job.image_url)
-            except MJError as exc:
-                log.warning("job %s: result image not downloaded: %s", job.id, exc)
-                kwargs["content"] += f"\n{job.image_url}"
-                return kwargs
-            fitted = fit_for_upload(data, discord.utils.DEFAULT_FILE_SIZE_LIMIT_BYTES)
-            if fitted is None:
-                kwargs["content"] += f"\n{job.image_url}"
-            else:
-                name = result_filename(job, image_extension(fitted))
-                kwargs["attachments"] = [discord.File(io.BytesIO(fitted), name)]
-        return kwargs
+        if job.status is not JobStatus.SUCCEEDED or not job.image_url:
+            return kwargs, None
+        try:
+            data = await self._fetcher.download(job.image_url)
+        except MJError as exc:
+            log.warning("job %s: result image not downloaded: %s", job.id, exc)
+            kwargs["content"] += f"\n{job.image_url}"
+            return kwargs, None
+        fitted = fit_for_upload(data, discord.utils.DEFAULT_FILE_SIZE_LIMIT_BYTES)
+        if fitted is None:
+            kwargs["content"] += f"\n{job.image_url}"
+        else:
+            name = result_filename(job, image_extension(fitted))
+            kwargs["attachments"] = [discord.File(io.BytesIO(fitted), name)]
+        return kwargs, image_size(data)
 
     async def _edit(self, worker: _Worker, job: Job, kwargs: dict[str, Any]) -> None:
         assert job.message_id is not None

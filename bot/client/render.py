@@ -29,11 +29,26 @@ def job_content(job: Job) -> str:
     tail = f" - {what}{mention} {_status_text(job)}".rstrip()
     if job.status is JobStatus.FAILED:
         tail += f"\n❌ {discord.utils.escape_mentions(job.error or 'The job failed.')}"
+    elif job.status is JobStatus.SUCCEEDED and job.descriptions:
+        tail += _descriptions(job.descriptions, CONTENT_LIMIT - len(tail) - 200)
     room = CONTENT_LIMIT - len(tail) - 4
     prompt = discord.utils.escape_markdown(job.prompt)
     if len(prompt) > room:
         prompt = prompt[: room - 1].rstrip("\\") + "…"
     return f"**{prompt}**{tail}"
+
+
+_KEYCAPS = ("1️⃣", "2️⃣", "3️⃣", "4️⃣")
+
+
+def _descriptions(descriptions: list[str], room: int) -> str:
+    """/describe's prompts, numbered like the buttons under them, each cut to share the room fairly."""
+    each = max(40, room // max(1, len(descriptions)) - 8)
+    lines = []
+    for key, text in zip(_KEYCAPS, descriptions, strict=False):
+        text = discord.utils.escape_markdown(text)
+        lines.append(f"{key} {text if len(text) <= each else text[: each - 1] + '…'}")
+    return "\n\n" + "\n\n".join(lines)
 
 
 def job_view(job: Job) -> discord.ui.View | None:

@@ -34,6 +34,26 @@ def check_reference_image(data: bytes, filename: str, max_bytes: int) -> Referen
     return ReferenceImage(data=data, content_type=_FORMATS[fmt])
 
 
+def image_size(data: bytes) -> tuple[int, int] | None:
+    try:
+        with Image.open(io.BytesIO(data)) as img:
+            return img.size
+    except Exception:
+        return None
+
+
+def region_mask(width: int, height: int, cells: set[int]) -> bytes:
+    """A PNG the image's size: white where it is to be repainted (cells 0-8 of a 3x3 grid), black elsewhere."""
+    mask = Image.new("L", (width, height), 0)
+    for cell in cells:
+        row, col = divmod(cell, 3)
+        box = (col * width // 3, row * height // 3, (col + 1) * width // 3, (row + 1) * height // 3)
+        mask.paste(255, box)
+    out = io.BytesIO()
+    mask.save(out, format="PNG")
+    return out.getvalue()
+
+
 def image_extension(data: bytes) -> str:
     try:
         with Image.open(io.BytesIO(data)) as img:

@@ -10,20 +10,23 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 
-from bot.core.buttons import ONE_CLICK_ACTIONS, describe_button
+from bot.core.buttons import IMAGE_ACTIONS, ButtonFace, describe_button
 from bot.core.errors import ErrorKind, InvalidInput, MJError, ProviderError
 from bot.core.ledger import UNFINISHED, Ledger
 from bot.core.models import (
+    BlendRequest,
     ImagineRequest,
     Job,
     JobAction,
     JobStatus,
+    ReferenceImage,
     Requester,
     SubmitResult,
     TaskSnapshot,
+    UpstreamButton,
 )
 from bot.core.providers.base import Provider
 from bot.core.providers.proxy import failure_message
@@ -40,6 +43,9 @@ LOST_AFTER = 120.0
 class _Followed:
     job: Job
     missing_since: float | None = None
+    waiting_input: bool = False  # upstream waits for a modal: nothing to poll, the timeout still runs
+    streaming: bool = False  # states arrive on a stream: not polled while it lasts
+    stream: asyncio.Task[None] | None = None
 
 
 class JobService:
@@ -78,12 +84,15 @@ class JobService:
                 )
             else:
                 log.info("resuming job %s (upstream task %s)", job.id, job.upstream_task_id)
-                self._follow(job)
+                self._follow(job, waiting_input=job.status is JobStatus.NEEDS_INPUT)
         for job in await self.ledger.undelivered():
             await self._publish(job)
         self._poller = asyncio.create_task(self._poll_forever(), name="mj-poller")
 
     async def stop(self) -> None:
+        for followed in self._following.values():
+            if followed.stream is not None:
+                followed.stream.cancel()
         if self._poller is not None:
             self._poller.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -125,49 +134,121 @@ class JobService:
     async def submit_imagine(self, job: Job, request: ImagineRequest) -> Job:
         return await self._submit(job, lambda: self.provider.imagine(request))
 
-    async def submit_action(self, job: Job, parent: Job, button_index: int) -> Job:
-        """Press button `button_index` of `parent` (its upstream customId is sent verbatim)."""
-        if parent.status is not JobStatus.SUCCEEDED or parent.upstream_task_id is None:
-            return await self._finish_failed(job, "That job has no finished image to act on.")
-        if not 0 <= button_index < len(parent.buttons):
-            return await self._finish_failed(job, "That button no longer exists on this job.")
-        button = parent.buttons[button_index]
-        face = describe_button(button)
-        if face is None or face.action not in ONE_CLICK_ACTIONS:
-            return await self._finish_failed(job, "This bot cannot run that action yet.")
-        task_id = parent.upstream_task_id
-        return await self._submit(job, lambda: self.provider.action(task_id, button.custom_id))
+    async def submit_blend(self, job: Job, request: BlendRequest) -> Job:
+        return await self._submit(job, lambda: self.provider.blend(request))
+
+    async def submit_describe(self, job: Job, image: ReferenceImage) -> Job:
+        return await self._submit(job, lambda: self.provider.describe(image))
+
+    def button(self, parent: Job, index: int) -> tuple[UpstreamButton, ButtonFace] | None:
+        """Button `index` of a finished job, if it is one this bot shows."""
+        if parent.status is not JobStatus.SUCCEEDED or not 0 <= index < len(parent.buttons):
+            return None
+        face = describe_button(parent.buttons[index])
+        return (parent.buttons[index], face) if face is not None else None
+
+    async def submit_action(self, job: Job, parent: Job, index: int, *, prompt: str | None = None) -> Job:
+        """Press button `index` of `parent`; its upstream customId is sent verbatim.
+
+        If the API then asks for input, `prompt` answers it at once (Custom Zoom); without one the
+        job waits in NEEDS_INPUT for `confirm_input` (Remix).
+        """
+        found = self.button(parent, index)
+        ref = parent.action_ref or parent.upstream_task_id
+        if found is None or ref is None or found[1].action not in IMAGE_ACTIONS:
+            return await self._finish_failed(job, "That button no longer works on this job.")
+        custom_id = found[0].custom_id
+
+        async def press() -> SubmitResult:
+            result = await self.provider.action(ref, custom_id)
+            if result.needs_input and prompt is not None:
+                return await self.provider.modal(result.task_id, prompt)
+            return result
+
+        return await self._submit(job, press)
+
+    async def submit_vary_region(self, job: Job, parent: Job, index: int, prompt: str, mask_png: bytes) -> Job:
+        found = self.button(parent, index)
+        ref = parent.action_ref or parent.upstream_task_id
+        if found is None or ref is None or found[1].action is not JobAction.VARY_REGION:
+            return await self._finish_failed(job, "That button no longer works on this job.")
+        custom_id = found[0].custom_id
+        return await self._submit(job, lambda: self.provider.vary_region(ref, custom_id, prompt, mask_png))
+
+    async def confirm_input(self, job: Job, prompt: str) -> Job:
+        """Answer a job waiting for input (Remix) with the prompt the user settled on."""
+        if job.status is not JobStatus.NEEDS_INPUT or job.upstream_task_id is None:
+            return job
+        task_id = job.upstream_task_id
+        self._following.pop(job.id, None)
+        job = await self.ledger.update(job.id, prompt=prompt)
+        return await self._submit(job, lambda: self.provider.modal(task_id, prompt))
+
+    async def bookmark(self, parent: Job, index: int) -> str:
+        """❤️: a favourite on the upstream account; no image, so no job."""
+        found = self.button(parent, index)
+        ref = parent.action_ref or parent.upstream_task_id
+        if found is None or ref is None or found[1].action is not JobAction.BOOKMARK:
+            return "That button no longer works on this job."
+        try:
+            await self.provider.action(ref, found[0].custom_id)
+        except MJError as exc:
+            return exc.user_message
+        return "❤️ Saved to the favourites of the image service's account."
 
     async def _submit(self, job: Job, call: Callable[[], Awaitable[SubmitResult]]) -> Job:
         try:
             result = await call()
-            if result.needs_input:
-                # Remix is on for the upstream account: confirm with the prompt unchanged, as
-                # Midjourney does when the remix window is submitted without edits.
-                result = await self.provider.modal(result.task_id, result.final_prompt or job.prompt)
         except MJError as exc:
             log.warning("job %s: submit refused: %s", job.id, exc)
             return await self._finish_failed(job, exc.user_message)
         except Exception:
             log.exception("job %s: submit crashed", job.id)
             return await self._finish_failed(job, "Something went wrong while submitting this job.")
-        job = await self.ledger.update(job.id, upstream_task_id=result.task_id, status=JobStatus.QUEUED)
-        log.info("job %s accepted as upstream task %s", job.id, result.task_id)
+        status = JobStatus.NEEDS_INPUT if result.needs_input else JobStatus.QUEUED
+        job = await self.ledger.update(job.id, upstream_task_id=result.task_id, status=status)
+        log.info("job %s accepted as upstream task %s (%s)", job.id, result.task_id, status)
         await self._publish(job)
-        self._follow(job)
-        return job
+        followed = self._follow(job, waiting_input=result.needs_input, streaming=result.updates is not None)
+        if result.snapshot is not None:
+            await self._apply(followed, result.snapshot)
+        if result.updates is not None and job.id in self._following:
+            followed.stream = asyncio.create_task(self._consume(followed, result.updates), name=f"stream-{job.id}")
+        elif result.updates is not None:
+            await _close(result.updates)
+        return await self.ledger.get(job.id) or job
+
+    async def _consume(self, followed: _Followed, updates: AsyncIterator[TaskSnapshot]) -> None:
+        """Apply a stream's states; if it ends before the job does, polling takes over."""
+        try:
+            async for snapshot in updates:
+                await self._apply(followed, snapshot)
+                if followed.job.id not in self._following:
+                    return
+        except MJError as exc:
+            log.warning("job %s: stream failed: %s; following by polling", followed.job.id, exc)
+        except Exception:
+            log.exception("job %s: stream crashed; following by polling", followed.job.id)
+        finally:
+            await _close(updates)
+        if followed.job.id in self._following:
+            log.info("job %s: stream ended early; following by polling", followed.job.id)
+            followed.streaming = False
+            self._wake.set()
 
     # -- delivery bookkeeping --------------------------------------------------------------------
-    async def mark_delivered(self, job_id: int) -> None:
-        await self.ledger.update(job_id, delivered=True)
+    async def mark_delivered(self, job_id: int, *, width: int | None = None, height: int | None = None) -> None:
+        await self.ledger.update(job_id, delivered=True, image_width=width, image_height=height)
 
     async def set_message(self, job_id: int, message_id: int) -> Job:
         return await self.ledger.update(job_id, message_id=message_id)
 
     # -- following -----------------------------------------------------------------------------
-    def _follow(self, job: Job) -> None:
-        self._following[job.id] = _Followed(job)
+    def _follow(self, job: Job, *, waiting_input: bool = False, streaming: bool = False) -> _Followed:
+        followed = _Followed(job, waiting_input=waiting_input, streaming=streaming)
+        self._following[job.id] = followed
         self._wake.set()
+        return followed
 
     async def _poll_forever(self) -> None:
         while True:
@@ -184,11 +265,16 @@ class JobService:
         """One batched status request for every job in flight, then timeouts."""
         if not self._following:
             return
-        by_task = {f.job.upstream_task_id: f for f in self._following.values() if f.job.upstream_task_id}
         snapshots: dict[str, TaskSnapshot] = {}
+        by_task = {
+            f.job.upstream_task_id: f
+            for f in self._following.values()
+            if f.job.upstream_task_id and not f.streaming and not f.waiting_input
+        }
         try:
-            self.polls += 1
-            snapshots = await self.provider.fetch_many(list(by_task))
+            if by_task:
+                self.polls += 1
+                snapshots = await self.provider.fetch_many(list(by_task))
         except ProviderError as exc:
             # Transient outages are ridden out; the job timeout bounds how long.
             log.warning("status poll failed: %s", exc)
@@ -206,7 +292,7 @@ class JobService:
             followed.missing_since = None
             await self._apply(followed, snapshot)
         for followed in list(self._following.values()):
-            if now - followed.job.created_at >= self.job_timeout:
+            if now - followed.job.created_at >= self.job_timeout and followed.job.id in self._following:
                 minutes = self.job_timeout / 60
                 await self._finish_failed(
                     followed.job,
@@ -215,21 +301,10 @@ class JobService:
 
     async def _apply(self, followed: _Followed, snap: TaskSnapshot) -> None:
         job = followed.job
+        if job.id not in self._following:
+            return  # already finished (a late stream line, a timeout)
         if snap.status is JobStatus.SUCCEEDED:
-            if not snap.image_url:
-                await self._finish_failed(job, "The image service finished the job but sent no image.")
-                return
-            job = await self.ledger.update(
-                job.id,
-                status=JobStatus.SUCCEEDED,
-                progress=100,
-                image_url=snap.image_url,
-                preview_url=None,
-                buttons=list(snap.buttons),
-                finished_at=self._clock(),
-            )
-            self._following.pop(job.id, None)
-            await self._publish(job)
+            await self._succeed(job, snap)
             return
         if snap.status is JobStatus.FAILED:
             kind, message = failure_message(snap.fail_reason)
@@ -244,8 +319,38 @@ class JobService:
         followed.job = await self.ledger.update(job.id, status=status, progress=progress, preview_url=preview)
         await self._publish(followed.job)
 
+    async def _succeed(self, job: Job, snap: TaskSnapshot) -> None:
+        buttons = list(snap.buttons)
+        if job.action is JobAction.DESCRIBE:
+            if not snap.descriptions:
+                await self._finish_failed(job, "The image service described the image but sent no prompts.")
+                return
+            # Our own buttons: 1️⃣-4️⃣ start an /imagine with that prompt.
+            buttons = [UpstreamButton(f"describe::{n}") for n in range(1, len(snap.descriptions) + 1)]
+        elif not snap.image_url:
+            await self._finish_failed(job, "The image service finished the job but sent no image.")
+            return
+        self._forget(job.id)
+        job = await self.ledger.update(
+            job.id,
+            status=JobStatus.SUCCEEDED,
+            progress=100,
+            image_url=snap.image_url,
+            preview_url=None,
+            buttons=buttons,
+            action_ref=snap.action_ref or snap.task_id,
+            descriptions=list(snap.descriptions),
+            finished_at=self._clock(),
+        )
+        await self._publish(job)
+
+    def _forget(self, job_id: int) -> None:
+        followed = self._following.pop(job_id, None)
+        if followed is not None and followed.stream is not None and followed.stream is not asyncio.current_task():
+            followed.stream.cancel()
+
     async def _finish_failed(self, job: Job, message: str) -> Job:
-        self._following.pop(job.id, None)
+        self._forget(job.id)
         job = await self.ledger.update(job.id, status=JobStatus.FAILED, error=message, finished_at=self._clock())
         await self._publish(job)
         return job
@@ -259,3 +364,10 @@ class JobService:
 
 
 __all__ = ["ErrorKind", "JobService", "Listener"]
+
+
+async def _close(updates: AsyncIterator[TaskSnapshot]) -> None:
+    aclose = getattr(updates, "aclose", None)
+    if aclose is not None:
+        with contextlib.suppress(Exception):
+            await aclose()

@@ -1,0 +1,148 @@
+"""Buttons and menus beyond a job's own buttons: Remix, and the Vary (Region) picker.
+
+All are DynamicItems whose custom_id carries their state, so they work after a restart.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from bot.client.errors import reply_unexpected
+
+if TYPE_CHECKING:
+    from bot.client.app import MJBot
+
+log = logging.getLogger(__name__)
+
+CELL_NAMES = (
+    "Top left",
+    "Top middle",
+    "Top right",
+    "Middle left",
+    "Centre",
+    "Middle right",
+    "Bottom left",
+    "Bottom middle",
+    "Bottom right",
+)
+
+
+def cells_to_bits(cells: set[int]) -> int:
+    return sum(1 << c for c in cells)
+
+
+def bits_to_cells(bits: int) -> set[int]:
+    return {c for c in range(9) if bits >> c & 1}
+
+
+def cells_picture(cells: set[int]) -> str:
+    rows = ("".join("🟩" if r * 3 + c in cells else "⬛" for c in range(3)) for r in range(3))
+    return "\n".join(rows)
+
+
+async def _guarded(interaction: discord.Interaction, run: Any) -> None:
+    try:
+        await run
+    except Exception:
+        log.exception("component %s failed", dict(interaction.data or {}).get("custom_id"))
+        await reply_unexpected(interaction)
+
+
+class RemixButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"mj:remix:(?P<job>[0-9]+)"):
+    """Opens the Remix dialog of a job the API holds for an edited prompt."""
+
+    def __init__(self, job_id: int) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Remix prompt", emoji="🎛️", style=discord.ButtonStyle.success, custom_id=f"mj:remix:{job_id}"
+            )
+        )
+        self.job_id = job_id
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction, item: Any, match: Any, /) -> RemixButton:
+        return cls(int(match["job"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        bot: MJBot = interaction.client  # type: ignore[assignment]
+        await _guarded(interaction, bot.flows.open_remix(interaction, self.job_id))
+
+
+class RegionSelect(
+    discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"mj:rsel:(?P<job>[0-9]+):(?P<index>[0-9]+)"
+):
+    """The nine parts of the image; the ones chosen are repainted."""
+
+    def __init__(self, job_id: int, index: int, cells: set[int] | None = None) -> None:
+        chosen = cells or set()
+        options = [
+            discord.SelectOption(label=name, value=str(i), default=i in chosen) for i, name in enumerate(CELL_NAMES)
+        ]
+        select: discord.ui.Select[Any] = discord.ui.Select(
+            custom_id=f"mj:rsel:{job_id}:{index}",
+            placeholder="Choose the parts to repaint",
+            min_values=1,
+            max_values=9,
+            options=options,
+            row=0,
+        )
+        super().__init__(select)
+        self.job_id, self.index = job_id, index
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction, item: Any, match: Any, /) -> RegionSelect:
+        return cls(int(match["job"]), int(match["index"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        bot: MJBot = interaction.client  # type: ignore[assignment]
+        cells = {int(v) for v in self.item.values}
+        await _guarded(interaction, bot.flows.region_picked(interaction, self.job_id, self.index, cells))
+
+
+class RegionButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"mj:rgo:(?P<verb>go|edit):(?P<job>[0-9]+):(?P<index>[0-9]+):(?P<bits>[0-9]+)",
+):
+    def __init__(self, verb: str, job_id: int, index: int, bits: int) -> None:
+        label, style = (
+            ("Repaint", discord.ButtonStyle.success)
+            if verb == "go"
+            else ("Edit prompt…", discord.ButtonStyle.secondary)
+        )
+        button: discord.ui.Button[Any] = discord.ui.Button(
+            label=label, style=style, custom_id=f"mj:rgo:{verb}:{job_id}:{index}:{bits}", disabled=bits == 0, row=1
+        )
+        super().__init__(button)
+        self.verb, self.job_id, self.index, self.bits = verb, job_id, index, bits
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction, item: Any, match: Any, /) -> RegionButton:
+        return cls(match["verb"], int(match["job"]), int(match["index"]), int(match["bits"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        bot: MJBot = interaction.client  # type: ignore[assignment]
+        cells = bits_to_cells(self.bits)
+        run = bot.flows.region_go(interaction, self.job_id, self.index, cells, edit=self.verb == "edit")
+        await _guarded(interaction, run)
+
+
+def region_picker(job_id: int, index: int, cells: set[int]) -> tuple[str, discord.ui.View]:
+    """The ephemeral Vary (Region) message: which parts, then repaint (with an optional prompt edit)."""
+    view = discord.ui.View(timeout=None)
+    view.add_item(RegionSelect(job_id, index, cells))
+    bits = cells_to_bits(cells)
+    view.add_item(RegionButton("go", job_id, index, bits))
+    view.add_item(RegionButton("edit", job_id, index, bits))
+    view.stop()  # state is in the custom_ids; nothing to keep in memory
+    chosen = ", ".join(CELL_NAMES[c].lower() for c in sorted(cells)) or "nothing yet"
+    text = (
+        "🖌️ **Vary (Region)** — choose the parts of the image to repaint (the image split in a 3×3 grid).\n"
+        f"{cells_picture(cells)}\nChosen: {chosen}."
+    )
+    return text, view
+
+
+DYNAMIC_ITEMS = (RemixButton, RegionSelect, RegionButton)

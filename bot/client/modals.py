@@ -1,0 +1,67 @@
+"""The dialogs: a prompt to edit (Remix, Vary (Region)) and Custom Zoom's prompt and zoom."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+
+import discord
+
+from bot.client.errors import reply_unexpected
+
+log = logging.getLogger(__name__)
+
+PROMPT_MAX = 1500
+OnPrompt = Callable[[discord.Interaction, str], Awaitable[None]]
+OnZoom = Callable[[discord.Interaction, str, float], Awaitable[None]]
+
+
+class PromptModal(discord.ui.Modal):
+    def __init__(self, title: str, prompt: str, on_submit: OnPrompt) -> None:
+        super().__init__(title=title[:45], timeout=600)
+        self.prompt: discord.ui.TextInput[PromptModal] = discord.ui.TextInput(
+            label="Prompt", style=discord.TextStyle.paragraph, default=prompt[:PROMPT_MAX], max_length=PROMPT_MAX
+        )
+        self.add_item(self.prompt)
+        self._on_submit = on_submit
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        await self._on_submit(interaction, self.prompt.value.strip())
+
+    async def on_error(self, interaction: discord.Interaction, error: Exception, /) -> None:  # type: ignore[override]
+        log.error("dialog %s failed", self.title, exc_info=error)
+        await reply_unexpected(interaction)
+
+
+class ZoomModal(discord.ui.Modal):
+    """Midjourney's Custom Zoom: the prompt, and a zoom out between 1.0 and 2.0."""
+
+    def __init__(self, prompt: str, on_submit: OnZoom) -> None:
+        super().__init__(title="Custom Zoom", timeout=600)
+        self.prompt: discord.ui.TextInput[ZoomModal] = discord.ui.TextInput(
+            label="Prompt", style=discord.TextStyle.paragraph, default=prompt[:PROMPT_MAX], max_length=PROMPT_MAX
+        )
+        self.zoom: discord.ui.TextInput[ZoomModal] = discord.ui.TextInput(
+            label="Zoom out (1.0 to 2.0)", default="2", max_length=4
+        )
+        self.add_item(self.prompt)
+        self.add_item(self.zoom)
+        self._on_submit = on_submit
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        try:
+            zoom = float(self.zoom.value.replace(",", "."))
+        except ValueError:
+            zoom = 0.0
+        if not 1.0 <= zoom <= 2.0:
+            await interaction.response.send_message(
+                f"❌ The zoom must be a number from 1.0 to 2.0, not `{self.zoom.value[:10]}`. Nothing was submitted.",
+                ephemeral=True,
+                allowed_mentions=discord.AllowedMentions.none(),
+            )
+            return
+        await self._on_submit(interaction, self.prompt.value.strip(), zoom)
+
+    async def on_error(self, interaction: discord.Interaction, error: Exception, /) -> None:  # type: ignore[override]
+        log.error("Custom Zoom dialog failed", exc_info=error)
+        await reply_unexpected(interaction)
