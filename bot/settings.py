@@ -46,11 +46,17 @@ class Settings:
     max_attachment_bytes: int = 8 * 1024 * 1024
     discord_guild_id: int | None = None
     log_level: str = "INFO"
+    webhook_public_url: str = ""  # empty: no push endpoint, polling only
+    webhook_host: str = "0.0.0.0"
+    webhook_port: int = 8080
 
     @property
     def secrets(self) -> tuple[str, ...]:
         """Values that must never reach a log line, a message or the ledger."""
-        return tuple(s for s in (self.discord_token, self.mj_api_key) if s)
+        from bot.core.push import push_secret
+
+        derived = push_secret(self.discord_token) if self.discord_token else ""
+        return tuple(s for s in (self.discord_token, self.mj_api_key, derived) if s)
 
 
 def _url(env: Mapping[str, str], name: str, default: str, schemes: tuple[str, ...]) -> str:
@@ -129,6 +135,13 @@ def load_settings(env: Mapping[str, str] | None = None, *, require_token: bool =
     guild_raw = env.get("DISCORD_GUILD_ID", "").strip()
     guild_id = _int(env, "DISCORD_GUILD_ID", 0) if guild_raw else None
 
+    webhook_url = ""
+    if env.get("WEBHOOK_PUBLIC_URL", "").strip():
+        webhook_url = _url(env, "WEBHOOK_PUBLIC_URL", "", ("http", "https"))
+    webhook_port = _int(env, "WEBHOOK_PORT", 8080)
+    if webhook_port > 65535:
+        raise SettingsError(f"WEBHOOK_PORT must be a port number, got {webhook_port}")
+
     db_raw = env.get("DATABASE_PATH", "").strip()
     return Settings(
         discord_token=token,
@@ -149,4 +162,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, require_token: bool =
         max_attachment_bytes=_int(env, "MAX_ATTACHMENT_BYTES", 8 * 1024 * 1024),
         discord_guild_id=guild_id,
         log_level=_choice(env, "LOG_LEVEL", "info", ("debug", "info", "warning", "error")).upper(),
+        webhook_public_url=webhook_url,
+        webhook_host=env.get("WEBHOOK_HOST", "").strip() or "0.0.0.0",
+        webhook_port=webhook_port,
     )

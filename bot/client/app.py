@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import discord
@@ -21,8 +21,10 @@ from bot.client.job_messages import JobMessages
 from bot.core.images import ImageFetcher
 from bot.core.jobs import JobService
 from bot.core.ledger import Ledger
+from bot.core.models import TaskSnapshot
 from bot.core.providers.base import Provider
-from bot.core.providers.proxy import ProxyProvider
+from bot.core.providers.proxy import ProxyProvider, parse_task
+from bot.core.push import PushEndpoint, push_secret
 from bot.settings import Settings
 from bot.simulator.server import Simulator
 
@@ -93,35 +95,53 @@ async def open_core(settings: Settings) -> AsyncIterator[tuple[JobService, Image
     """The core's resources, for as long as the bot runs: HTTP client, provider, ledger, job service."""
     timeout = httpx.Timeout(60.0, connect=10.0)
     limits = httpx.Limits(max_connections=20, max_keepalive_connections=10)
-    async with httpx.AsyncClient(timeout=timeout, limits=limits, follow_redirects=True) as http:
-        simulator: Simulator | None = None
+    async with contextlib.AsyncExitStack() as stack:
+        http = await stack.enter_async_context(httpx.AsyncClient(timeout=timeout, limits=limits, follow_redirects=True))
         base_url = settings.mj_api_base
         if settings.mj_provider == "simulator":
             simulator = Simulator(duration=SIMULATOR_BASE_SECONDS / settings.simulator_speed)
             base_url = await simulator.start()
+            stack.push_async_callback(simulator.stop)
             log.info("no image API configured: using the built-in simulator at %s", base_url)
-        provider = build_provider(settings, http, base_url)
+        hook_url = None
+        dialect = "acedata" if settings.mj_provider == "acedata" else "mj"
+        if settings.webhook_public_url:
+            hook_url = f"{settings.webhook_public_url.rstrip('/')}/{dialect}/{push_secret(settings.discord_token)}"
+        provider = build_provider(settings, http, base_url, hook_url)
         ledger = await Ledger.open(settings.database_path)
+        stack.push_async_callback(ledger.close)
         jobs = JobService(ledger, provider, poll_interval=settings.mj_poll_interval, job_timeout=settings.job_timeout)
-        try:
-            yield jobs, ImageFetcher(http)
-        finally:
-            await jobs.stop()
-            await ledger.close()
-            if simulator is not None:
-                await simulator.stop()
+        stack.push_async_callback(jobs.stop)
+        if settings.webhook_public_url:
+            endpoint = PushEndpoint(
+                jobs, push_parser(settings.mj_provider), secret=push_secret(settings.discord_token), dialect=dialect
+            )
+            await endpoint.start(settings.webhook_host, settings.webhook_port)
+            stack.push_async_callback(endpoint.stop)
+        yield jobs, ImageFetcher(http)
 
 
-def build_provider(settings: Settings, http: httpx.AsyncClient, base_url: str) -> Provider:
+def push_parser(provider: str) -> Callable[[object], TaskSnapshot | None]:
+    if provider == "acedata":
+        from bot.core.providers.acedata import parse_callback
+
+        return parse_callback
+    return parse_task
+
+
+def build_provider(settings: Settings, http: httpx.AsyncClient, base_url: str, hook_url: str | None) -> Provider:
     if settings.mj_provider == "acedata":
         from bot.core.providers.acedata import AceDataProvider
 
-        return AceDataProvider(http, base_url, api_key=settings.mj_api_key, mode=settings.mj_mode)
+        return AceDataProvider(
+            http, base_url, api_key=settings.mj_api_key, callback_url=hook_url, mode=settings.mj_mode
+        )
     return ProxyProvider(
         http,
         base_url,
         api_key=settings.mj_api_key,
         auth_style=settings.mj_auth_header,
+        notify_hook=hook_url,
         mode_in_path=settings.mj_mode_in_path,
     )
 

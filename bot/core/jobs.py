@@ -103,6 +103,14 @@ class JobService:
     def following(self) -> int:
         return len(self._following)
 
+    async def push(self, snapshot: TaskSnapshot) -> bool:
+        """A state the API pushed (notifyHook / callback_url). False if no job in flight has that task."""
+        for followed in list(self._following.values()):
+            if followed.job.upstream_task_id == snapshot.task_id:
+                await self._apply(followed, snapshot)
+                return True
+        return False
+
     # -- creating jobs ---------------------------------------------------------------------------
     async def create(
         self,
