@@ -111,7 +111,7 @@ async def test_remix_asks_for_the_prompt_when_the_api_wants_it(fake: FakeDiscord
             offer = fake.messages[press.followup_ids[0]]
             assert offer.ephemeral and "Remix" in offer.content
             waiting_id = bot_messages(fake)[1].id
-            assert "Waiting for input" in fake.messages[waiting_id].content
+            await fake.wait_for(lambda: "Waiting for your Remix prompt" in fake.messages[waiting_id].content)
 
             remix = await fake.click(offer.id, fake.message_buttons(offer.id)[0]["custom_id"])
             assert remix.response_type == 9

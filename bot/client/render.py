@@ -18,7 +18,7 @@ def _status_text(job: Job) -> str:
     if job.status is JobStatus.RUNNING:
         return f"({job.progress}%)"
     if job.status is JobStatus.NEEDS_INPUT:
-        return "(Waiting for input)"
+        return "(Waiting for your Remix prompt)"
     return ""
 
 

@@ -5,6 +5,7 @@ images and Midjourney's button customIds. State is computed from the time since 
 needs no background work. Prompts can steer it, which demos and tests use:
   - a word from BANNED_WORDS → code 24 at submit;
   - `sim:busy` → code 23 (queue full); `sim:fail` → the task fails midway; `sim:stall` → never finishes.
+The AceData Cloud dialect (`/midjourney/*`) is served by the same app, see bot/simulator/acedata.py.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import hashlib
+import io
 import itertools
 import logging
 import re
@@ -22,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
+from PIL import Image, UnidentifiedImageError
 
 from bot.simulator.images import grid_png, preview_png, single_png
 
@@ -48,6 +52,8 @@ class SimTask:
     upscaled: bool = False  # single image made by an HD upscale: no further HD buttons
     reference_images: int = 0  # how many base64Array images came with the submit
     images: dict[str, bytes] = field(default_factory=dict)
+    mask: bytes | None = None  # Vary (Region) mask PNG as received, for tests to check
+    descriptions: tuple[str, ...] = ()  # a DESCRIBE task's four prompts
 
 
 class Simulator:
@@ -74,11 +80,16 @@ class Simulator:
         # Served bare and under the prefixes resellers use (`/v1`, speed modes).
         for prefix in ("", "/v1", "/fast", "/relax", "/turbo", "/mj-fast", "/mj-relax", "/mj-turbo"):
             app.router.add_post(f"{prefix}/mj/submit/imagine", self.submit_imagine)
+            app.router.add_post(f"{prefix}/mj/submit/blend", self.submit_blend)
+            app.router.add_post(f"{prefix}/mj/submit/describe", self.submit_describe)
             app.router.add_post(f"{prefix}/mj/submit/action", self.submit_action)
             app.router.add_post(f"{prefix}/mj/submit/modal", self.submit_modal)
             app.router.add_get(f"{prefix}/mj/task/{{id}}/fetch", self.fetch)
             app.router.add_post(f"{prefix}/mj/task/list-by-condition", self.list_by_condition)
         app.router.add_get("/mj/image/{id}/{name}", self.image)
+        from bot.simulator.acedata import register_acedata  # imports this module
+
+        register_acedata(self, app)
         return app
 
     async def start(self) -> str:
@@ -100,6 +111,8 @@ class Simulator:
     @web.middleware
     async def _auth(self, request: web.Request, handler: Any) -> web.StreamResponse:
         self.requests[_route_name(request.path)] += 1
+        if request.path.startswith("/midjourney/"):
+            return await handler(request)  # AceData routes refuse keys in their own dialect
         if self.api_key and not request.path.startswith("/mj/image/"):
             given = request.headers.get("mj-api-secret") or request.headers.get("Authorization") or ""
             if given.removeprefix("Bearer ").strip() != self.api_key:
@@ -128,6 +141,34 @@ class Simulator:
         task = self._new_task(action="IMAGINE", prompt=prompt, kind="grid", reference_images=images)
         return _result(1, "提交成功", task.id)
 
+    async def submit_blend(self, request: web.Request) -> web.Response:
+        body = await _body(request) or {}
+        images = body.get("base64Array") or []
+        if not isinstance(images, list) or not 2 <= len(images) <= 5:
+            return _result(4, "base64List参数错误: 2 到 5 张图片")
+        if not all(_valid_data_url(item) for item in images):
+            return _result(4, "base64格式错误")
+        dimensions = str(body.get("dimensions") or "SQUARE").upper()
+        if dimensions not in BLEND_RATIOS:
+            return _result(4, "dimensions参数错误")
+        prompt = f"blend of {len(images)} images --ar {BLEND_RATIOS[dimensions]}"
+        task = self._new_task(action="BLEND", prompt=prompt, kind="grid", reference_images=len(images))
+        return _result(1, "提交成功", task.id)
+
+    async def submit_describe(self, request: web.Request) -> web.Response:
+        body = await _body(request) or {}
+        data_url = body.get("base64")
+        if _valid_data_url(data_url):
+            digest = hashlib.sha256(str(data_url).encode()).hexdigest()[:8]
+            name = f"image-{digest}.png"
+        elif isinstance(body.get("link"), str) and str(body["link"]).startswith(("http://", "https://")):
+            name = url_file_name(str(body["link"]))  # trueai also takes a link
+        else:
+            return _result(4, "base64格式错误")
+        descriptions = describe_texts(name)
+        task = self._new_task(action="DESCRIBE", prompt="", kind="grid", descriptions=descriptions)
+        return _result(1, "提交成功", task.id)
+
     async def submit_action(self, request: web.Request) -> web.Response:
         body = await _body(request) or {}
         parent = self.tasks.get(str(body.get("taskId") or ""))
@@ -150,6 +191,12 @@ class Simulator:
         task = self.tasks.get(str(body.get("taskId") or ""))
         if task is None or not task.modal_pending:
             return _result(3, "关联任务不存在或已失效", status=404)
+        if body.get("maskBase64"):
+            parent = self.tasks.get(task.parent_id or "")
+            mask = decode_png(str(body["maskBase64"]))
+            if mask is None or parent is None or png_size(mask) != await self.image_size(parent):
+                return _result(4, "maskBase64 错误: 需要与原图同样大小的 PNG")
+            task.mask = mask
         prompt = str(body.get("prompt") or "").strip()
         if prompt:
             task.prompt = prompt
@@ -214,6 +261,12 @@ class Simulator:
                 self._with_images.popleft().images.clear()
         return task.images["final"]
 
+    async def image_size(self, task: SimTask) -> tuple[int, int]:
+        """(width, height) of the task's final image, read from the PNG itself."""
+        size = png_size(await self._final_image(task))
+        assert size is not None
+        return size
+
     def _status(self, task: SimTask) -> tuple[str, int | None, str]:
         """(status, progress, failReason) at this moment."""
         if task.modal_pending:
@@ -232,7 +285,12 @@ class Simulator:
         status, progress, reason = self._status(task)
         origin = f"{request.scheme}://{request.host}"
         image_url = None
-        if status == "SUCCESS":
+        prompt = task.prompt
+        if task.action == "DESCRIBE":
+            # Describe has no image of its own; its result is the numbered prompts text.
+            if status == "SUCCESS":
+                prompt = "\n\n".join(f"{k} {d}" for k, d in zip(KEYCAPS, task.descriptions, strict=False))
+        elif status == "SUCCESS":
             image_url = f"{origin}/mj/image/{task.id}/final.png"
         elif status == "IN_PROGRESS" and progress:
             image_url = f"{origin}/mj/image/{task.id}/preview.png?p={progress}"
@@ -241,18 +299,20 @@ class Simulator:
             "action": task.action,
             "status": status,
             "progress": f"{progress}%" if progress is not None else "",
-            "prompt": task.prompt,
-            "promptEn": task.prompt,
+            "prompt": prompt,
+            "promptEn": prompt,
             "description": "Submit success" if status == "SUCCESS" else f"/{task.action.lower()} {task.prompt}",
             "state": "",
             "submitTime": int(task.submitted * 1000),
             "imageUrl": image_url,
             "failReason": reason or None,
             "buttons": self._buttons(task) if status == "SUCCESS" else [],
-            "properties": {"finalPrompt": task.prompt, "messageHash": task.image_hash},
+            "properties": {"finalPrompt": prompt, "messageHash": task.image_hash},
         }
 
     def _buttons(self, task: SimTask) -> list[dict[str, Any]]:
+        if task.action == "DESCRIBE":
+            return []
         h = task.image_hash
         if task.kind == "grid":
             return (
@@ -280,6 +340,50 @@ class Simulator:
 
 
 _PANS = (("left", "⬅️"), ("right", "➡️"), ("up", "⬆️"), ("down", "⬇️"))
+KEYCAPS = ("1️⃣", "2️⃣", "3️⃣", "4️⃣")
+BLEND_RATIOS = {"PORTRAIT": "2:3", "SQUARE": "1:1", "LANDSCAPE": "3:2"}
+
+
+def describe_texts(name: str) -> tuple[str, ...]:
+    """Four deterministic /describe prompts for an image called `name` (both dialects)."""
+    seed = int(hashlib.sha256(name.encode()).hexdigest()[:6], 16)
+    ratio = ("1:1", "3:2", "2:3", "16:9")[seed % 4]
+    return (
+        f"a detailed illustration based on {name}, soft morning light --ar {ratio}",
+        f"{name} reimagined as a watercolor painting, muted palette --ar {ratio}",
+        f"cinematic photograph in the mood of {name}, shallow depth of field --ar {ratio}",
+        f"minimalist poster inspired by {name}, bold shapes, flat colors --ar {ratio}",
+    )
+
+
+def url_file_name(url: str) -> str:
+    """`https://cdn.example/a/cat.png?x=1` → `cat.png`."""
+    name = url.split("?", 1)[0].split("#", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+    return name or "image"
+
+
+def decode_png(raw: str) -> bytes | None:
+    """Base64 (optionally a `data:` URL) of a PNG → its bytes; None if it is anything else."""
+    if raw.startswith("data:"):
+        if ";base64," not in raw:
+            return None
+        raw = raw.split(",", 1)[1]
+    try:
+        data = base64.b64decode(raw, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    return data if png_size(data) is not None else None
+
+
+def png_size(data: bytes) -> tuple[int, int] | None:
+    """(width, height) of PNG bytes, None if they are not a PNG."""
+    if not data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return None
+    try:
+        with Image.open(io.BytesIO(data)) as img:
+            return img.size
+    except (UnidentifiedImageError, OSError):
+        return None
 
 
 def _button(custom_id: str, label: str, emoji: str = "") -> dict[str, Any]:
@@ -325,6 +429,8 @@ def _route_name(path: str) -> str:
     """`/v1/mj/task/123/fetch` → `fetch`: request counts by endpoint, for tests and benchmarks."""
     if path.endswith("/fetch"):
         return "fetch"
+    if path.startswith("/midjourney/"):
+        return path.strip("/")  # `midjourney/imagine`: kept apart from the proxy's `imagine`
     return path.rstrip("/").rsplit("/", 1)[-1]
 
 

@@ -1,0 +1,477 @@
+"""Client of the AceData Cloud dialect (`/midjourney/imagine`, `/midjourney/tasks`, `/midjourney/describe`).
+
+See shared/reference/upstream-protocols.md, Part B. Every action goes through `/midjourney/imagine`
+with an action name and the `image_id` of the image acted on; there is no modal step. Submits are
+streamed as ndjson by default: the first line carries the task id, the rest become
+`SubmitResult.updates`. Every HTTP outcome becomes a snapshot or a `ProviderError` fit for a user.
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import json
+import logging
+import re
+import uuid
+from collections.abc import AsyncIterator, Sequence
+from typing import Any
+
+import httpx
+
+from bot.core.errors import ErrorKind, ProviderError
+from bot.core.models import (
+    BlendRequest,
+    ImagineRequest,
+    JobStatus,
+    ReferenceImage,
+    SubmitResult,
+    TaskSnapshot,
+    UpstreamButton,
+)
+from bot.core.providers.proxy import parse_progress
+
+log = logging.getLogger(__name__)
+
+NDJSON = "application/x-ndjson"
+BATCH_LIMIT = 50  # ids per /midjourney/tasks retrieve_batch request
+# Seconds a stream may stay silent before it is given up (the job service then polls). Queued
+# jobs can wait a while before their first progress line, so this is longer than a plain request.
+STREAM_READ_TIMEOUT = 180.0
+
+_FAILED_STATES = ("failed", "error", "cancelled", "canceled")
+_BLEND_RATIO = {"PORTRAIT": "2:3", "SQUARE": "1:1", "LANDSCAPE": "3:2"}
+_VERSION_FLAG = re.compile(r"(?:^|\s)--(?:niji|v|version)(?:\s|$)")
+
+_KEY_MESSAGE = "The image service refused the bot's API key. A server admin needs to check MJ_API_KEY."
+_AUTH_MESSAGES = {
+    "token_expired": "The bot's API key for the image service has expired. A server admin needs to check MJ_API_KEY.",
+    "no_token": "The image service got no API key from the bot. A server admin needs to check MJ_API_KEY.",
+    "disabled": "The image service has disabled the bot's account. A server admin needs to check MJ_API_KEY.",
+}
+_MODERATION_MESSAGE = "Midjourney's moderation refused this prompt. Try different wording."
+_CREDIT_MESSAGE = "The image service account has run out of credit. A server admin needs to top it up."
+
+
+def parse_response(raw: object, task_id: str | None = None, *, state: str | None = None) -> TaskSnapshot | None:
+    """A B3 response object (stream line, callback body, a task item's `response`) → snapshot.
+
+    `task_id` stands in when the object carries none; `state` is a task item's own state, if any.
+    None when there is no task id at all.
+    """
+    data: dict[str, Any] = raw if isinstance(raw, dict) else {}
+    tid = str(data.get("task_id") or task_id or "")
+    if not tid:
+        return None
+    success = data.get("success")
+    progress = parse_progress(data.get("progress"))
+    if success is False or str(state or "").lower() in _FAILED_STATES:
+        return TaskSnapshot(tid, JobStatus.FAILED, progress=progress, fail_reason=_fail_reason(data))
+    raw_actions = data.get("actions")
+    actions = [a for a in raw_actions if isinstance(a, str) and a] if isinstance(raw_actions, list) else []
+    # Intermediate stream lines say success:true too; only a line with actions (or a finished
+    # result that offers none, at 100%) is the end. Their image_id is a throwaway preview id.
+    if success is True and (actions or progress == 100):
+        image = data.get("raw_image_url") or data.get("image_url")
+        image_id = data.get("image_id")
+        return TaskSnapshot(
+            tid,
+            JobStatus.SUCCEEDED,
+            progress=100,
+            image_url=str(image) if image else None,
+            buttons=tuple(UpstreamButton(custom_id=a) for a in actions),
+            action_ref=str(image_id) if image_id not in (None, "") else None,
+        )
+    preview = data.get("image_url") or None
+    return TaskSnapshot(
+        tid,
+        JobStatus.RUNNING if progress else JobStatus.QUEUED,
+        progress=progress,
+        image_url=str(preview) if preview else None,
+    )
+
+
+def parse_task_item(item: object) -> TaskSnapshot | None:
+    """A `/midjourney/tasks` item (`{"id", "response"?, "state"?...}`) → snapshot; None if not a task."""
+    if not isinstance(item, dict) or item.get("id") in (None, ""):
+        return None
+    response = item.get("response")
+    state = item.get("state") if isinstance(item.get("state"), str) else None
+    # Pending while `response` is missing or has no `success` (B6); the item's id is authoritative.
+    snap = parse_response(response if isinstance(response, dict) else {}, str(item["id"]), state=state)
+    if snap is not None and snap.task_id != str(item["id"]):
+        snap = dataclasses.replace(snap, task_id=str(item["id"]))
+    return snap
+
+
+def parse_callback(body: object) -> TaskSnapshot | None:
+    """A `callback_url` POST body (the B3 object including `task_id`) → snapshot, None if it is not one."""
+    if not isinstance(body, dict) or not body.get("task_id"):
+        return None
+    return parse_response(body)
+
+
+def _error_of(data: object) -> tuple[str, str]:
+    """(`error.code`, `error.message`) of an AceData error body; empty strings when absent."""
+    if not isinstance(data, dict):
+        return "", ""
+    error = data.get("error")
+    if isinstance(error, dict):
+        return str(error.get("code") or ""), str(error.get("message") or "")
+    return str(data.get("code") or ""), str(data.get("message") or data.get("detail") or "")
+
+
+def _fail_reason(data: dict[str, Any]) -> str:
+    code, message = _error_of(data)
+    message = message or code or "the task failed upstream"
+    # failure_message() in the job service shows reasons mentioning moderation as a refusal.
+    if code == "forbidden" and not message.lower().startswith("moderation"):
+        return f"Moderation: {message}"
+    return message
+
+
+def _clip(text: str, limit: int = 200) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class AceDataProvider:
+    """AceData Cloud dialect over one shared `httpx.AsyncClient`."""
+
+    name = "acedata"
+
+    def __init__(
+        self,
+        client: httpx.AsyncClient,
+        base_url: str = "https://api.acedata.cloud",
+        *,
+        api_key: str = "",
+        callback_url: str | None = None,
+        stream: bool = True,
+        mode: str | None = None,
+    ) -> None:
+        self._client = client
+        self._base = base_url.rstrip("/")
+        # Per request, never on the shared client: it also downloads images from other hosts.
+        self._headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+        self._callback_url = callback_url
+        self._stream = stream
+        self._mode = mode
+
+    async def aclose(self) -> None:
+        """The shared client belongs to the caller."""
+
+    # -- submits -----------------------------------------------------------------------------
+    async def imagine(self, request: ImagineRequest) -> SubmitResult:
+        urls = [self._image_url(img) for img in request.images]
+        prompt = " ".join([*urls, request.prompt.strip()])
+        body: dict[str, Any] = {"action": "generate", "prompt": self._with_bot(prompt, request.bot_type)}
+        return await self._submit(body, request.mode)
+
+    async def blend(self, request: BlendRequest) -> SubmitResult:
+        if not 2 <= len(request.images) <= 5:
+            raise ProviderError(ErrorKind.REJECTED, "A blend needs 2 to 5 images.")
+        urls = [self._image_url(img) for img in request.images]
+        ratio = _BLEND_RATIO.get(request.dimensions.upper(), "1:1")
+        prompt = self._with_bot(" ".join([*urls, f"--ar {ratio}"]), request.bot_type)
+        return await self._submit({"action": "generate", "prompt": prompt}, request.mode)
+
+    async def describe(self, image: ReferenceImage) -> SubmitResult:
+        path = "/midjourney/describe"
+        response = await self._request(path, {"image_url": self._image_url(image)})
+        data = self._json(response, path)
+        if response.status_code != 200:
+            raise self._error(response.status_code, data, path)
+        if isinstance(data, dict) and data.get("success") is False:
+            raise self._error(None, data, path)
+        raw = data.get("descriptions") if isinstance(data, dict) else None
+        if not isinstance(raw, list) or not any(isinstance(d, str) and d.strip() for d in raw):
+            raise ProviderError(
+                ErrorKind.MALFORMED, "The image service sent an answer the bot could not read.", detail=path
+            )
+        descriptions = tuple(d.strip() for d in raw if isinstance(d, str) and d.strip())[:4]
+        # Describe is synchronous here: no task upstream, so the id is ours and the result final.
+        task_id = f"describe-{uuid.uuid4()}"
+        snapshot = TaskSnapshot(task_id, JobStatus.SUCCEEDED, progress=100, descriptions=descriptions)
+        return SubmitResult(task_id, snapshot=snapshot)
+
+    async def action(self, parent_ref: str, custom_id: str) -> SubmitResult:
+        return await self._submit({"action": custom_id, "image_id": parent_ref}, None)
+
+    async def modal(self, task_id: str, prompt: str) -> SubmitResult:
+        raise ProviderError(
+            ErrorKind.REJECTED, "This image service has no confirmation step for this button.", detail="modal"
+        )
+
+    async def vary_region(self, parent_ref: str, custom_id: str, prompt: str, mask_png: bytes) -> SubmitResult:
+        # One call with the mask (white = repaint); AceData has no modal step.
+        body: dict[str, Any] = {
+            "action": "variation_region",
+            "image_id": parent_ref,
+            "mask": base64.b64encode(mask_png).decode("ascii"),
+        }
+        if prompt.strip():
+            body["prompt"] = prompt.strip()
+        return await self._submit(body, None)
+
+    @staticmethod
+    def _image_url(image: ReferenceImage) -> str:
+        if not image.url:
+            raise ProviderError(
+                ErrorKind.REJECTED,
+                "This image service needs images it can download, and one of the images has no link.",
+            )
+        return image.url
+
+    @staticmethod
+    def _with_bot(prompt: str, bot_type: str) -> str:
+        if bot_type == "NIJI_JOURNEY" and not _VERSION_FLAG.search(prompt):
+            return f"{prompt} --niji"
+        return prompt
+
+    async def _submit(self, body: dict[str, Any], mode: str | None) -> SubmitResult:
+        path = "/midjourney/imagine"
+        if mode or self._mode:
+            body["mode"] = (mode or self._mode or "").lower()
+        if self._callback_url:
+            body["callback_url"] = self._callback_url
+        if self._stream:
+            return await self._submit_streamed(path, body)
+        body["async"] = True
+        # One attempt only: a submit that may have reached the API must not be paid twice.
+        response = await self._request(path, body)
+        data = self._json(response, path)
+        if response.status_code != 200:
+            raise self._error(response.status_code, data, path)
+        if not isinstance(data, dict):
+            raise ProviderError(
+                ErrorKind.MALFORMED, "The image service sent an answer the bot could not read.", detail=path
+            )
+        if data.get("success") is False:
+            raise self._error(None, data, path)
+        task_id = data.get("task_id")
+        if not isinstance(task_id, str | int) or isinstance(task_id, bool) or not str(task_id).strip():
+            raise ProviderError(
+                ErrorKind.MALFORMED, "The image service accepted the request but sent no task id.", detail=path
+            )
+        snapshot = parse_response(data) if "success" in data else None
+        return SubmitResult(str(task_id).strip(), snapshot=snapshot)
+
+    async def _submit_streamed(self, path: str, body: dict[str, Any]) -> SubmitResult:
+        headers = {**self._headers, "accept": NDJSON}
+        timeout = self._client.timeout
+        timeout = httpx.Timeout(timeout.connect, read=STREAM_READ_TIMEOUT, write=timeout.write, pool=timeout.pool)
+        request = self._client.build_request("POST", self._base + path, json=body, headers=headers, timeout=timeout)
+        try:
+            response = await self._client.send(request, stream=True)
+        except httpx.HTTPError as exc:
+            raise self._transport_error(exc, path) from exc
+        try:
+            if response.status_code != 200:
+                await response.aread()
+                raise self._error(response.status_code, self._json(response, path), path)
+            lines = response.aiter_lines()
+            first = await self._first_line(lines, path)
+            if first.get("success") is False:
+                raise self._error(None, first, path)
+            snapshot = parse_response(first)
+            if snapshot is None:
+                raise ProviderError(
+                    ErrorKind.MALFORMED, "The image service accepted the request but sent no task id.", detail=path
+                )
+        except BaseException:
+            await response.aclose()
+            raise
+        if snapshot.status.finished:
+            await response.aclose()
+            return SubmitResult(snapshot.task_id, snapshot=snapshot)
+        return SubmitResult(snapshot.task_id, snapshot=snapshot, updates=_Updates(response, lines, snapshot.task_id))
+
+    async def _first_line(self, lines: AsyncIterator[str], path: str) -> dict[str, Any]:
+        unreadable = ProviderError(
+            ErrorKind.MALFORMED, "The image service sent an answer the bot could not read.", detail=f"{path}: stream"
+        )
+        try:
+            async for line in lines:
+                if not line.strip():
+                    continue
+                data = json.loads(line)
+                if not isinstance(data, dict):
+                    raise unreadable
+                return data
+        except ValueError:
+            raise unreadable from None
+        except httpx.HTTPError as exc:
+            raise self._transport_error(exc, path) from exc
+        raise ProviderError(ErrorKind.MALFORMED, "The image service sent an empty answer.", detail=f"{path}: stream")
+
+    # -- task queries ----------------------------------------------------------------------
+    async def fetch_many(self, task_ids: Sequence[str]) -> dict[str, TaskSnapshot]:
+        # Describe results are ours (see describe()): the API has no task for them.
+        ids = [t for t in dict.fromkeys(task_ids) if not t.startswith("describe-")]
+        path = "/midjourney/tasks"
+        found: dict[str, TaskSnapshot] = {}
+        for start in range(0, len(ids), BATCH_LIMIT):
+            chunk = ids[start : start + BATCH_LIMIT]
+            body = {"action": "retrieve_batch", "ids": chunk, "offset": 0, "limit": len(chunk)}
+            response = await self._request(path, body)
+            data = self._json(response, path)
+            if response.status_code != 200:
+                raise self._error(response.status_code, data, path)
+            items = data.get("items") if isinstance(data, dict) else None
+            if not isinstance(items, list):
+                raise ProviderError(
+                    ErrorKind.MALFORMED,
+                    "The image service sent a task list the bot could not read.",
+                    detail=f"{path}: {type(data).__name__}",
+                )
+            wanted = set(chunk)
+            for item in items:
+                snap = parse_task_item(item)
+                if snap is not None and snap.task_id in wanted:
+                    found[snap.task_id] = snap
+        return found
+
+    # -- plumbing ----------------------------------------------------------------------------
+    async def _request(self, path: str, body: dict[str, Any]) -> httpx.Response:
+        try:
+            return await self._client.post(self._base + path, json=body, headers=self._headers)
+        except httpx.HTTPError as exc:
+            raise self._transport_error(exc, path) from exc
+
+    @staticmethod
+    def _transport_error(exc: httpx.HTTPError, path: str) -> ProviderError:
+        if isinstance(exc, httpx.TimeoutException):
+            return ProviderError(
+                ErrorKind.TIMEOUT, "The image service did not answer in time. Try again in a moment.", detail=path
+            )
+        return ProviderError(
+            ErrorKind.UNAVAILABLE,
+            "The image service cannot be reached right now. Try again later.",
+            detail=f"{path}: {type(exc).__name__}",
+        )
+
+    @staticmethod
+    def _json(response: httpx.Response, path: str) -> Any:
+        """The body as JSON; None for an unreadable error body; MALFORMED for an unreadable success."""
+        text = response.text.strip()
+        ok = response.status_code == 200
+        if not text:
+            if ok:
+                raise ProviderError(
+                    ErrorKind.MALFORMED, "The image service sent an empty answer.", detail=path, status=200
+                )
+            return None
+        try:
+            return json.loads(text)
+        except ValueError:
+            if not ok:
+                return None
+            raise ProviderError(
+                ErrorKind.MALFORMED,
+                "The image service sent an answer the bot could not read.",
+                detail=f"{path}: HTTP 200, not JSON",
+                status=200,
+            ) from None
+
+    def _error(self, status: int | None, data: object, path: str) -> ProviderError:
+        """An HTTP status (None for a `success:false` line in a 200 answer) and error body → ProviderError."""
+        code, message = _error_of(data)
+        # The API's own text, without anything that would show where the API lives.
+        message = _clip(message.replace(self._base, "the image service"))
+        detail = f"{path}: HTTP {status}" + (f" {code}" if code else "")
+
+        def err(kind: ErrorKind, text: str) -> ProviderError:
+            return ProviderError(kind, text, detail=detail, status=status)
+
+        if status == 401 or code in ("invalid_token", "token_expired", "no_token"):
+            return err(ErrorKind.AUTH, _AUTH_MESSAGES.get(code, _KEY_MESSAGE))
+        if code == "forbidden":
+            return err(ErrorKind.MODERATION, _MODERATION_MESSAGE)
+        if code == "used_up":
+            return err(ErrorKind.REJECTED, _CREDIT_MESSAGE)
+        if code == "disabled":
+            return err(ErrorKind.AUTH, _AUTH_MESSAGES["disabled"])
+        if status == 429 or code == "too_many_requests":
+            return err(ErrorKind.BUSY, "The image service is rate limiting the bot. Try again in a minute.")
+        if status == 504 or code == "timeout":
+            return err(ErrorKind.TIMEOUT, "The image service timed out on this job. Try again in a moment.")
+        if (status is not None and status >= 500) or code == "api_error":
+            shown = f" (HTTP {status})" if status else ""
+            return err(ErrorKind.UNAVAILABLE, f"The image service had an internal error{shown}. Try again later.")
+        if status == 403:
+            return err(ErrorKind.AUTH, _KEY_MESSAGE)
+        if message:
+            return err(ErrorKind.REJECTED, f"The image service refused the request: {message}")
+        if status == 404:
+            return err(
+                ErrorKind.REJECTED,
+                "The image service does not offer this endpoint. A server admin needs to check MJ_API_BASE.",
+            )
+        shown = f"HTTP {status}" if status else (code or "no reason given")
+        return err(ErrorKind.REJECTED, f"The image service refused the request ({shown}).")
+
+
+class _Updates:
+    """The rest of an ndjson submit stream as snapshots; owns the open response and always closes it.
+
+    A broken stream (connection lost, unreadable line, end without a final line) just ends the
+    iteration with a warning: the task may well go on upstream, and the job service polls for it.
+    """
+
+    def __init__(self, response: httpx.Response, lines: AsyncIterator[str], task_id: str) -> None:
+        self._response = response
+        self._lines = lines
+        self._task_id = task_id
+        self._closed = False
+
+    def __aiter__(self) -> _Updates:
+        return self
+
+    async def __anext__(self) -> TaskSnapshot:
+        if self._closed:
+            raise StopAsyncIteration
+        try:
+            snapshot = await self._next_snapshot()
+        except BaseException:
+            await self.aclose()
+            raise
+        if snapshot is None:
+            await self.aclose()
+            raise StopAsyncIteration
+        if snapshot.status.finished:
+            await self.aclose()  # nothing comes after the final line
+        return snapshot
+
+    async def _next_snapshot(self) -> TaskSnapshot | None:
+        try:
+            async for line in self._lines:
+                if not line.strip():
+                    continue
+                data = json.loads(line)
+                if not isinstance(data, dict):
+                    raise ValueError("not an object")
+                return parse_response(data, self._task_id)
+        except ValueError:
+            log.warning("AceData stream of task %s sent an unreadable line; polling instead", self._task_id)
+            return None
+        except (httpx.HTTPError, httpx.StreamError) as exc:
+            log.warning("AceData stream of task %s broke (%s); polling instead", self._task_id, type(exc).__name__)
+            return None
+        log.warning("AceData stream of task %s ended before the task did; polling instead", self._task_id)
+        return None
+
+    async def aclose(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        closer = getattr(self._lines, "aclose", None)
+        try:
+            if closer is not None:
+                await closer()
+        finally:
+            await self._response.aclose()
+
+    @property
+    def closed(self) -> bool:
+        return self._closed

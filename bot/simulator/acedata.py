@@ -1,0 +1,393 @@
+"""The AceData Cloud dialect for the simulator: `/midjourney/imagine`, `/midjourney/tasks`, `/midjourney/describe`.
+
+It shares the `Simulator`'s tasks, timing and images with the midjourney-proxy dialect (see
+shared/reference/upstream-protocols.md, Part B). Prompts steer it like the proxy routes:
+  - a word from BANNED_WORDS → 403 `forbidden`; `sim:busy` → 429;
+  - `sim:fail` → the task fails midway; `sim:stall` → it never finishes;
+  - `sim:cut` → an ndjson stream stops after two lines, while the task itself goes on.
+An image is addressed by `<task id>999` once its task succeeded; stream lines before that carry
+throwaway ids `<task id><progress>`, as AceData's previews do.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import re
+import time
+import uuid
+from collections.abc import Coroutine
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+
+from bot.simulator.server import (
+    BANNED_WORDS,
+    QUEUED_SHARE,
+    SimTask,
+    Simulator,
+    decode_png,
+    describe_texts,
+    png_size,
+    url_file_name,
+)
+
+log = logging.getLogger(__name__)
+
+NDJSON = "application/x-ndjson"
+FINAL_SUFFIX = "999"  # image_id = task id + this, once the task succeeded
+MODERATION_MESSAGE = "Sorry! Our AI moderators feel your prompt might be against our community standards."
+MODES = ("fast", "relax", "turbo")
+SYNC_TIMEOUT = 480.0  # AceData's default `timeout` for a synchronous imagine
+
+GRID_ACTIONS = (
+    *(f"upscale{i}" for i in range(1, 5)),
+    "reroll",
+    *(f"variation{i}" for i in range(1, 5)),
+)
+HD_UPSCALES = ("upscale_subtle", "upscale_creative")
+SINGLE_ACTIONS = (
+    "variation_subtle",
+    "variation_strong",
+    "variation_region",
+    "zoom_out_2x",
+    "zoom_out_1_5x",
+    "pan_left",
+    "pan_right",
+    "pan_up",
+    "pan_down",
+)
+_URL = re.compile(r"https?://\S+")
+
+
+def actions_for(task: SimTask) -> list[str]:
+    """What AceData offers on a finished image: grids and single images differ; no HD upscale twice."""
+    if task.kind == "grid":
+        return list(GRID_ACTIONS)
+    return ([] if task.upscaled else list(HD_UPSCALES)) + list(SINGLE_ACTIONS)
+
+
+def register_acedata(sim: Simulator, app: web.Application) -> None:
+    """Serve the AceData routes from `sim`'s app (its auth middleware leaves `/midjourney/*` to us)."""
+    dialect = AceDataDialect(sim)
+    app.router.add_post("/midjourney/imagine", dialect.imagine)
+    app.router.add_post("/midjourney/tasks", dialect.tasks)
+    app.router.add_post("/midjourney/describe", dialect.describe)
+    app.on_shutdown.append(dialect.on_shutdown)
+    app.on_cleanup.append(dialect.on_cleanup)
+
+
+class AceDataDialect:
+    def __init__(self, sim: Simulator) -> None:
+        self.sim = sim
+        self.requests: dict[str, dict[str, Any]] = {}  # task id → the imagine body (without the mask)
+        self._stopping = asyncio.Event()
+        self._background: set[asyncio.Task[None]] = set()
+        self._session: aiohttp.ClientSession | None = None
+
+    # -- lifecycle -----------------------------------------------------------------------------
+    async def on_shutdown(self, app: web.Application) -> None:
+        # Open streams and synchronous waits would otherwise hold the server's shutdown for a minute.
+        self._stopping.set()
+
+    async def on_cleanup(self, app: web.Application) -> None:
+        for task in list(self._background):
+            task.cancel()
+        await asyncio.gather(*self._background, return_exceptions=True)
+        if self._session is not None:
+            await self._session.close()
+
+    # -- routes --------------------------------------------------------------------------------
+    async def imagine(self, request: web.Request) -> web.StreamResponse:
+        if refusal := self._auth(request):
+            return refusal
+        body = await _body(request)
+        if body is None:
+            return _error(400, "bad_request", "The request body must be a JSON object.")
+        action = str(body.get("action") or "generate")
+        mode = body.get("mode")
+        if mode is not None and mode not in MODES:
+            return _error(400, "bad_request", f"mode must be one of {', '.join(MODES)}")
+        if action == "generate":
+            made = self._generate(str(body.get("prompt") or "").strip())
+        else:
+            made = await self._act(action, body)
+        if isinstance(made, web.Response):
+            return made
+        task = made
+        self.requests[task.id] = {k: v for k, v in body.items() if k != "mask"}
+        origin = f"{request.scheme}://{request.host}"
+        callback = body.get("callback_url")
+        if isinstance(callback, str) and callback:
+            self._spawn(self._notify(task, callback, origin))
+        if NDJSON in request.headers.get("accept", ""):
+            return await self._stream(request, task, origin)
+        if body.get("async") or callback:
+            return web.json_response({"task_id": task.id})
+        timeout = body.get("timeout")
+        return await self._wait(task, origin, float(timeout) if isinstance(timeout, int | float) else SYNC_TIMEOUT)
+
+    async def tasks(self, request: web.Request) -> web.Response:
+        if refusal := self._auth(request):
+            return refusal
+        body = await _body(request) or {}
+        origin = f"{request.scheme}://{request.host}"
+        action = body.get("action")
+        if action == "retrieve":
+            task = self.sim.tasks.get(str(body.get("id") or ""))
+            if task is None:
+                return _error(404, "not_found", "The task was not found.")
+            return web.json_response(await self._item(task, origin))
+        if action == "retrieve_batch":
+            ids = body.get("ids")
+            if not isinstance(ids, list):
+                return _error(400, "bad_request", "ids must be a list")
+            offset, limit = _int(body.get("offset"), 0), _int(body.get("limit"), 12)
+            known = [self.sim.tasks[i] for i in dict.fromkeys(map(str, ids)) if i in self.sim.tasks]
+            items = [await self._item(t, origin) for t in known[offset : offset + limit]]
+            return web.json_response({"items": items, "count": len(known)})
+        return _error(400, "api_not_implemented", f"Unknown tasks action {action!r}.")
+
+    async def describe(self, request: web.Request) -> web.Response:
+        if refusal := self._auth(request):
+            return refusal
+        body = await _body(request) or {}
+        url = body.get("image_url")
+        if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+            return _error(400, "bad_request", "image_url is required")
+        return web.json_response({"descriptions": list(describe_texts(url_file_name(url)))})
+
+    # -- submits -------------------------------------------------------------------------------
+    def _generate(self, prompt: str) -> SimTask | web.Response:
+        if not prompt:
+            return _error(400, "bad_request", "prompt is required")
+        if refusal := _screen(prompt):
+            return refusal
+        # Leading URLs are image prompts; 2-5 of them make a blend (AceData has no blend endpoint).
+        urls: list[str] = []
+        rest = prompt
+        while m := _URL.match(rest):
+            urls.append(m[0])
+            rest = rest[m.end() :].lstrip()
+        if len(urls) > 5:
+            return _error(400, "bad_request", "At most 5 image URLs can be given.")
+        if len(urls) >= 2:
+            text = rest if rest and not rest.startswith("--") else f"blend of {len(urls)} images {rest}".strip()
+            return self.sim._new_task(action="blend", prompt=text, kind="grid", reference_images=len(urls))
+        if not rest:
+            return _error(400, "bad_request", "prompt is required besides the image URLs")
+        return self.sim._new_task(action="generate", prompt=rest, kind="grid", reference_images=len(urls))
+
+    async def _act(self, action: str, body: dict[str, Any]) -> SimTask | web.Response:
+        image_id = str(body.get("image_id") or "")
+        parent = self._image(image_id)
+        if parent is None:
+            return _error(400, "bad_request", f"The image_id {image_id!r} was not found.")
+        if action not in actions_for(parent):
+            return _error(400, "bad_request", f"The action {action!r} is not available for this image.")
+        prompt = str(body.get("prompt") or "").strip() or parent.prompt
+        if refusal := _screen(prompt):
+            return refusal
+        common: dict[str, Any] = {"action": action, "prompt": prompt, "parent_id": parent.id, "custom_id": action}
+        if m := re.fullmatch(r"upscale([1-4])", action):
+            return self.sim._new_task(kind="single", index=int(m[1]), **common)
+        if action in HD_UPSCALES:
+            return self.sim._new_task(kind="single", index=parent.index, upscaled=True, **common)
+        if action == "variation_region":
+            raw = body.get("mask")
+            # AceData takes bare base64: a data: URL is refused like any other non-base64 text.
+            mask = decode_png(raw) if isinstance(raw, str) and not raw.startswith("data:") else None
+            if mask is None:
+                return _error(400, "bad_request", "mask must be the base64 of a PNG image")
+            if png_size(mask) != await self.sim.image_size(parent):
+                return _error(400, "bad_request", "mask must have the same size as the image")
+            return self.sim._new_task(kind="grid", mask=mask, **common)
+        return self.sim._new_task(kind="grid", **common)  # variations, re-roll, zoom and pan give grids
+
+    def _image(self, image_id: str) -> SimTask | None:
+        """The finished task an image_id names; preview ids and unfinished tasks name nothing."""
+        if not image_id.endswith(FINAL_SUFFIX):
+            return None
+        task = self.sim.tasks.get(image_id.removesuffix(FINAL_SUFFIX))
+        if task is None or self.sim._status(task)[0] != "SUCCESS":
+            return None
+        return task
+
+    # -- answers -------------------------------------------------------------------------------
+    async def _stream(self, request: web.Request, task: SimTask, origin: str) -> web.StreamResponse:
+        response = web.StreamResponse(headers={"Content-Type": NDJSON})
+        await response.prepare(request)
+        cut = "sim:cut" in task.prompt
+        sent, last = 0, None
+        try:
+            while True:
+                key = self._change_key(task)
+                if key != last:
+                    line, finished = await self._line(task, origin)
+                    await response.write(json.dumps(line).encode() + b"\n")
+                    sent, last = sent + 1, key
+                    if finished or (cut and sent >= 2):
+                        break
+                if request.transport is None or request.transport.is_closing() or await self._pause():
+                    return response  # the client left or the server stops: no final line
+            await response.write_eof()
+        except ConnectionError:
+            log.debug("AceData stream of task %s: the client went away", task.id)
+        return response
+
+    async def _wait(self, task: SimTask, origin: str, limit: float) -> web.Response:
+        """The synchronous answer: the final object once the task ends, 504 after `limit` seconds."""
+        deadline = time.monotonic() + limit
+        while self.sim._status(task)[0] not in ("SUCCESS", "FAILURE"):
+            if time.monotonic() >= deadline or await self._pause():
+                return _error(504, "timeout", "Timeout to generate the image.")
+        line, _ = await self._line(task, origin)
+        return web.json_response(line, status=200 if line["success"] else 500)
+
+    async def _notify(self, task: SimTask, url: str, origin: str) -> None:
+        """POST every state change to `callback_url` (B5), fire and forget."""
+        last = None
+        while True:
+            key = self._change_key(task)
+            if key != last:
+                last = key
+                line, finished = await self._line(task, origin)
+                await self._post(url, line)
+                if finished:
+                    return
+            if await self._pause():
+                return
+
+    async def _post(self, url: str, body: dict[str, Any]) -> None:
+        if self._session is None:
+            self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5))
+        try:
+            async with self._session.post(url, json=body) as response:
+                await response.read()
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            log.info("callback to %s failed: %s", url, type(exc).__name__)
+
+    def _change_key(self, task: SimTask) -> tuple[str, int]:
+        """What a new line is sent for: a progress change or the end (not SUBMITTED → IN_PROGRESS at 0%)."""
+        status, progress, _ = self.sim._status(task)
+        return (status if status in ("SUCCESS", "FAILURE") else "pending", progress or 0)
+
+    async def _line(self, task: SimTask, origin: str) -> tuple[dict[str, Any], bool]:
+        """The B3 object for the task's state now, and whether it is the last one."""
+        status, progress, reason = self.sim._status(task)
+        if status == "FAILURE":
+            error = {"code": "api_error", "message": reason}
+            return {"success": False, "task_id": task.id, "error": error, "trace_id": str(uuid.uuid4())}, True
+        if status == "SUCCESS":
+            width, height = await self.sim.image_size(task)
+            final = f"{origin}/mj/image/{task.id}/final.png"
+            line = {
+                "success": True,
+                "task_id": task.id,
+                "image_id": task.id + FINAL_SUFFIX,
+                "image_url": f"{final}?width={width // 2}&height={height // 2}",
+                "image_width": width // 2,
+                "image_height": height // 2,
+                "raw_image_url": final,
+                "raw_image_width": width,
+                "raw_image_height": height,
+                "progress": 100,
+                "actions": actions_for(task),
+            }
+            return line, True
+        p = progress or 0
+        preview = f"{origin}/mj/image/{task.id}/preview.png?p={p}"
+        line = {
+            "success": True,
+            "task_id": task.id,
+            "image_id": f"{task.id}{p:03d}",
+            "image_url": preview,
+            "image_width": 256,
+            "image_height": 256,
+            "raw_image_url": preview,
+            "raw_image_width": 256,
+            "raw_image_height": 256,
+            "progress": p,
+            "actions": [],
+        }
+        return line, False
+
+    async def _item(self, task: SimTask, origin: str) -> dict[str, Any]:
+        """A `/midjourney/tasks` record (B6): `response` only once started, times as float seconds."""
+        status, _, _ = self.sim._status(task)
+        created = time.time() - (time.monotonic() - task.submitted)
+        item: dict[str, Any] = {
+            "_id": uuid.uuid5(uuid.NAMESPACE_OID, task.id).hex[:24],
+            "id": task.id,
+            "application_id": "simulator",
+            "created_at": round(created, 3),
+            "type": "imagine",
+            "request": self.requests.get(task.id, {"action": task.action.lower(), "prompt": task.prompt}),
+            "state": "pending",
+        }
+        if status == "SUBMITTED":
+            return item
+        item["started_at"] = round(created + QUEUED_SHARE * self.sim.duration, 3)
+        line, finished = await self._line(task, origin)
+        if not finished:
+            line.pop("success")  # a record is pending while its response has no `success`
+            item["state"] = "generating"
+        else:
+            item["state"] = "finished" if line["success"] else "failed"
+            item["finished_at"] = round(time.time(), 3)
+            item["duration"] = round(item["finished_at"] - created, 3)
+            if line["success"]:
+                item["image_id"] = line["image_id"]
+        item["response"] = line
+        return item
+
+    # -- helpers -------------------------------------------------------------------------------
+    def _auth(self, request: web.Request) -> web.Response | None:
+        if not self.sim.api_key:
+            return None
+        given = request.headers.get("Authorization", "")
+        if not given:
+            return _error(401, "no_token", "No token was provided.")
+        if given.removeprefix("Bearer ").strip() != self.sim.api_key:
+            return _error(401, "invalid_token", "The token is invalid.")
+        return None
+
+    async def _pause(self) -> bool:
+        """Wait one polling step (duration/25); True when the server is stopping."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stopping.wait(), timeout=self.sim.duration / 25)
+        return self._stopping.is_set()
+
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+
+def _screen(prompt: str) -> web.Response | None:
+    low = prompt.lower()
+    if any(re.search(rf"\b{re.escape(word)}\b", low) for word in BANNED_WORDS):
+        return _error(403, "forbidden", MODERATION_MESSAGE)
+    if "sim:busy" in low:
+        return _error(429, "too_many_requests", "Too many requests, please slow down.")
+    return None
+
+
+def _error(status: int, code: str, message: str) -> web.Response:
+    body = {"success": False, "error": {"code": code, "message": message}, "trace_id": str(uuid.uuid4())}
+    return web.json_response(body, status=status)
+
+
+def _int(raw: object, default: int) -> int:
+    return raw if isinstance(raw, int) and not isinstance(raw, bool) and raw >= 0 else default
+
+
+async def _body(request: web.Request) -> dict[str, Any] | None:
+    try:
+        data = await request.json()
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) else None
