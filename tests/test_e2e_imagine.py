@@ -234,3 +234,49 @@ async def test_secrets_never_reach_logs_or_messages(
     db = (tmp_path / "db.sqlite3").read_bytes()
     assert key not in everything and TOKEN not in everything
     assert key.encode() not in db and TOKEN.encode() not in db
+
+
+@pytest.mark.parametrize(("in_path", "prefix"), [("false", False), ("true", True)])
+async def test_mode_and_bot_options_reach_the_api(
+    fake: FakeDiscord, sim: Simulator, tmp_path: Path, in_path: str, prefix: bool
+) -> None:
+    env = {"MJ_MODE": "fast", "MJ_MODE_IN_PATH": in_path}
+    async with running_bot(fake, sim.base_url, tmp_path / "db.sqlite3", **env):
+        first = await fake.invoke_slash("imagine", {"prompt": "a fern", "mode": "relax", "bot": "NIJI_JOURNEY"})
+        second = await fake.invoke_slash("imagine", {"prompt": "a moss"})  # the server's defaults
+        await wait_final(fake, first.response_message_id)  # type: ignore[arg-type]
+        await wait_final(fake, second.response_message_id)  # type: ignore[arg-type]
+    fern, moss = sorted(sim.tasks.values(), key=lambda t: t.prompt)
+    assert (fern.mode, fern.bot_type) == ("relax", "NIJI_JOURNEY")
+    assert (moss.mode, moss.bot_type) == ("fast", "MID_JOURNEY")
+    assert sim.requests["imagine"] == 2
+
+
+async def test_notify_hook_push_finishes_a_job(fake: FakeDiscord, sim: Simulator, tmp_path: Path) -> None:
+    """The proxy dialect's notifyHook: the task object POSTed to the bot finishes the job without a poll."""
+    import socket
+
+    import httpx
+
+    from bot.core.push import push_secret
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    hook = f"http://127.0.0.1:{port}"
+    env = {"WEBHOOK_PUBLIC_URL": hook, "WEBHOOK_HOST": "127.0.0.1", "WEBHOOK_PORT": str(port), "MJ_POLL_INTERVAL": "60"}
+    async with running_bot(fake, sim.base_url, tmp_path / "db.sqlite3", **env) as bot:
+        msg_id = (await fake.invoke_slash("imagine", {"prompt": "a pushed kite"})).response_message_id
+        await fake.wait_for(lambda: bool(sim.tasks))
+        task_id = next(iter(sim.tasks))
+        await asyncio.sleep(sim.duration + 0.2)
+        async with httpx.AsyncClient() as http:
+            task = (await http.get(f"{sim.base_url}/mj/task/{task_id}/fetch")).json()
+            assert task["properties"]["finalPrompt"] == "a pushed kite"
+            forged = await http.post(f"{hook}/mj/wrong", json=task)
+            pushed = await http.post(f"{hook}/mj/{push_secret(TOKEN)}", json=task)
+            again = await http.post(f"{hook}/mj/{push_secret(TOKEN)}", json=task)
+        assert (forged.status_code, pushed.status_code, again.status_code) == (403, 204, 404)
+        message = await wait_final(fake, msg_id, timeout=5)  # type: ignore[arg-type]
+        assert message.attachments and labels(fake, msg_id) == GRID  # type: ignore[arg-type]
+        assert bot.jobs.polls == 1  # the one poll right after submit; the push did the rest

@@ -75,3 +75,16 @@ async def test_update_refuses_unknown_columns(ledger: Ledger) -> None:
     job = await ledger.create_job(ALICE, provider="proxy", action=JobAction.IMAGINE, prompt="x")
     with pytest.raises(ValueError):
         await ledger.update(job.id, user_id=5)
+
+
+async def test_concurrent_writers_take_turns(ledger: Ledger) -> None:
+    """Many coroutines on one connection: no nested transaction, no write lost."""
+    import asyncio
+
+    async def writer(i: int) -> None:
+        job = await ledger.create_job(ALICE, provider="proxy", action=JobAction.IMAGINE, prompt=f"p{i}")
+        await ledger.update(job.id, status=JobStatus.RUNNING, progress=i)
+
+    await asyncio.gather(*(writer(i) for i in range(40)))
+    running = await ledger.jobs_with_status([JobStatus.RUNNING])
+    assert sorted(j.progress for j in running) == list(range(40))

@@ -6,6 +6,7 @@ Writes that belong together run in one `BEGIN IMMEDIATE` transaction.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import AsyncIterator, Callable, Iterable
@@ -84,6 +85,9 @@ class Ledger:
     def __init__(self, db: aiosqlite.Connection, clock: Callable[[], float] = time.time) -> None:
         self._db = db
         self._clock = clock
+        # One connection serves every coroutine: writes take turns, or one coroutine's statement would
+        # land inside (and roll back with) another's transaction.
+        self._write_lock = asyncio.Lock()
 
     @classmethod
     async def open(cls, path: Path | str, clock: Callable[[], float] = time.time) -> Ledger:
@@ -103,13 +107,14 @@ class Ledger:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        await self._db.execute("BEGIN IMMEDIATE")
-        try:
-            yield self._db
-        except BaseException:
-            await self._db.execute("ROLLBACK")
-            raise
-        await self._db.execute("COMMIT")
+        async with self._write_lock:
+            await self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                await self._db.execute("ROLLBACK")
+                raise
+            await self._db.execute("COMMIT")
 
     async def schema_version(self) -> int:
         async with self._db.execute("PRAGMA user_version") as cur:
@@ -175,7 +180,8 @@ class Ledger:
         values = {k: _to_db(v) for k, v in fields.items()}
         values["updated_at"] = self._clock()
         assignments = ", ".join(f"{name} = ?" for name in values)
-        await self._db.execute(f"UPDATE jobs SET {assignments} WHERE id = ?", (*values.values(), job_id))
+        async with self.transaction() as db:
+            await db.execute(f"UPDATE jobs SET {assignments} WHERE id = ?", (*values.values(), job_id))
         job = await self.get(job_id)
         if job is None:
             raise KeyError(job_id)

@@ -51,6 +51,8 @@ class SimTask:
     modal_pending: bool = False
     upscaled: bool = False  # single image made by an HD upscale: no further HD buttons
     reference_images: int = 0  # how many base64Array images came with the submit
+    bot_type: str = "MID_JOURNEY"
+    mode: str | None = None  # from the path prefix or accountFilter.modes, as trueai reads them
     images: dict[str, bytes] = field(default_factory=dict)
     mask: bytes | None = None  # Vary (Region) mask PNG as received, for tests to check
     descriptions: tuple[str, ...] = ()  # a DESCRIBE task's four prompts
@@ -139,6 +141,8 @@ class Simulator:
             return refusal
         images = len(body.get("base64Array") or [])
         task = self._new_task(action="IMAGINE", prompt=prompt, kind="grid", reference_images=images)
+        task.bot_type = str(body.get("botType") or "MID_JOURNEY")
+        task.mode = _mode_of(request.path, body)
         return _result(1, "提交成功", task.id)
 
     async def submit_blend(self, request: web.Request) -> web.Response:
@@ -405,6 +409,13 @@ def _screen(prompt: str) -> web.Response | None:
     if "sim:busy" in low:
         return _result(23, "队列已满，请稍后尝试")
     return None
+
+
+def _mode_of(path: str, body: dict[str, Any]) -> str | None:
+    if m := re.match(r"^/(?:mj-)?(fast|relax|turbo)/", path):
+        return m[1]
+    modes = (body.get("accountFilter") or {}).get("modes") or []
+    return str(modes[0]).lower() if modes else None
 
 
 def _valid_data_url(item: object) -> bool:
