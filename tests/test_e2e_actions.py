@@ -73,6 +73,7 @@ async def test_every_post_upscale_button(fake: FakeDiscord, simulator: Simulator
         await fake.wait_for(lambda: bool(heart.followup_ids))
         assert "Saved" in fake.messages[heart.followup_ids[0]].content
         assert fake.messages[heart.followup_ids[0]].ephemeral
+        assert sum(t.bookmarked for t in simulator.tasks.values()) == 1
     assert not fake.errors
 
 

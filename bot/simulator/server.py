@@ -52,6 +52,7 @@ class SimTask:
     upscaled: bool = False  # single image made by an HD upscale: no further HD buttons
     reference_images: int = 0  # how many base64Array images came with the submit
     bot_type: str = "MID_JOURNEY"
+    bookmarked: bool = False
     mode: str | None = None  # from the path prefix or accountFilter.modes, as trueai reads them
     images: dict[str, bytes] = field(default_factory=dict)
     mask: bytes | None = None  # Vary (Region) mask PNG as received, for tests to check
@@ -185,6 +186,10 @@ class Simulator:
             return _result(4, "customId 不存在")
         if refusal := _screen(parent.prompt):
             return refusal
+        if custom_id.startswith("MJ::BOOKMARK::"):
+            # As trueai does: the ❤️ is clicked upstream, no task is made, `result` is the parent.
+            parent.bookmarked = True
+            return _result(1, "提交成功", parent.id)
         task = self._derive(parent, custom_id)
         if task.modal_pending:
             return _result(21, "Waiting for window confirm", task.id, {"finalPrompt": task.prompt, "remix": True})
