@@ -150,14 +150,13 @@ async def test_vary_region_sends_a_mask_of_the_chosen_cells(
         with Image.open(io.BytesIO(task.mask)) as mask:  # type: ignore[arg-type]
             assert mask.size == (512, 512)  # the upscaled image's own size
             gray = mask.convert("L")
-            third = 512 // 3
-            centres = {
-                (r, c): gray.getpixel((c * third + third // 2, r * third + third // 2))
-                for r in range(3)
-                for c in range(3)
-            }
-        assert {cell for cell, value in centres.items() if value == 255} == {(0, 0), (1, 1), (2, 2)}
-        assert all(value == 0 for cell, value in centres.items() if cell not in {(0, 0), (1, 1), (2, 2)})
+        # White exactly on the chosen thirds, black everywhere else, pixel for pixel.
+        bounds = [i * 512 // 3 for i in range(4)]
+        for row in range(3):
+            for col in range(3):
+                box = (bounds[col], bounds[row], bounds[col + 1], bounds[row + 1])
+                expected = 255 if (row, col) in {(0, 0), (1, 1), (2, 2)} else 0
+                assert gray.crop(box).getextrema() == (expected, expected), (row, col)
 
 
 @pytest.mark.parametrize("count", [2, 5])
