@@ -13,6 +13,8 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 
+from bot.core import requests
+from bot.core.accounts import Accounts
 from bot.core.buttons import IMAGE_ACTIONS, ButtonFace, describe_button
 from bot.core.errors import ErrorKind, InvalidInput, MJError, ProviderError
 from bot.core.ledger import UNFINISHED, Ledger
@@ -57,8 +59,11 @@ class JobService:
         poll_interval: float = 3.0,
         job_timeout: float = 900.0,
         clock: Callable[[], float] = time.time,
+        accounts: Accounts | None = None,
     ) -> None:
         self.ledger = ledger
+        self.accounts = accounts
+        self._starting: set[asyncio.Task[Job]] = set()
         self.provider = provider
         self.poll_interval = poll_interval
         self.job_timeout = job_timeout
@@ -88,6 +93,7 @@ class JobService:
         for job in await self.ledger.undelivered():
             await self._publish(job)
         self._poller = asyncio.create_task(self._poll_forever(), name="mj-poller")
+        await self._fill_slots()
 
     async def stop(self) -> None:
         for followed in self._following.values():
@@ -138,6 +144,44 @@ class JobService:
         """Input refused before anything was paid."""
         log.info("job %s refused before submit: %s", job.id, error.user_message)
         return await self._finish_failed(job, error.user_message)
+
+    async def begin(self, job: Job) -> Job:
+        """Submit a charged job from its stored request, or show its place if it waits for a slot."""
+        if job.status is JobStatus.WAITING:
+            if self.accounts is not None:
+                job.queue_position = await self.accounts.queue_position(job)
+            await self._publish(job)
+            return job
+        stored = await self.ledger.request_of(job.id)
+        if stored is None:
+            return await self._finish_failed(job, "This job lost its request. Please start it again.")
+        await self.ledger.update(job.id, request=None)  # reference images need not stay in the ledger
+        request = requests.decode(stored)
+        if isinstance(request, ImagineRequest):
+            return await self.submit_imagine(job, request)
+        if isinstance(request, BlendRequest):
+            return await self.submit_blend(job, request)
+        if isinstance(request, requests.DescribeRequest):
+            return await self.submit_describe(job, request.image)
+        parent = await self.ledger.get(request.parent_id)
+        if parent is None:
+            return await self._finish_failed(job, "The job this one started from is gone.")
+        if isinstance(request, requests.RegionRequest):
+            return await self.submit_vary_region(job, parent, request.index, request.prompt, request.mask_png)
+        return await self.submit_action(job, parent, request.index, prompt=request.prompt)
+
+    async def _fill_slots(self) -> None:
+        """Start waiting jobs that have a slot now, and tell the rest their new place."""
+        if self.accounts is None:
+            return
+        started = await self.accounts.start_waiting()
+        for job in started:
+            task = asyncio.create_task(self.begin(job), name=f"start-{job.id}")
+            self._starting.add(task)
+            task.add_done_callback(self._starting.discard)
+        if started:
+            for waiting in await self.ledger.jobs_with_status([JobStatus.WAITING]):
+                await self.begin(waiting)
 
     async def submit_imagine(self, job: Job, request: ImagineRequest) -> Job:
         return await self._submit(job, lambda: self.provider.imagine(request))
@@ -351,6 +395,7 @@ class JobService:
             finished_at=self._clock(),
         )
         await self._publish(job)
+        await self._fill_slots()
 
     def _forget(self, job_id: int) -> None:
         followed = self._following.pop(job_id, None)
@@ -360,7 +405,10 @@ class JobService:
     async def _finish_failed(self, job: Job, message: str) -> Job:
         self._forget(job.id)
         job = await self.ledger.update(job.id, status=JobStatus.FAILED, error=message, finished_at=self._clock())
+        if self.accounts is not None and job.cost and await self.accounts.refund(job):
+            log.info("job %s: %d credit(s) refunded", job.id, job.cost)
         await self._publish(job)
+        await self._fill_slots()
         return job
 
     async def _publish(self, job: Job) -> None:

@@ -56,9 +56,37 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE jobs ADD COLUMN image_width INTEGER;
     ALTER TABLE jobs ADD COLUMN image_height INTEGER;
     """,
+    # 3: credits, per-server settings, queued requests
+    """
+    ALTER TABLE jobs ADD COLUMN cost INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE jobs ADD COLUMN refunded INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE jobs ADD COLUMN request TEXT;
+    ALTER TABLE jobs ADD COLUMN running_limit INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX jobs_by_guild_status ON jobs(guild_id, status);
+    CREATE TABLE credit_entries (
+        id         INTEGER PRIMARY KEY AUTOINCREMENT,
+        guild_id   INTEGER NOT NULL,
+        user_id    INTEGER NOT NULL,
+        job_id     INTEGER REFERENCES jobs(id),
+        kind       TEXT NOT NULL CHECK (kind IN ('charge', 'refund', 'grant', 'revoke', 'reset')),
+        pool       TEXT NOT NULL CHECK (pool IN ('daily', 'bonus')),
+        amount     INTEGER NOT NULL CHECK (amount >= 0),
+        day        TEXT NOT NULL,
+        actor_id   INTEGER,
+        note       TEXT NOT NULL DEFAULT '',
+        created_at REAL NOT NULL
+    );
+    CREATE INDEX credit_entries_by_user ON credit_entries(guild_id, user_id, day);
+    CREATE INDEX credit_entries_by_job ON credit_entries(job_id);
+    CREATE TABLE guild_settings (
+        guild_id INTEGER PRIMARY KEY,
+        data     TEXT NOT NULL DEFAULT '{}'
+    );
+    """,
 )
 
 UNFINISHED = (JobStatus.SUBMITTING, JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.NEEDS_INPUT)
+RUNNING = UNFINISHED  # what counts against a running limit
 
 _UPDATABLE = frozenset(
     {
@@ -77,6 +105,10 @@ _UPDATABLE = frozenset(
         "descriptions",
         "image_width",
         "image_height",
+        "refunded",
+        "request",
+        "cost",
+        "running_limit",
     }
 )
 
@@ -132,8 +164,16 @@ class Ledger:
                 await db.execute(f"PRAGMA user_version = {version}")
 
     # -- jobs ----------------------------------------------------------------------------------
-    async def create_job(
+    async def create_job(self, requester: Requester, **fields: Any) -> Job:
+        async with self.transaction() as db:
+            job_id = await self.insert_job(db, requester, **fields)
+        job = await self.get(job_id)
+        assert job is not None
+        return job
+
+    async def insert_job(
         self,
+        db: aiosqlite.Connection,
         requester: Requester,
         *,
         provider: str,
@@ -143,34 +183,48 @@ class Ledger:
         message_id: int | None = None,
         parent_id: int | None = None,
         parent_button: int | None = None,
-    ) -> Job:
+        status: JobStatus = JobStatus.SUBMITTING,
+        cost: int = 0,
+        running_limit: int = 0,
+    ) -> int:
+        """A new job row, inside the caller's transaction (so a charge can share it)."""
         now = self._clock()
-        async with self.transaction() as db:
-            cur = await db.execute(
-                """INSERT INTO jobs (user_id, guild_id, channel_id, message_id, parent_id, parent_button,
-                                     provider, action, title, prompt, status, created_at, updated_at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                (
-                    requester.user_id,
-                    requester.guild_id,
-                    requester.channel_id,
-                    message_id,
-                    parent_id,
-                    parent_button,
-                    provider,
-                    action.value,
-                    title,
-                    prompt,
-                    JobStatus.SUBMITTING.value,
-                    now,
-                    now,
-                ),
-            )
-            job_id = cur.lastrowid
-        assert job_id is not None
-        job = await self.get(job_id)
-        assert job is not None
-        return job
+        cur = await db.execute(
+            """INSERT INTO jobs (user_id, guild_id, channel_id, message_id, parent_id, parent_button, provider,
+                                 action, title, prompt, status, cost, running_limit, created_at, updated_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            (
+                requester.user_id,
+                requester.guild_id,
+                requester.channel_id,
+                message_id,
+                parent_id,
+                parent_button,
+                provider,
+                action.value,
+                title,
+                prompt,
+                status.value,
+                cost,
+                running_limit,
+                now,
+                now,
+            ),
+        )
+        assert cur.lastrowid is not None
+        return cur.lastrowid
+
+    async def request_of(self, job_id: int) -> str | None:
+        async with self._db.execute("SELECT request FROM jobs WHERE id = ?", (job_id,)) as cur:
+            row = await cur.fetchone()
+        return row[0] if row else None
+
+    async def fetch_all(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
+        async with self._db.execute(sql, tuple(params)) as cur:
+            return list(await cur.fetchall())
+
+    async def jobs_where(self, where: str, params: Iterable[Any] = (), suffix: str = "ORDER BY id") -> list[Job]:
+        return [_job(r) for r in await self.fetch_all(f"SELECT * FROM jobs WHERE {where} {suffix}", params)]
 
     async def update(self, job_id: int, **fields: Any) -> Job:
         """Set columns of one job and return it as stored."""
@@ -246,4 +300,7 @@ def _job(row: aiosqlite.Row) -> Job:
         descriptions=list(json.loads(row["descriptions"] or "[]")),
         image_width=row["image_width"],
         image_height=row["image_height"],
+        cost=row["cost"],
+        refunded=bool(row["refunded"]),
+        running_limit=row["running_limit"],
     )

@@ -8,6 +8,7 @@ from enum import StrEnum
 
 
 class JobStatus(StrEnum):
+    WAITING = "waiting"  # charged, waiting in the bot's queue for a free slot
     SUBMITTING = "submitting"  # row written, the paid submit not answered yet
     QUEUED = "queued"  # accepted upstream, not started
     RUNNING = "running"  # upstream reports progress
@@ -164,3 +165,7 @@ class Job:
     descriptions: list[str] = field(default_factory=list)
     image_width: int | None = None  # of the delivered image, for Vary (Region) masks
     image_height: int | None = None
+    cost: int = 0  # credits charged for it
+    refunded: bool = False
+    running_limit: int = 0  # the member's running limit when it was queued (0: none)
+    queue_position: int | None = None  # while waiting; worked out when published, not stored

@@ -1,0 +1,244 @@
+"""Credits and limits: what each action costs, what a member may spend and run, per server.
+
+Every movement of credits is an entry in `credit_entries`; balances are sums of entries, never a
+stored number. Two pools: the daily allowance (entries carry the server-local day they count
+against, so midnight needs no job) and bonus credits an admin grants, which never expire.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import aiosqlite
+
+from bot.core.models import JobAction
+
+GRID_ACTIONS = (
+    JobAction.IMAGINE,
+    JobAction.BLEND,
+    JobAction.VARIATION,
+    JobAction.REROLL,
+    JobAction.ZOOM,
+    JobAction.CUSTOM_ZOOM,
+    JobAction.PAN,
+    JobAction.VARY_SUBTLE,
+    JobAction.VARY_STRONG,
+    JobAction.VARY_REGION,
+)
+# Cost names an admin sets, and the actions each covers.
+COST_GROUPS: dict[str, tuple[JobAction, ...]] = {
+    "grid": GRID_ACTIONS,
+    "upscale": (JobAction.UPSCALE,),
+    "hd_upscale": (JobAction.UPSCALE_HD,),
+    "describe": (JobAction.DESCRIBE,),
+}
+DEFAULT_COSTS = {"grid": 1, "upscale": 1, "hd_upscale": 2, "describe": 1}
+RUNNING = ("submitting", "queued", "running", "needs_input")
+
+
+@dataclass(frozen=True)
+class Defaults:
+    """The settings every server starts from (0 = no limit)."""
+
+    daily_credits: int = 25
+    user_running: int = 3
+    user_waiting: int = 10
+    server_running: int = 12
+
+
+@dataclass
+class Tier:
+    daily: int  # 0 = no limit
+    running: int  # 0 = no limit
+
+
+@dataclass
+class GuildConfig:
+    """What an admin set for one server; None means the bot-wide default."""
+
+    daily_credits: int | None = None
+    user_running: int | None = None
+    user_waiting: int | None = None
+    server_running: int | None = None
+    timezone: str = "UTC"
+    costs: dict[str, int] = field(default_factory=dict)
+    tiers: dict[str, Tier] = field(default_factory=dict)  # role id → tier
+    unlimited_roles: list[int] = field(default_factory=list)
+    allowed_channels: list[int] = field(default_factory=list)  # empty: every channel
+    banned_words: list[str] = field(default_factory=list)
+    press_policy: str = "anyone"  # or "owner": only the member who made a job presses its buttons
+    default_mode: str | None = None
+    default_bot: str | None = None
+    blocked: list[int] = field(default_factory=list)
+
+    def to_json(self) -> str:
+        return json.dumps(dataclasses.asdict(self))
+
+    @classmethod
+    def from_json(cls, text: str) -> GuildConfig:
+        raw = json.loads(text or "{}")
+        raw["tiers"] = {k: Tier(**v) for k, v in (raw.get("tiers") or {}).items()}
+        known = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: v for k, v in raw.items() if k in known})
+
+    def cost(self, action: JobAction) -> int:
+        for group, actions in COST_GROUPS.items():
+            if action in actions:
+                return self.costs.get(group, DEFAULT_COSTS[group])
+        return 0
+
+    def zone(self) -> ZoneInfo:
+        try:
+            return ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            return ZoneInfo("UTC")
+
+
+@dataclass(frozen=True)
+class Allowance:
+    daily: int  # 0 = no limit
+    running: int
+    waiting: int
+    server_running: int
+    unlimited: bool
+
+
+def allowance(config: GuildConfig, defaults: Defaults, role_ids: list[int]) -> Allowance:
+    """The best tier among the member's roles wins; an unlimited role lifts the daily limit."""
+    daily = config.daily_credits if config.daily_credits is not None else defaults.daily_credits
+    running = config.user_running if config.user_running is not None else defaults.user_running
+    for role in role_ids:
+        tier = config.tiers.get(str(role))
+        if tier is not None:
+            daily = _best(daily, tier.daily)
+            running = _best(running, tier.running)
+    waiting = config.user_waiting if config.user_waiting is not None else defaults.user_waiting
+    server = config.server_running if config.server_running is not None else defaults.server_running
+    unlimited = any(r in config.unlimited_roles for r in role_ids)
+    return Allowance(0 if unlimited else daily, running, waiting, server, unlimited)
+
+
+def _best(a: int, b: int) -> int:
+    """The larger limit, where 0 means none (the largest of all)."""
+    return 0 if a == 0 or b == 0 else max(a, b)
+
+
+def local_day(config: GuildConfig, now: float) -> str:
+    return datetime.fromtimestamp(now, config.zone()).date().isoformat()
+
+
+def next_reset(config: GuildConfig, now: float) -> datetime:
+    """The next midnight in the server's time zone, as an aware datetime."""
+    local = datetime.fromtimestamp(now, config.zone())
+    tomorrow = date.fromordinal(local.date().toordinal() + 1)
+    return datetime(tomorrow.year, tomorrow.month, tomorrow.day, tzinfo=config.zone())
+
+
+@dataclass(frozen=True)
+class Balance:
+    daily_limit: int  # 0 = no limit
+    daily_used: int
+    bonus: int
+    running: int
+    waiting: int
+    reset_at: datetime
+
+    @property
+    def daily_left(self) -> int | None:
+        return None if self.daily_limit == 0 else max(0, self.daily_limit - self.daily_used)
+
+    def can_pay(self, cost: int) -> bool:
+        left = self.daily_left
+        return left is None or left + self.bonus >= cost
+
+    def split(self, cost: int) -> tuple[int, int]:
+        """(from the daily allowance, from bonus credits): the daily pool is spent first."""
+        left = self.daily_left
+        daily = cost if left is None else min(cost, left)
+        return daily, cost - daily
+
+
+async def load_config(db: aiosqlite.Connection, guild_id: int) -> GuildConfig:
+    async with db.execute("SELECT data FROM guild_settings WHERE guild_id = ?", (guild_id,)) as cur:
+        row = await cur.fetchone()
+    return GuildConfig.from_json(row[0]) if row else GuildConfig()
+
+
+async def save_config(db: aiosqlite.Connection, guild_id: int, config: GuildConfig) -> None:
+    await db.execute(
+        "INSERT INTO guild_settings (guild_id, data) VALUES (?, ?)"
+        " ON CONFLICT(guild_id) DO UPDATE SET data = excluded.data",
+        (guild_id, config.to_json()),
+    )
+
+
+async def balance(
+    db: aiosqlite.Connection,
+    guild_id: int,
+    user_id: int,
+    config: GuildConfig,
+    limits: Allowance,
+    now: float,
+    exclude_job: int = 0,
+) -> Balance:
+    today = local_day(config, now)
+    async with db.execute(
+        """SELECT
+             COALESCE(SUM(CASE WHEN pool = 'daily' AND day = ? AND kind = 'charge' THEN amount END), 0)
+           - COALESCE(SUM(CASE WHEN pool = 'daily' AND day = ? AND kind IN ('refund', 'reset') THEN amount END), 0),
+             COALESCE(SUM(CASE WHEN pool = 'bonus' AND kind IN ('grant', 'refund') THEN amount END), 0)
+           - COALESCE(SUM(CASE WHEN pool = 'bonus' AND kind IN ('charge', 'revoke') THEN amount END), 0)
+           FROM credit_entries WHERE guild_id = ? AND user_id = ?""",
+        (today, today, guild_id, user_id),
+    ) as cur:
+        row = await cur.fetchone()
+    used, bonus = (int(row[0]), int(row[1])) if row else (0, 0)
+    async with db.execute(
+        f"""SELECT COALESCE(SUM(status IN ({",".join("?" * len(RUNNING))})), 0),
+                   COALESCE(SUM(status = 'waiting'), 0)
+            FROM jobs WHERE guild_id = ? AND user_id = ? AND id != ?""",
+        (*RUNNING, guild_id, user_id, exclude_job),
+    ) as cur:
+        counts = await cur.fetchone()
+    running, waiting = (int(counts[0]), int(counts[1])) if counts else (0, 0)
+    return Balance(limits.daily, used, bonus, running, waiting, next_reset(config, now))
+
+
+async def server_running(db: aiosqlite.Connection, guild_id: int, exclude_job: int = 0) -> int:
+    marks = ",".join("?" * len(RUNNING))
+    sql = f"SELECT COUNT(*) FROM jobs WHERE guild_id = ? AND status IN ({marks}) AND id != ?"
+    async with db.execute(sql, (guild_id, *RUNNING, exclude_job)) as cur:
+        row = await cur.fetchone()
+    return int(row[0]) if row else 0
+
+
+async def add_entry(
+    db: aiosqlite.Connection,
+    *,
+    guild_id: int,
+    user_id: int,
+    kind: str,
+    pool: str,
+    amount: int,
+    day: str,
+    now: float,
+    job_id: int | None = None,
+    actor_id: int | None = None,
+    note: str = "",
+) -> None:
+    await db.execute(
+        """INSERT INTO credit_entries (guild_id, user_id, job_id, kind, pool, amount, day, actor_id, note, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        (guild_id, user_id, job_id, kind, pool, amount, day, actor_id, note, now),
+    )
+
+
+def until(moment: datetime, now: float) -> str:
+    """`in 3 h 12 min`, for refusals that say when the next credit or slot comes."""
+    seconds = max(0, int((moment - datetime.fromtimestamp(now, UTC)).total_seconds()))
+    hours, minutes = divmod(seconds // 60, 60)
+    return f"{hours} h {minutes} min" if hours else f"{max(minutes, 1)} min"

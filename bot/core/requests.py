@@ -1,0 +1,91 @@
+"""A job's request, kept in the ledger until it is submitted, so a queued job can start after a restart."""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from bot.core.models import BlendRequest, ImagineRequest, ReferenceImage
+
+
+@dataclass(frozen=True)
+class ActionRequest:
+    parent_id: int
+    index: int
+    prompt: str | None = None  # Custom Zoom's answer to the API's dialog
+
+
+@dataclass(frozen=True)
+class RegionRequest:
+    parent_id: int
+    index: int
+    prompt: str
+    mask_png: bytes
+
+
+@dataclass(frozen=True)
+class DescribeRequest:
+    image: ReferenceImage
+
+
+JobRequest = ImagineRequest | BlendRequest | DescribeRequest | ActionRequest | RegionRequest
+
+
+def _image(img: ReferenceImage) -> dict[str, Any]:
+    return {"data": base64.b64encode(img.data).decode("ascii"), "type": img.content_type, "url": img.url}
+
+
+def _unimage(raw: dict[str, Any]) -> ReferenceImage:
+    return ReferenceImage(base64.b64decode(raw["data"]), raw["type"], raw.get("url"))
+
+
+def encode(request: JobRequest) -> str:
+    if isinstance(request, ImagineRequest):
+        body: dict[str, Any] = {
+            "kind": "imagine",
+            "prompt": request.prompt,
+            "images": [_image(i) for i in request.images],
+            "bot_type": request.bot_type,
+            "mode": request.mode,
+        }
+    elif isinstance(request, BlendRequest):
+        body = {
+            "kind": "blend",
+            "images": [_image(i) for i in request.images],
+            "dimensions": request.dimensions,
+            "bot_type": request.bot_type,
+            "mode": request.mode,
+        }
+    elif isinstance(request, DescribeRequest):
+        body = {"kind": "describe", "image": _image(request.image)}
+    elif isinstance(request, ActionRequest):
+        body = {"kind": "action", "parent_id": request.parent_id, "index": request.index, "prompt": request.prompt}
+    else:
+        body = {
+            "kind": "region",
+            "parent_id": request.parent_id,
+            "index": request.index,
+            "prompt": request.prompt,
+            "mask": base64.b64encode(request.mask_png).decode("ascii"),
+        }
+    return json.dumps(body)
+
+
+def decode(text: str) -> JobRequest:
+    raw = json.loads(text)
+    kind = raw["kind"]
+    if kind == "imagine":
+        images = tuple(_unimage(i) for i in raw["images"])
+        return ImagineRequest(raw["prompt"], images, raw["bot_type"], raw["mode"])
+    if kind == "blend":
+        images = tuple(_unimage(i) for i in raw["images"])
+        return BlendRequest(images, raw["dimensions"], raw["bot_type"], raw["mode"])
+    if kind == "describe":
+        return DescribeRequest(_unimage(raw["image"]))
+    if kind == "action":
+        return ActionRequest(raw["parent_id"], raw["index"], raw.get("prompt"))
+    if kind == "region":
+        return RegionRequest(raw["parent_id"], raw["index"], raw["prompt"], base64.b64decode(raw["mask"]))
+    raise ValueError(f"unknown request kind {kind!r}")
