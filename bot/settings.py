@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from bot.core.quota import Defaults
+
 PROVIDERS = ("simulator", "proxy", "acedata")
 MODES = ("fast", "relax", "turbo")
 DEFAULT_API_BASES = {"acedata": "https://api.acedata.cloud"}
@@ -46,6 +48,7 @@ class Settings:
     max_attachment_bytes: int = 8 * 1024 * 1024
     discord_guild_id: int | None = None
     log_level: str = "INFO"
+    quota_defaults: Defaults = field(default_factory=Defaults)
     webhook_public_url: str = ""  # empty: no push endpoint, polling only
     webhook_host: str = "0.0.0.0"
     webhook_port: int = 8080
@@ -90,6 +93,20 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
     if value <= 0:
         raise SettingsError(f"{name} must be positive, got {raw!r}")
+    return value
+
+
+def _count(env: Mapping[str, str], name: str, default: int) -> int:
+    """A limit: a whole number, 0 meaning none."""
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number (0 for no limit), got {raw!r}") from None
+    if value < 0:
+        raise SettingsError(f"{name} must be 0 (no limit) or more, got {raw!r}")
     return value
 
 
@@ -162,6 +179,12 @@ def load_settings(env: Mapping[str, str] | None = None, *, require_token: bool =
         max_attachment_bytes=_int(env, "MAX_ATTACHMENT_BYTES", 8 * 1024 * 1024),
         discord_guild_id=guild_id,
         log_level=_choice(env, "LOG_LEVEL", "info", ("debug", "info", "warning", "error")).upper(),
+        quota_defaults=Defaults(
+            daily_credits=_count(env, "QUOTA_DAILY_CREDITS", 25),
+            user_running=_count(env, "QUOTA_USER_RUNNING", 3),
+            user_waiting=_count(env, "QUOTA_USER_WAITING", 10),
+            server_running=_count(env, "QUOTA_SERVER_RUNNING", 12),
+        ),
         webhook_public_url=webhook_url,
         webhook_host=env.get("WEBHOOK_HOST", "").strip() or "0.0.0.0",
         webhook_port=webhook_port,

@@ -18,6 +18,7 @@ from discord.ext import commands
 from bot.client.errors import reply_unexpected
 from bot.client.flows import Flows
 from bot.client.job_messages import JobMessages
+from bot.core.accounts import Accounts
 from bot.core.images import ImageFetcher
 from bot.core.jobs import JobService
 from bot.core.ledger import Ledger
@@ -110,7 +111,13 @@ async def open_core(settings: Settings) -> AsyncIterator[tuple[JobService, Image
         provider = build_provider(settings, http, base_url, hook_url)
         ledger = await Ledger.open(settings.database_path)
         stack.push_async_callback(ledger.close)
-        jobs = JobService(ledger, provider, poll_interval=settings.mj_poll_interval, job_timeout=settings.job_timeout)
+        jobs = JobService(
+            ledger,
+            provider,
+            poll_interval=settings.mj_poll_interval,
+            job_timeout=settings.job_timeout,
+            accounts=Accounts(ledger, settings.quota_defaults),
+        )
         stack.push_async_callback(jobs.stop)
         if settings.webhook_public_url:
             endpoint = PushEndpoint(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
 import discord
 
@@ -18,6 +18,8 @@ from bot.client.components import RemixButton, region_picker
 from bot.client.job_messages import JobMessages
 from bot.client.modals import PromptModal, ZoomModal
 from bot.client.render import NO_MENTIONS, job_content
+from bot.core import requests
+from bot.core.accounts import Accounts, Refusal
 from bot.core.buttons import IMAGE_ACTIONS, ButtonFace
 from bot.core.errors import InvalidInput, MJError
 from bot.core.images import ImageFetcher, check_reference_image, image_size, region_mask
@@ -31,6 +33,8 @@ from bot.core.models import (
     ReferenceImage,
     Requester,
 )
+from bot.core.quota import GuildConfig
+from bot.core.requests import ActionRequest, DescribeRequest, JobRequest, RegionRequest
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +66,8 @@ class Flows:
         max_attachment_bytes: int,
     ) -> None:
         self.jobs = jobs
+        assert jobs.accounts is not None, "the Discord flows charge every job"
+        self.accounts: Accounts = jobs.accounts
         self.messages = messages
         self.fetcher = fetcher
         self.bot_type = bot_type
@@ -79,20 +85,20 @@ class Flows:
         bot_type: str | None = None,
     ) -> None:
         prompt = " ".join(prompt.split())
+        config = await self.accounts.config(interaction.guild_id)
         try:
             _check_prompt(prompt)
+            _check_words(prompt, config)
             self._check_attachments(attachments)
         except InvalidInput as exc:
             await _refuse(interaction, exc.user_message, prompt)
             return
-        job = await self._open_from_command(interaction, JobAction.IMAGINE, prompt)
-        try:
-            images = [await self._read_image(a) for a in attachments]
-        except InvalidInput as exc:
-            await self.jobs.refuse(job, exc)
-            return
-        request = ImagineRequest(prompt, tuple(images), bot_type or self.bot_type, mode or self.mode)
-        await self.jobs.submit_imagine(job, request)
+
+        async def read() -> JobRequest:
+            images = tuple([await self._read_image(a) for a in attachments])
+            return ImagineRequest(prompt, images, *self._flavour(config, mode, bot_type))
+
+        await self._command_job(interaction, JobAction.IMAGINE, prompt, read)
 
     async def blend(
         self,
@@ -104,6 +110,7 @@ class Flows:
         bot_type: str | None = None,
     ) -> None:
         label = f"Blend of {len(attachments)} images ({dimensions.lower()})"
+        config = await self.accounts.config(interaction.guild_id)
         try:
             if not BLEND_MIN <= len(attachments) <= BLEND_MAX:
                 raise InvalidInput(f"/blend takes {BLEND_MIN} to {BLEND_MAX} images; you gave {len(attachments)}.")
@@ -111,14 +118,12 @@ class Flows:
         except InvalidInput as exc:
             await _refuse(interaction, exc.user_message, "")
             return
-        job = await self._open_from_command(interaction, JobAction.BLEND, label)
-        try:
-            images = [await self._read_image(a) for a in attachments]
-        except InvalidInput as exc:
-            await self.jobs.refuse(job, exc)
-            return
-        request = BlendRequest(tuple(images), dimensions, bot_type or self.bot_type, mode or self.mode)
-        await self.jobs.submit_blend(job, request)
+
+        async def read() -> JobRequest:
+            images = tuple([await self._read_image(a) for a in attachments])
+            return BlendRequest(images, dimensions, *self._flavour(config, mode, bot_type))
+
+        await self._command_job(interaction, JobAction.BLEND, label, read)
 
     async def describe(self, interaction: discord.Interaction, attachment: discord.Attachment) -> None:
         try:
@@ -126,13 +131,48 @@ class Flows:
         except InvalidInput as exc:
             await _refuse(interaction, exc.user_message, "")
             return
-        job = await self._open_from_command(interaction, JobAction.DESCRIBE, attachment.filename, title="Describe")
+
+        async def read() -> JobRequest:
+            return DescribeRequest(await self._read_image(attachment))
+
+        await self._command_job(interaction, JobAction.DESCRIBE, attachment.filename, read, title="Describe")
+
+    async def _command_job(
+        self,
+        interaction: discord.Interaction,
+        action: JobAction,
+        prompt: str,
+        read: Callable[[], Awaitable[JobRequest]],
+        *,
+        title: str = "",
+    ) -> None:
+        """Check the member's limits, answer with the public message, check the input, charge, submit.
+
+        Nothing is charged until the input passed every check; a refusal before the public message
+        is private.
+        """
+        roles = _roles(interaction)
         try:
-            image = await self._read_image(attachment)
+            await self.accounts.check(_requester(interaction), roles, action)
+        except Refusal as exc:
+            await _refuse(interaction, exc.user_message, prompt if action is JobAction.IMAGINE else "")
+            return
+        job = await self._open_from_command(interaction, action, prompt, title=title)
+        try:
+            request = await read()
         except InvalidInput as exc:
             await self.jobs.refuse(job, exc)
             return
-        await self.jobs.submit_describe(job, image)
+        try:
+            job = await self.accounts.charge(job, roles, requests.encode(request))
+        except Refusal as exc:  # another job of the member's took the last credit meanwhile
+            await self.jobs.refuse(job, InvalidInput(exc.user_message))
+            return
+        await self.jobs.begin(job)
+
+    def _flavour(self, config: GuildConfig, mode: str | None, bot_type: str | None) -> tuple[str, str | None]:
+        """(bot type, mode): the member's choice, else the server's, else the bot's settings."""
+        return bot_type or config.default_bot or self.bot_type, mode or config.default_mode or self.mode
 
     # -- a job's buttons -------------------------------------------------------------------------
     async def press(self, interaction: discord.Interaction, job_id: int, index: int) -> None:
@@ -142,14 +182,19 @@ class Flows:
             await interaction.response.send_message(UNKNOWN_JOB, ephemeral=True)
             return
         face = found[1]
+        config = await self.accounts.config(parent.guild_id)
+        if config.press_policy == "owner" and interaction.user.id != parent.user_id:
+            text = "On this server only the member who started a job can use its buttons."
+            await interaction.response.send_message(text, ephemeral=True)
+            return
         # Dialogs must be the first answer to a press, so these are decided before any defer.
         if face.action is JobAction.CUSTOM_ZOOM:
             prompt = re.sub(r"\s--zoom\s+\S+", "", parent.prompt)
 
             async def zoom(modal_interaction: discord.Interaction, text: str, value: float) -> None:
                 await modal_interaction.response.defer()
-                job = await self._open_in_reply(modal_interaction, parent, index, face)
-                await self.jobs.submit_action(job, parent, index, prompt=f"{text or prompt} --zoom {value:g}")
+                zoomed = f"{text or prompt} --zoom {value:g}"
+                await self._reply_job(modal_interaction, parent, index, face, ActionRequest(parent.id, index, zoomed))
 
             await interaction.response.send_modal(ZoomModal(prompt, zoom))
             return
@@ -163,12 +208,13 @@ class Flows:
             await _ephemeral(interaction, await self.jobs.bookmark(parent, index))
         elif face.action is JobAction.DESCRIBE_PICK:
             prompt = parent.descriptions[int(parent.buttons[index].custom_id.split("::")[1]) - 1]
-            job = await self._open_in_reply(interaction, parent, None, face, action=JobAction.IMAGINE, prompt=prompt)
-            await self.jobs.submit_imagine(job, ImagineRequest(prompt, (), self.bot_type, self.mode))
+            request = ImagineRequest(prompt, (), *self._flavour(config, None, None))
+            await self._reply_job(interaction, parent, None, face, request, action=JobAction.IMAGINE, prompt=prompt)
+        elif face.action is JobAction.UPSCALE and (done := await self._finished_upscale(parent, index)):
+            await self._reuse_upscale(interaction, parent, index, face, done)
         elif face.action in IMAGE_ACTIONS:
-            job = await self._open_in_reply(interaction, parent, index, face)
-            job = await self.jobs.submit_action(job, parent, index)
-            if job.status is JobStatus.NEEDS_INPUT:
+            job = await self._reply_job(interaction, parent, index, face, ActionRequest(parent.id, index))
+            if job is not None and job.status is JobStatus.NEEDS_INPUT:
                 view = discord.ui.View(timeout=None)
                 view.add_item(RemixButton(job.id))
                 view.stop()
@@ -176,6 +222,32 @@ class Flows:
                 await interaction.followup.send(text, view=view, ephemeral=True)
         else:
             await _ephemeral(interaction, "This action is not available in this bot.")
+
+    async def _finished_upscale(self, parent: Job, index: int) -> Job | None:
+        """The upscale this grid's button already made, if any: pressing it again costs nothing."""
+        done = await self.jobs.ledger.jobs_where(
+            "parent_id = ? AND parent_button = ? AND action = ? AND status = 'succeeded'",
+            (parent.id, index, JobAction.UPSCALE.value),
+        )
+        return done[0] if done else None
+
+    async def _reuse_upscale(
+        self, interaction: discord.Interaction, parent: Job, index: int, face: ButtonFace, done: Job
+    ) -> None:
+        image_url = done.image_url
+        if done.message_id is not None:
+            # The copy Discord holds outlives the API's expiring link.
+            channel = interaction.client.get_partial_messageable(done.channel_id, guild_id=done.guild_id)
+            try:
+                message = await channel.fetch_message(done.message_id)
+                image_url = message.attachments[0].url if message.attachments else image_url
+            except discord.HTTPException:
+                pass
+        message = await self._post_reply(
+            interaction, parent, _first_look(face.action, parent.prompt, interaction.user.id, face.title)
+        )
+        job = await self.jobs.reuse(done, _requester(interaction), message.id, image_url)
+        log.info("job %s reuses the upscale of job %s: no API call, no charge", job.id, done.id)
 
     async def open_remix(self, interaction: discord.Interaction, job_id: int) -> None:
         job = await self.jobs.ledger.get(job_id)
@@ -216,8 +288,9 @@ class Flows:
             if mask is None:
                 await _ephemeral(answer, "The image to repaint could not be read. Please try again.")
                 return
-            job = await self._open_in_reply(answer, parent, index, face, prompt=prompt)
-            await self.jobs.submit_vary_region(job, parent, index, prompt, mask)
+            await self._reply_job(
+                answer, parent, index, face, RegionRequest(parent.id, index, prompt, mask), prompt=prompt
+            )
 
         if edit:
             await interaction.response.send_modal(PromptModal("Vary (Region)", parent.prompt, repaint))
@@ -228,49 +301,70 @@ class Flows:
     async def _open_from_command(
         self, interaction: discord.Interaction, action: JobAction, prompt: str, *, title: str = ""
     ) -> Job:
-        """Answer the command with the job's public message, and record the job."""
+        """Answer the command with the job's public message, and record the job (uncharged yet)."""
         callback = await interaction.response.send_message(
             _first_look(action, prompt, interaction.user.id, title), allowed_mentions=NO_MENTIONS
         )
         message_id = callback.message_id or (await interaction.original_response()).id
-        job = await self.jobs.create(_requester(interaction), action, prompt, title=title, message_id=message_id)
+        job = await self.accounts.open_job(
+            _requester(interaction),
+            [],
+            charge=False,
+            provider=self.jobs.provider.name,
+            action=action,
+            prompt=prompt,
+            title=title,
+            message_id=message_id,
+        )
         self.messages.track(job, interaction)
         return job
 
-    async def _open_in_reply(
+    async def _reply_job(
         self,
         interaction: discord.Interaction,
         parent: Job,
         index: int | None,
         face: ButtonFace,
+        request: JobRequest,
         *,
         action: JobAction | None = None,
         prompt: str | None = None,
-    ) -> Job:
-        """A new public message replying to the parent's (the interaction is already acknowledged)."""
+    ) -> Job | None:
+        """Charge and record the job, then its public message replying to the parent's, then submit.
+
+        The interaction is already acknowledged; a refusal is told to the presser alone.
+        """
         action = action or face.action
         prompt = prompt or parent.prompt
         title = "" if action is JobAction.IMAGINE else face.title
-        channel = interaction.client.get_partial_messageable(parent.channel_id, guild_id=parent.guild_id)
-        first = _first_look(action, prompt, interaction.user.id, title)
-        if parent.message_id is not None:
-            reference = discord.MessageReference(
-                message_id=parent.message_id, channel_id=parent.channel_id, fail_if_not_exists=False
+        try:
+            job = await self.accounts.open_job(
+                _requester(interaction),
+                _roles(interaction),
+                request=requests.encode(request),
+                provider=self.jobs.provider.name,
+                action=action,
+                prompt=prompt,
+                title=title,
+                parent_id=parent.id,
+                parent_button=index,
             )
-            message = await channel.send(first, reference=reference, allowed_mentions=NO_MENTIONS)
-        else:
-            message = await channel.send(first, allowed_mentions=NO_MENTIONS)
-        job = await self.jobs.create(
-            _requester(interaction),
-            action,
-            prompt,
-            title=title,
-            message_id=message.id,
-            parent=parent,
-            parent_button=index,
-        )
+        except Refusal as exc:
+            await _ephemeral(interaction, f"❌ {exc.user_message}")
+            return None
+        message = await self._post_reply(interaction, parent, _first_look(action, prompt, interaction.user.id, title))
+        job = await self.jobs.set_message(job.id, message.id)
         self.messages.track(job, None)
-        return job
+        return await self.jobs.begin(job)
+
+    async def _post_reply(self, interaction: discord.Interaction, parent: Job, content: str) -> discord.Message:
+        channel = interaction.client.get_partial_messageable(parent.channel_id, guild_id=parent.guild_id)
+        if parent.message_id is None:
+            return await channel.send(content, allowed_mentions=NO_MENTIONS)
+        reference = discord.MessageReference(
+            message_id=parent.message_id, channel_id=parent.channel_id, fail_if_not_exists=False
+        )
+        return await channel.send(content, reference=reference, allowed_mentions=NO_MENTIONS)
 
     async def _mask_for(self, parent: Job, cells: set[int]) -> bytes | None:
         """The Vary (Region) mask at the image's own size (read from the ledger, else from the image)."""
@@ -306,6 +400,17 @@ class Flows:
             raise InvalidInput(f"`{attachment.filename}` could not be downloaded from Discord. Try again.") from None
         checked = check_reference_image(data, attachment.filename, self.max_attachment_bytes)
         return ReferenceImage(checked.data, checked.content_type, url=attachment.url)
+
+
+def _roles(interaction: discord.Interaction) -> list[int]:
+    return [role.id for role in getattr(interaction.user, "roles", [])]
+
+
+def _check_words(prompt: str, config: GuildConfig) -> None:
+    """The server's banned words, checked before anything is paid."""
+    for word in config.banned_words:
+        if re.search(rf"(?<!\w){re.escape(word)}(?!\w)", prompt, re.IGNORECASE):
+            raise InvalidInput(f"Your prompt contains a word this server does not allow: `{word}`.")
 
 
 def _check_prompt(prompt: str) -> None:

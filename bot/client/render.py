@@ -13,6 +13,8 @@ NO_MENTIONS = discord.AllowedMentions.none()
 
 
 def _status_text(job: Job) -> str:
+    if job.status is JobStatus.WAITING:
+        return f"(Queued, position {job.queue_position})" if job.queue_position else "(Queued)"
     if job.status is JobStatus.SUBMITTING or job.status is JobStatus.QUEUED:
         return "(Waiting to start)"
     if job.status is JobStatus.RUNNING:

@@ -170,6 +170,31 @@ class JobService:
             return await self.submit_vary_region(job, parent, request.index, request.prompt, request.mask_png)
         return await self.submit_action(job, parent, request.index, prompt=request.prompt)
 
+    async def reuse(self, done: Job, requester: Requester, message_id: int, image_url: str | None) -> Job:
+        """A finished result shown again for free (the same U pressed twice): a new job, no API call."""
+        job = await self.ledger.create_job(
+            requester,
+            provider=self.provider.name,
+            action=done.action,
+            prompt=done.prompt,
+            title=done.title,
+            message_id=message_id,
+            parent_id=done.parent_id,
+            parent_button=done.parent_button,
+        )
+        job = await self.ledger.update(
+            job.id,
+            upstream_task_id=done.upstream_task_id,
+            action_ref=done.action_ref,
+            status=JobStatus.SUCCEEDED,
+            progress=100,
+            image_url=image_url or done.image_url,
+            buttons=done.buttons,
+            finished_at=self._clock(),
+        )
+        await self._publish(job)
+        return job
+
     async def _fill_slots(self) -> None:
         """Start waiting jobs that have a slot now, and tell the rest their new place."""
         if self.accounts is None:
