@@ -31,7 +31,7 @@ from bot.simulator.server import Simulator
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS = ("cogs.imagine", "cogs.job_buttons")
+EXTENSIONS = ("cogs.imagine", "cogs.job_buttons", "cogs.account", "cogs.admin")
 SIMULATOR_BASE_SECONDS = 8.0
 
 
@@ -81,6 +81,8 @@ class MJBot(commands.Bot):
     async def _on_app_command_error(
         self, interaction: discord.Interaction, error: app_commands.AppCommandError
     ) -> None:
+        if isinstance(error, app_commands.CheckFailure) and interaction.response.is_done():
+            return  # the check already told the member why
         log.error("command %s failed", interaction.command and interaction.command.name, exc_info=error)
         await reply_unexpected(interaction)
 
