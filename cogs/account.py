@@ -8,7 +8,9 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.client.replies import reply
 from bot.core.models import Job, JobStatus
+from bot.i18n import tr
 
 if TYPE_CHECKING:
     from bot.client.app import MJBot
@@ -47,7 +49,9 @@ def _cost(job: Job) -> str:
     return f"{job.cost} credit{'s' if job.cost != 1 else ''}"
 
 
-async def history_page(bot: MJBot, guild_id: int, user_id: int, page: int) -> tuple[str, discord.ui.View]:
+async def history_page(
+    bot: MJBot, guild_id: int, user_id: int, page: int, locale: object = None
+) -> tuple[str, discord.ui.View]:
     accounts = bot.jobs.accounts
     assert accounts is not None
     jobs = await accounts.history(guild_id, user_id, offset=page * PAGE, limit=PAGE + 1)
@@ -62,8 +66,8 @@ async def history_page(bot: MJBot, guild_id: int, user_id: int, page: int) -> tu
         ]
         text = f"**Your jobs** (page {page + 1})\n" + "\n".join(lines)
     view = discord.ui.View(timeout=None)
-    view.add_item(HistoryPage(user_id, page - 1, "◀ Newer", disabled=page == 0))
-    view.add_item(HistoryPage(user_id, page + 1, "Older ▶", disabled=not more))
+    view.add_item(HistoryPage(user_id, page - 1, tr("◀ Newer", locale), disabled=page == 0))
+    view.add_item(HistoryPage(user_id, page + 1, tr("Older ▶", locale), disabled=not more))
     view.stop()
     return text[:2000], view
 
@@ -83,11 +87,13 @@ class HistoryPage(
 
     async def callback(self, interaction: discord.Interaction) -> None:
         if interaction.user.id != self.user_id or interaction.guild_id is None:
-            await interaction.response.send_message("These pages are someone else's.", ephemeral=True)
+            await reply(interaction, "These pages are someone else's.", ephemeral=True)
             return
         bot: MJBot = interaction.client  # type: ignore[assignment]
-        text, view = await history_page(bot, interaction.guild_id, self.user_id, max(0, self.page))
-        await interaction.response.edit_message(content=text, view=view, allowed_mentions=NO_MENTIONS)
+        text, view = await history_page(bot, interaction.guild_id, self.user_id, max(0, self.page), interaction.locale)
+        await interaction.response.edit_message(
+            content=tr(text, interaction.locale), view=view, allowed_mentions=NO_MENTIONS
+        )
 
 
 class Account(commands.Cog):
@@ -110,14 +116,14 @@ class Account(commands.Cog):
             f"**Jobs running:** {running} · **waiting:** {waiting}\n"
             f"**Daily credits come back** <t:{reset}:t> (<t:{reset}:R>)"
         )
-        await interaction.response.send_message(text, ephemeral=True)
+        await reply(interaction, text, ephemeral=True)
 
     @app_commands.command(name="history", description="Your recent jobs")
     @app_commands.guild_only()
     async def history(self, interaction: discord.Interaction) -> None:
         assert interaction.guild_id is not None
-        text, view = await history_page(self.bot, interaction.guild_id, interaction.user.id, 0)
-        await interaction.response.send_message(text, view=view, ephemeral=True, allowed_mentions=NO_MENTIONS)
+        text, view = await history_page(self.bot, interaction.guild_id, interaction.user.id, 0, interaction.locale)
+        await reply(interaction, text, view=view, ephemeral=True, allowed_mentions=NO_MENTIONS)
 
     @app_commands.command(name="job", description="One job: prompt, where it came from, status and cost")
     @app_commands.describe(id="The job number (see /history)")
@@ -126,7 +132,7 @@ class Account(commands.Cog):
         ledger = self.bot.jobs.ledger
         job = await ledger.get(id)
         if job is None or job.guild_id != interaction.guild_id:
-            await interaction.response.send_message(f"There is no job #{id} on this server.", ephemeral=True)
+            await reply(interaction, f"There is no job #{id} on this server.", ephemeral=True)
             return
         chain: list[str] = []
         parent_id = job.parent_id
@@ -149,7 +155,7 @@ class Account(commands.Cog):
             lines.append(f"**Error:** {job.error}")
         if link := _link(job):
             lines.append(link)
-        await interaction.response.send_message("\n".join(lines)[:2000], ephemeral=True, allowed_mentions=NO_MENTIONS)
+        await reply(interaction, "\n".join(lines)[:2000], ephemeral=True, allowed_mentions=NO_MENTIONS)
 
 
 async def setup(bot: MJBot) -> None:

@@ -16,6 +16,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.client.replies import reply
 from bot.core.quota import COST_GROUPS, DEFAULT_COSTS, GuildConfig, Tier, local_day
 
 if TYPE_CHECKING:
@@ -122,7 +123,7 @@ class MJAdmin(commands.GroupCog, group_name="mjadmin", group_description="Manage
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         if interaction.guild_id is None or not interaction.permissions.manage_guild:
-            await interaction.response.send_message("❌ /mjadmin needs the Manage Server permission.", ephemeral=True)
+            await reply(interaction, "❌ /mjadmin needs the Manage Server permission.", ephemeral=True)
             return False
         return True
 
@@ -131,16 +132,16 @@ class MJAdmin(commands.GroupCog, group_name="mjadmin", group_description="Manage
         try:
             await self.accounts.change_config(interaction.guild_id, change)  # type: ignore[arg-type]
         except AdminError as exc:
-            await interaction.response.send_message(f"❌ {exc}", ephemeral=True)
+            await reply(interaction, f"❌ {exc}", ephemeral=True)
             return
-        await interaction.response.send_message(f"✅ {done}", ephemeral=True, allowed_mentions=NO_MENTIONS)
+        await reply(interaction, f"✅ {done}", ephemeral=True, allowed_mentions=NO_MENTIONS)
 
     @app_commands.command(name="show", description="Show this server's settings")
     async def show(self, interaction: discord.Interaction) -> None:
         assert interaction.guild_id is not None
         config = await self.accounts.config(interaction.guild_id)
         text = describe_config(config, self.bot)
-        await interaction.response.send_message(text[:2000], ephemeral=True, allowed_mentions=NO_MENTIONS)
+        await reply(interaction, text[:2000], ephemeral=True, allowed_mentions=NO_MENTIONS)
 
     @app_commands.command(name="set", description="Set a limit, cost, time zone or default")
     @app_commands.choices(setting=SETTINGS)
@@ -154,7 +155,7 @@ class MJAdmin(commands.GroupCog, group_name="mjadmin", group_description="Manage
     @app_commands.describe(daily="Credits a day (0 = no limit)", running="Jobs at once (0 = no limit)")
     async def tier(self, interaction: discord.Interaction, role: discord.Role, daily: int, running: int) -> None:
         if daily < 0 or running < 0:
-            await interaction.response.send_message("❌ Limits cannot be negative.", ephemeral=True)
+            await reply(interaction, "❌ Limits cannot be negative.", ephemeral=True)
             return
         await self._change(
             interaction,
@@ -184,7 +185,7 @@ class MJAdmin(commands.GroupCog, group_name="mjadmin", group_description="Manage
         assert interaction.guild_id is not None
         total = await self.accounts.grant(interaction.guild_id, member.id, amount, interaction.user.id, note[:200])
         text = f"✅ Granted {amount} bonus credits to {member.mention}; they have {total} now."
-        await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+        await reply(interaction, text, ephemeral=True, allowed_mentions=NO_MENTIONS)
 
     @app_commands.command(name="revoke", description="Take back bonus credits")
     async def revoke(
@@ -193,14 +194,14 @@ class MJAdmin(commands.GroupCog, group_name="mjadmin", group_description="Manage
         assert interaction.guild_id is not None
         total = await self.accounts.revoke(interaction.guild_id, member.id, amount, interaction.user.id)
         text = f"✅ {member.mention} has {total} bonus credits now."
-        await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+        await reply(interaction, text, ephemeral=True, allowed_mentions=NO_MENTIONS)
 
     @app_commands.command(name="reset", description="Give a member today's credits back")
     async def reset(self, interaction: discord.Interaction, member: discord.Member) -> None:
         assert interaction.guild_id is not None
         restored = await self.accounts.reset_day(interaction.guild_id, member.id, interaction.user.id)
         text = f"✅ {member.mention} got {restored} credits back for today."
-        await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+        await reply(interaction, text, ephemeral=True, allowed_mentions=NO_MENTIONS)
 
     @app_commands.command(name="block", description="Stop a member from using the bot here")
     async def block(self, interaction: discord.Interaction, member: discord.Member) -> None:
@@ -227,7 +228,7 @@ class MJAdmin(commands.GroupCog, group_name="mjadmin", group_description="Manage
     async def banword(self, interaction: discord.Interaction, word: str, banned: bool) -> None:
         word = word.strip().lower()[:50]
         if not word:
-            await interaction.response.send_message("❌ Give a word.", ephemeral=True)
+            await reply(interaction, "❌ Give a word.", ephemeral=True)
             return
 
         def change(c: GuildConfig) -> None:
@@ -242,7 +243,7 @@ class MJAdmin(commands.GroupCog, group_name="mjadmin", group_description="Manage
         data = await self.accounts.export_csv(interaction.guild_id)
         stamp = datetime.now(UTC).strftime("%Y%m%d")
         file = discord.File(io.BytesIO(data.encode()), f"mjbot-ledger-{interaction.guild_id}-{stamp}.csv")
-        await interaction.followup.send("The credit ledger of this server:", file=file, ephemeral=True)
+        await reply(interaction, "The credit ledger of this server:", file=file, ephemeral=True)
 
     @app_commands.command(name="stats", description="Jobs, credits and failures today and this month")
     async def stats(self, interaction: discord.Interaction) -> None:
@@ -258,7 +259,7 @@ class MJAdmin(commands.GroupCog, group_name="mjadmin", group_description="Manage
                 f"{label}: {s.jobs} jobs, {s.failed} failed · {s.charged} credits charged,"
                 f" {s.refunded} refunded, {s.charged - s.refunded} spent"
             )
-        await interaction.response.send_message("\n".join(lines), ephemeral=True)
+        await reply(interaction, "\n".join(lines), ephemeral=True)
 
 
 async def setup(bot: MJBot) -> None:

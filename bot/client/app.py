@@ -18,6 +18,7 @@ from discord.ext import commands
 from bot.client.errors import reply_unexpected
 from bot.client.flows import Flows
 from bot.client.job_messages import JobMessages
+from bot.client.translator import CommandTranslator
 from bot.core.accounts import Accounts
 from bot.core.images import ImageFetcher
 from bot.core.jobs import JobService
@@ -58,6 +59,7 @@ class MJBot(commands.Bot):
         self.tree.error(self._on_app_command_error)
 
     async def setup_hook(self) -> None:
+        await self.tree.set_translator(CommandTranslator())
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         self.jobs.subscribe(self.messages.on_job)

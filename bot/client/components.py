@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.client.errors import reply_unexpected
+from bot.i18n import tr
 
 if TYPE_CHECKING:
     from bot.client.app import MJBot
@@ -76,14 +77,15 @@ class RegionSelect(
 ):
     """The nine parts of the image; the ones chosen are repainted."""
 
-    def __init__(self, job_id: int, index: int, cells: set[int] | None = None) -> None:
+    def __init__(self, job_id: int, index: int, cells: set[int] | None = None, locale: object = None) -> None:
         chosen = cells or set()
         options = [
-            discord.SelectOption(label=name, value=str(i), default=i in chosen) for i, name in enumerate(CELL_NAMES)
+            discord.SelectOption(label=tr(name, locale), value=str(i), default=i in chosen)
+            for i, name in enumerate(CELL_NAMES)
         ]
         select: discord.ui.Select[Any] = discord.ui.Select(
             custom_id=f"mj:rsel:{job_id}:{index}",
-            placeholder="Choose the parts to repaint",
+            placeholder=tr("Choose the parts to repaint", locale),
             min_values=1,
             max_values=9,
             options=options,
@@ -106,14 +108,18 @@ class RegionButton(
     discord.ui.DynamicItem[discord.ui.Button[Any]],
     template=r"mj:rgo:(?P<verb>go|edit):(?P<job>[0-9]+):(?P<index>[0-9]+):(?P<bits>[0-9]+)",
 ):
-    def __init__(self, verb: str, job_id: int, index: int, bits: int) -> None:
+    def __init__(self, verb: str, job_id: int, index: int, bits: int, locale: object = None) -> None:
         label, style = (
             ("Repaint", discord.ButtonStyle.success)
             if verb == "go"
             else ("Edit prompt…", discord.ButtonStyle.secondary)
         )
         button: discord.ui.Button[Any] = discord.ui.Button(
-            label=label, style=style, custom_id=f"mj:rgo:{verb}:{job_id}:{index}:{bits}", disabled=bits == 0, row=1
+            label=tr(label, locale),
+            style=style,
+            custom_id=f"mj:rgo:{verb}:{job_id}:{index}:{bits}",
+            disabled=bits == 0,
+            row=1,
         )
         super().__init__(button)
         self.verb, self.job_id, self.index, self.bits = verb, job_id, index, bits
@@ -129,18 +135,27 @@ class RegionButton(
         await _guarded(interaction, run)
 
 
-def region_picker(job_id: int, index: int, cells: set[int]) -> tuple[str, discord.ui.View]:
+REGION_HELP = "🖌️ **Vary (Region)** — choose the parts of the image to repaint (the image split in a 3×3 grid)."
+
+
+def region_picker(job_id: int, index: int, cells: set[int], locale: object = None) -> tuple[str, discord.ui.View]:
     """The ephemeral Vary (Region) message: which parts, then repaint (with an optional prompt edit)."""
     view = discord.ui.View(timeout=None)
-    view.add_item(RegionSelect(job_id, index, cells))
+    view.add_item(RegionSelect(job_id, index, cells, locale))
     bits = cells_to_bits(cells)
-    view.add_item(RegionButton("go", job_id, index, bits))
-    view.add_item(RegionButton("edit", job_id, index, bits))
+    view.add_item(RegionButton("go", job_id, index, bits, locale))
+    view.add_item(RegionButton("edit", job_id, index, bits, locale))
     view.stop()  # state is in the custom_ids; nothing to keep in memory
-    chosen = ", ".join(CELL_NAMES[c].lower() for c in sorted(cells)) or "nothing yet"
-    text = (
-        "🖌️ **Vary (Region)** — choose the parts of the image to repaint (the image split in a 3×3 grid).\n"
-        f"{cells_picture(cells)}\nChosen: {chosen}."
+    chosen = ", ".join(tr(CELL_NAMES[c], locale) for c in sorted(cells)) or tr("nothing yet", locale)
+    text = "\n".join(
+        (
+            tr(
+                "🖌️ **Vary (Region)** — choose the parts of the image to repaint (the image split in a 3×3 grid).",
+                locale,
+            ),
+            cells_picture(cells),
+            tr(f"Chosen: {chosen}.", locale),
+        )
     )
     return text, view
 

@@ -11,6 +11,7 @@ import io
 import logging
 import re
 from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
 
 import discord
 
@@ -35,6 +36,7 @@ from bot.core.models import (
 )
 from bot.core.quota import GuildConfig
 from bot.core.requests import ActionRequest, DescribeRequest, JobRequest, RegionRequest
+from bot.i18n import tr
 
 log = logging.getLogger(__name__)
 
@@ -48,9 +50,10 @@ def _requester(interaction: discord.Interaction) -> Requester:
     return Requester(interaction.user.id, interaction.guild_id, interaction.channel_id)
 
 
-def _first_look(action: JobAction, prompt: str, user_id: int, title: str = "") -> str:
+def _first_look(interaction: discord.Interaction, action: JobAction, prompt: str, title: str = "") -> str:
     """The message's first content, drawn before the job's row exists."""
-    job = Job(0, user_id, None, 0, action, prompt, JobStatus.SUBMITTING, 0, 0, title=title)
+    job = Job(0, interaction.user.id, None, 0, action, prompt, JobStatus.SUBMITTING, 0, 0, title=title)
+    job.locale = str(interaction.locale)
     return job_content(job)
 
 
@@ -179,13 +182,13 @@ class Flows:
         parent = await self.jobs.ledger.get(job_id)
         found = self.jobs.button(parent, index) if parent else None
         if parent is None or found is None:
-            await interaction.response.send_message(UNKNOWN_JOB, ephemeral=True)
+            await _private(interaction, UNKNOWN_JOB)
             return
         face = found[1]
         config = await self.accounts.config(parent.guild_id)
         if config.press_policy == "owner" and interaction.user.id != parent.user_id:
             text = "On this server only the member who started a job can use its buttons."
-            await interaction.response.send_message(text, ephemeral=True)
+            await _private(interaction, text)
             return
         # Dialogs must be the first answer to a press, so these are decided before any defer.
         if face.action is JobAction.CUSTOM_ZOOM:
@@ -196,11 +199,11 @@ class Flows:
                 zoomed = f"{text or prompt} --zoom {value:g}"
                 await self._reply_job(modal_interaction, parent, index, face, ActionRequest(parent.id, index, zoomed))
 
-            await interaction.response.send_modal(ZoomModal(prompt, zoom))
+            await interaction.response.send_modal(ZoomModal(prompt, zoom, interaction.locale))
             return
         if face.action is JobAction.VARY_REGION:
-            text, view = region_picker(parent.id, index, set())
-            await interaction.response.send_message(text, view=view, ephemeral=True)
+            text, view = region_picker(parent.id, index, set(), interaction.locale)
+            await _private(interaction, text, view=view)
             return
 
         await interaction.response.defer()
@@ -219,7 +222,7 @@ class Flows:
                 view.add_item(RemixButton(job.id))
                 view.stop()
                 text = "🎛️ Remix is on at the image service: edit the prompt for this job, then submit it."
-                await interaction.followup.send(text, view=view, ephemeral=True)
+                await interaction.followup.send(tr(text, interaction.locale), view=view, ephemeral=True)
         else:
             await _ephemeral(interaction, "This action is not available in this bot.")
 
@@ -244,20 +247,18 @@ class Flows:
             except discord.HTTPException:
                 pass
         message = await self._post_reply(
-            interaction, parent, _first_look(face.action, parent.prompt, interaction.user.id, face.title)
+            interaction, parent, _first_look(interaction, face.action, parent.prompt, face.title)
         )
-        job = await self.jobs.reuse(done, _requester(interaction), message.id, image_url)
+        job = await self.jobs.reuse(done, _requester(interaction), message.id, image_url, str(interaction.locale))
         log.info("job %s reuses the upscale of job %s: no API call, no charge", job.id, done.id)
 
     async def open_remix(self, interaction: discord.Interaction, job_id: int) -> None:
         job = await self.jobs.ledger.get(job_id)
         if job is None or job.status is not JobStatus.NEEDS_INPUT:
-            await interaction.response.send_message("This job is no longer waiting for a prompt.", ephemeral=True)
+            await _private(interaction, "This job is no longer waiting for a prompt.")
             return
         if job.user_id != interaction.user.id:
-            await interaction.response.send_message(
-                "Only the member who started this job can remix it.", ephemeral=True
-            )
+            await _private(interaction, "Only the member who started this job can remix it.")
             return
 
         async def remix(modal_interaction: discord.Interaction, prompt: str) -> None:
@@ -266,10 +267,10 @@ class Flows:
             if fresh is not None:
                 await self.jobs.confirm_input(fresh, prompt or fresh.prompt)
 
-        await interaction.response.send_modal(PromptModal("Remix", job.prompt, remix))
+        await interaction.response.send_modal(PromptModal("Remix", job.prompt, remix, interaction.locale))
 
     async def region_picked(self, interaction: discord.Interaction, job_id: int, index: int, cells: set[int]) -> None:
-        text, view = region_picker(job_id, index, cells)
+        text, view = region_picker(job_id, index, cells, interaction.locale)
         await interaction.response.edit_message(content=text, view=view)
 
     async def region_go(
@@ -278,12 +279,13 @@ class Flows:
         parent = await self.jobs.ledger.get(job_id)
         found = self.jobs.button(parent, index) if parent else None
         if parent is None or found is None or not cells:
-            await interaction.response.send_message(UNKNOWN_JOB, ephemeral=True)
+            await _private(interaction, UNKNOWN_JOB)
             return
         face = found[1]
 
         async def repaint(answer: discord.Interaction, prompt: str) -> None:
-            await answer.response.edit_message(content="🖌️ Repainting the chosen parts…", view=None)
+            done = tr("🖌️ Repainting the chosen parts…", answer.locale)
+            await answer.response.edit_message(content=done, view=None)
             mask = await self._mask_for(parent, cells)
             if mask is None:
                 await _ephemeral(answer, "The image to repaint could not be read. Please try again.")
@@ -293,7 +295,9 @@ class Flows:
             )
 
         if edit:
-            await interaction.response.send_modal(PromptModal("Vary (Region)", parent.prompt, repaint))
+            await interaction.response.send_modal(
+                PromptModal("Vary (Region)", parent.prompt, repaint, interaction.locale)
+            )
         else:
             await repaint(interaction, parent.prompt)
 
@@ -303,7 +307,7 @@ class Flows:
     ) -> Job:
         """Answer the command with the job's public message, and record the job (uncharged yet)."""
         callback = await interaction.response.send_message(
-            _first_look(action, prompt, interaction.user.id, title), allowed_mentions=NO_MENTIONS
+            _first_look(interaction, action, prompt, title), allowed_mentions=NO_MENTIONS
         )
         message_id = callback.message_id or (await interaction.original_response()).id
         job = await self.accounts.open_job(
@@ -315,6 +319,7 @@ class Flows:
             prompt=prompt,
             title=title,
             message_id=message_id,
+            locale=str(interaction.locale),
         )
         self.messages.track(job, interaction)
         return job
@@ -348,11 +353,12 @@ class Flows:
                 title=title,
                 parent_id=parent.id,
                 parent_button=index,
+                locale=str(interaction.locale),
             )
         except Refusal as exc:
             await _ephemeral(interaction, f"❌ {exc.user_message}")
             return None
-        message = await self._post_reply(interaction, parent, _first_look(action, prompt, interaction.user.id, title))
+        message = await self._post_reply(interaction, parent, _first_look(interaction, action, prompt, title))
         job = await self.jobs.set_message(job.id, message.id)
         self.messages.track(job, None)
         return await self.jobs.begin(job)
@@ -421,17 +427,24 @@ def _check_prompt(prompt: str) -> None:
 
 
 async def _ephemeral(interaction: discord.Interaction, text: str) -> None:
-    await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+    await interaction.followup.send(tr(text, interaction.locale), ephemeral=True, allowed_mentions=NO_MENTIONS)
+
+
+async def _private(interaction: discord.Interaction, text: str, **kwargs: Any) -> None:
+    """The first answer to an interaction, for the member alone, in their language."""
+    await interaction.response.send_message(
+        tr(text, interaction.locale), ephemeral=True, allowed_mentions=NO_MENTIONS, **kwargs
+    )
 
 
 async def _refuse(interaction: discord.Interaction, reason: str, prompt: str) -> None:
     """Tell only the user what was wrong, and hand their prompt back so nothing is lost."""
     log.info("input refused for user %s: %s", interaction.user.id, reason)
-    text = f"❌ {reason} Nothing was submitted."
+    text = tr(f"❌ {reason} Nothing was submitted.", interaction.locale)
     files: list[discord.File] = []
     if prompt and len(prompt) + len(text) < 1900:
-        text += f"\nYour prompt:\n```\n{prompt.replace('```', 'ˋˋˋ')}\n```"
+        text += tr("\nYour prompt:", interaction.locale) + f"\n```\n{prompt.replace('```', 'ˋˋˋ')}\n```"
     elif prompt:
-        text += "\nYour prompt is attached so you can edit it."
+        text += tr("\nYour prompt is attached so you can edit it.", interaction.locale)
         files.append(discord.File(io.BytesIO(prompt.encode()), "prompt.txt"))
     await interaction.response.send_message(text, files=files, ephemeral=True, allowed_mentions=NO_MENTIONS)

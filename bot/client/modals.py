@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 import discord
 
 from bot.client.errors import reply_unexpected
+from bot.i18n import tr
 
 log = logging.getLogger(__name__)
 
@@ -17,10 +18,13 @@ OnZoom = Callable[[discord.Interaction, str, float], Awaitable[None]]
 
 
 class PromptModal(discord.ui.Modal):
-    def __init__(self, title: str, prompt: str, on_submit: OnPrompt) -> None:
-        super().__init__(title=title[:45], timeout=600)
+    def __init__(self, title: str, prompt: str, on_submit: OnPrompt, locale: object = None) -> None:
+        super().__init__(title=tr(title, locale)[:45], timeout=600)
         self.prompt: discord.ui.TextInput[PromptModal] = discord.ui.TextInput(
-            label="Prompt", style=discord.TextStyle.paragraph, default=prompt[:PROMPT_MAX], max_length=PROMPT_MAX
+            label=tr("Prompt", locale),
+            style=discord.TextStyle.paragraph,
+            default=prompt[:PROMPT_MAX],
+            max_length=PROMPT_MAX,
         )
         self.add_item(self.prompt)
         self._on_submit = on_submit
@@ -36,13 +40,16 @@ class PromptModal(discord.ui.Modal):
 class ZoomModal(discord.ui.Modal):
     """Midjourney's Custom Zoom: the prompt, and a zoom out between 1.0 and 2.0."""
 
-    def __init__(self, prompt: str, on_submit: OnZoom) -> None:
-        super().__init__(title="Custom Zoom", timeout=600)
+    def __init__(self, prompt: str, on_submit: OnZoom, locale: object = None) -> None:
+        super().__init__(title=tr("Custom Zoom", locale), timeout=600)
         self.prompt: discord.ui.TextInput[ZoomModal] = discord.ui.TextInput(
-            label="Prompt", style=discord.TextStyle.paragraph, default=prompt[:PROMPT_MAX], max_length=PROMPT_MAX
+            label=tr("Prompt", locale),
+            style=discord.TextStyle.paragraph,
+            default=prompt[:PROMPT_MAX],
+            max_length=PROMPT_MAX,
         )
         self.zoom: discord.ui.TextInput[ZoomModal] = discord.ui.TextInput(
-            label="Zoom out (1.0 to 2.0)", default="2", max_length=4
+            label=tr("Zoom out (1.0 to 2.0)", locale), default="2", max_length=4
         )
         self.add_item(self.prompt)
         self.add_item(self.zoom)
@@ -54,8 +61,9 @@ class ZoomModal(discord.ui.Modal):
         except ValueError:
             zoom = 0.0
         if not 1.0 <= zoom <= 2.0:
+            text = f"❌ The zoom must be a number from 1.0 to 2.0, not `{self.zoom.value[:10]}`. Nothing was submitted."
             await interaction.response.send_message(
-                f"❌ The zoom must be a number from 1.0 to 2.0, not `{self.zoom.value[:10]}`. Nothing was submitted.",
+                tr(text, interaction.locale),
                 ephemeral=True,
                 allowed_mentions=discord.AllowedMentions.none(),
             )

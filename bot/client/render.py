@@ -7,6 +7,7 @@ import discord
 from bot.client.job_button import JobButton
 from bot.core.buttons import layout
 from bot.core.models import Job, JobAction, JobStatus
+from bot.i18n import tr, wants_chinese
 
 CONTENT_LIMIT = 2000
 NO_MENTIONS = discord.AllowedMentions.none()
@@ -25,12 +26,17 @@ def _status_text(job: Job) -> str:
 
 
 def job_content(job: Job) -> str:
-    """Midjourney's layout: **prompt** - [what] <@user> (status); errors on a line of their own."""
+    """Midjourney's layout: **prompt** - [what] <@user> (status); errors on a line of their own.
+
+    In the language of the member who started the job (the prompt stays as written).
+    """
     mention = f"<@{job.user_id}>"
-    what = f"{job.title} by " if job.title else ""
-    tail = f" - {what}{mention} {_status_text(job)}".rstrip()
+    title = tr(job.title, job.locale)
+    what = (f"{title} · " if wants_chinese(job.locale) else f"{title} by ") if job.title else ""
+    tail = f" - {what}{mention} {tr(_status_text(job), job.locale)}".rstrip()
     if job.status is JobStatus.FAILED:
-        tail += f"\n❌ {discord.utils.escape_mentions(job.error or 'The job failed.')}"
+        error = tr(job.error or "The job failed.", job.locale)
+        tail += f"\n❌ {discord.utils.escape_mentions(error)}"
     elif job.status is JobStatus.SUCCEEDED and job.descriptions:
         tail += _descriptions(job.descriptions, CONTENT_LIMIT - len(tail) - 200)
     room = CONTENT_LIMIT - len(tail) - 4

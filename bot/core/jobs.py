@@ -170,7 +170,9 @@ class JobService:
             return await self.submit_vary_region(job, parent, request.index, request.prompt, request.mask_png)
         return await self.submit_action(job, parent, request.index, prompt=request.prompt)
 
-    async def reuse(self, done: Job, requester: Requester, message_id: int, image_url: str | None) -> Job:
+    async def reuse(
+        self, done: Job, requester: Requester, message_id: int, image_url: str | None, locale: str = "en-US"
+    ) -> Job:
         """A finished result shown again for free (the same U pressed twice): a new job, no API call."""
         job = await self.ledger.create_job(
             requester,
@@ -181,6 +183,7 @@ class JobService:
             message_id=message_id,
             parent_id=done.parent_id,
             parent_button=done.parent_button,
+            locale=locale,
         )
         job = await self.ledger.update(
             job.id,

@@ -83,6 +83,10 @@ MIGRATIONS: tuple[str, ...] = (
         data     TEXT NOT NULL DEFAULT '{}'
     );
     """,
+    # 4: the language of the member who started a job, for its public message
+    """
+    ALTER TABLE jobs ADD COLUMN locale TEXT NOT NULL DEFAULT 'en-US';
+    """,
 )
 
 UNFINISHED = (JobStatus.SUBMITTING, JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.NEEDS_INPUT)
@@ -186,13 +190,14 @@ class Ledger:
         status: JobStatus = JobStatus.SUBMITTING,
         cost: int = 0,
         running_limit: int = 0,
+        locale: str = "en-US",
     ) -> int:
         """A new job row, inside the caller's transaction (so a charge can share it)."""
         now = self._clock()
         cur = await db.execute(
             """INSERT INTO jobs (user_id, guild_id, channel_id, message_id, parent_id, parent_button, provider,
-                                 action, title, prompt, status, cost, running_limit, created_at, updated_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                                 action, title, prompt, status, cost, running_limit, locale, created_at, updated_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             (
                 requester.user_id,
                 requester.guild_id,
@@ -207,6 +212,7 @@ class Ledger:
                 status.value,
                 cost,
                 running_limit,
+                locale,
                 now,
                 now,
             ),
@@ -303,4 +309,5 @@ def _job(row: aiosqlite.Row) -> Job:
         cost=row["cost"],
         refunded=bool(row["refunded"]),
         running_limit=row["running_limit"],
+        locale=row["locale"],
     )

@@ -168,4 +168,5 @@ class Job:
     cost: int = 0  # credits charged for it
     refunded: bool = False
     running_limit: int = 0  # the member's running limit when it was queued (0: none)
+    locale: str = "en-US"  # of the member who started it: the language of its public message
     queue_position: int | None = None  # while waiting; worked out when published, not stored
