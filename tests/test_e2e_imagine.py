@@ -49,7 +49,15 @@ def assert_no_pings(fake: FakeDiscord) -> None:
 
 async def test_imagine_progress_grid_then_u2_upscale(fake: FakeDiscord, sim: Simulator, tmp_path: Path) -> None:
     async with running_bot(fake, sim.base_url, tmp_path / "db.sqlite3") as bot:
-        assert [c["name"] for c in fake.commands] == ["imagine", "blend", "describe", "quota", "history", "job", "mjadmin"]
+        assert [c["name"] for c in fake.commands] == [
+            "imagine",
+            "blend",
+            "describe",
+            "quota",
+            "history",
+            "job",
+            "mjadmin",
+        ]
         interaction = await fake.invoke_slash("imagine", {"prompt": "a lighthouse in a storm @everyone"})
         assert interaction.response_type == 4  # answered at once with the public message
         grid_id = interaction.response_message_id
