@@ -9,6 +9,7 @@ from unittest.mock import AsyncMock, MagicMock
 import pytest
 
 from bot.client.flows import Flows
+from bot.core.quota import GuildConfig
 
 
 def attachment(n: int) -> SimpleNamespace:
@@ -19,6 +20,8 @@ def attachment(n: int) -> SimpleNamespace:
 async def test_blend_refuses_the_wrong_number_of_images(count: int) -> None:
     jobs = MagicMock()
     jobs.create = AsyncMock()
+    jobs.accounts.config = AsyncMock(return_value=GuildConfig())
+    jobs.accounts.open_job = AsyncMock()
     flows = Flows(jobs, MagicMock(), MagicMock(), bot_type="MID_JOURNEY", mode=None, max_attachment_bytes=10**6)
     interaction = MagicMock()
     interaction.response.send_message = AsyncMock()
@@ -27,4 +30,4 @@ async def test_blend_refuses_the_wrong_number_of_images(count: int) -> None:
     text = interaction.response.send_message.await_args.args[0]
     assert f"2 to 5 images; you gave {count}" in text and "Nothing was submitted" in text
     assert interaction.response.send_message.await_args.kwargs["ephemeral"] is True
-    jobs.create.assert_not_awaited()
+    jobs.accounts.open_job.assert_not_awaited()
