@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import discord
@@ -18,7 +19,9 @@ TOKEN = "fake-bot-token-0123456789"
 
 
 @contextlib.asynccontextmanager
-async def running_bot(fake: FakeDiscord, api_base: str, database: Path, **env: str) -> AsyncIterator[MJBot]:
+async def running_bot(
+    fake: FakeDiscord, api_base: str, database: Path, clock: Callable[[], float] = time.time, **env: str
+) -> AsyncIterator[MJBot]:
     """A started, ready bot whose settings come from environment-style strings, as in production."""
     settings = load_settings(
         {
@@ -36,7 +39,7 @@ async def running_bot(fake: FakeDiscord, api_base: str, database: Path, **env: s
     saved = (discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY)
     point_discord_at(settings)
     try:
-        async with open_core(settings) as (jobs, fetcher):
+        async with open_core(settings, clock=clock) as (jobs, fetcher):
             bot = MJBot(settings, jobs, fetcher, guild_ready_timeout=0.05)
             runner = asyncio.create_task(bot.start(settings.discord_token))
             try:

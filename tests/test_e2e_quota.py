@@ -200,3 +200,22 @@ async def test_a_chinese_member_is_answered_in_chinese(fake: FakeDiscord, simula
         assert any("\u4e00" <= ch <= "\u9fff" for ch in failed.content.split("\n")[1])
         english = await fake.invoke_slash("quota", locale="en-US")
         assert "Credits left today" in fake.messages[english.response_message_id].content  # type: ignore[index]
+
+
+async def test_daily_credits_come_back_at_midnight(fake: FakeDiscord, simulator: Simulator, tmp_path: Path) -> None:
+    """A frozen clock at 23:59 in the server's zone: refused until midnight, then allowed again."""
+    from datetime import UTC, datetime
+
+    now = [datetime(2026, 11, 22, 15, 59, tzinfo=UTC).timestamp()]  # 23:59 in Shanghai
+    async with running_bot(fake, simulator.base_url, tmp_path / "db.sqlite3", lambda: now[0], QUOTA_DAILY_CREDITS="1"):
+        await fake.invoke_slash("mjadmin", {"setting": "timezone", "value": "Asia/Shanghai"}, subcommand="set",
+                                user_id=OWNER_USER_ID)  # fmt: skip
+        first = await fake.invoke_slash("imagine", {"prompt": "before midnight"})
+        assert not fake.messages[first.response_message_id].ephemeral  # type: ignore[index]
+        refused = await fake.invoke_slash("imagine", {"prompt": "still today"})
+        text = fake.messages[refused.response_message_id].content  # type: ignore[index]
+        assert "come back at 00:00 Asia/Shanghai (in 1 min)" in text
+        now[0] += 120  # past midnight in Shanghai
+        again = await fake.invoke_slash("imagine", {"prompt": "a new day"})
+        assert not fake.messages[again.response_message_id].ephemeral  # type: ignore[index]
+        await wait_final(fake, again.response_message_id)  # type: ignore[arg-type]

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+import time
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -96,7 +97,9 @@ def point_discord_at(settings: Settings) -> None:
 
 
 @contextlib.asynccontextmanager
-async def open_core(settings: Settings) -> AsyncIterator[tuple[JobService, ImageFetcher]]:
+async def open_core(
+    settings: Settings, *, clock: Callable[[], float] = time.time
+) -> AsyncIterator[tuple[JobService, ImageFetcher]]:
     """The core's resources, for as long as the bot runs: HTTP client, provider, ledger, job service."""
     timeout = httpx.Timeout(60.0, connect=10.0)
     limits = httpx.Limits(max_connections=20, max_keepalive_connections=10)
@@ -120,7 +123,7 @@ async def open_core(settings: Settings) -> AsyncIterator[tuple[JobService, Image
             provider,
             poll_interval=settings.mj_poll_interval,
             job_timeout=settings.job_timeout,
-            accounts=Accounts(ledger, settings.quota_defaults),
+            accounts=Accounts(ledger, settings.quota_defaults, clock),
         )
         stack.push_async_callback(jobs.stop)
         if settings.webhook_public_url:
