@@ -83,30 +83,18 @@ def _seconds(env: Mapping[str, str], name: str, default: float, *, minimum: floa
     return value
 
 
-def _int(env: Mapping[str, str], name: str, default: int) -> int:
+def _int(env: Mapping[str, str], name: str, default: int, *, minimum: int = 1) -> int:
+    """A whole number of at least `minimum`; limits take 0, which means none."""
     raw = env.get(name, "").strip()
     if not raw:
         return default
+    hint = " (0 for no limit)" if minimum == 0 else ""
     try:
         value = int(raw)
     except ValueError:
-        raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
-    if value <= 0:
-        raise SettingsError(f"{name} must be positive, got {raw!r}")
-    return value
-
-
-def _count(env: Mapping[str, str], name: str, default: int) -> int:
-    """A limit: a whole number, 0 meaning none."""
-    raw = env.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise SettingsError(f"{name} must be a whole number (0 for no limit), got {raw!r}") from None
-    if value < 0:
-        raise SettingsError(f"{name} must be 0 (no limit) or more, got {raw!r}")
+        raise SettingsError(f"{name} must be a whole number{hint}, got {raw!r}") from None
+    if value < minimum:
+        raise SettingsError(f"{name} must be {minimum}{hint} or more, got {raw!r}")
     return value
 
 
@@ -180,10 +168,10 @@ def load_settings(env: Mapping[str, str] | None = None, *, require_token: bool =
         discord_guild_id=guild_id,
         log_level=_choice(env, "LOG_LEVEL", "info", ("debug", "info", "warning", "error")).upper(),
         quota_defaults=Defaults(
-            daily_credits=_count(env, "QUOTA_DAILY_CREDITS", 25),
-            user_running=_count(env, "QUOTA_USER_RUNNING", 3),
-            user_waiting=_count(env, "QUOTA_USER_WAITING", 10),
-            server_running=_count(env, "QUOTA_SERVER_RUNNING", 12),
+            daily_credits=_int(env, "QUOTA_DAILY_CREDITS", 25, minimum=0),
+            user_running=_int(env, "QUOTA_USER_RUNNING", 3, minimum=0),
+            user_waiting=_int(env, "QUOTA_USER_WAITING", 10, minimum=0),
+            server_running=_int(env, "QUOTA_SERVER_RUNNING", 12, minimum=0),
         ),
         webhook_public_url=webhook_url,
         webhook_host=env.get("WEBHOOK_HOST", "").strip() or "0.0.0.0",

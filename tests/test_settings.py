@@ -22,6 +22,8 @@ def test_defaults_need_only_a_token() -> None:
     assert s.database_path == Path("data/bot.sqlite3")
     assert (s.mj_poll_interval, s.progress_edit_interval, s.job_timeout) == (3.0, 2.0, 900.0)
     assert s.mj_auth_header == "bearer"
+    assert (s.quota_defaults.daily_credits, s.quota_defaults.user_running) == (25, 3)
+    assert (s.quota_defaults.user_waiting, s.quota_defaults.server_running) == (10, 12)
 
 
 def test_every_setting_is_read() -> None:
@@ -60,6 +62,10 @@ def test_every_setting_is_read() -> None:
         ({"PROGRESS_EDIT_INTERVAL": "0"}, "PROGRESS_EDIT_INTERVAL"),
         ({"JOB_TIMEOUT": "soon"}, "JOB_TIMEOUT"),
         ({"MJ_AUTH_HEADER": "cookie"}, "MJ_AUTH_HEADER"),
+        ({"QUOTA_DAILY_CREDITS": "-1"}, "QUOTA_DAILY_CREDITS"),
+        ({"QUOTA_USER_RUNNING": "many"}, "QUOTA_USER_RUNNING"),
+        ({"MJ_MODE": "warp"}, "MJ_MODE"),
+        ({"WEBHOOK_PUBLIC_URL": "bot.example"}, "WEBHOOK_PUBLIC_URL"),
     ],
 )
 def test_bad_settings_name_the_variable(env: dict[str, str], named: str) -> None:

@@ -39,3 +39,9 @@ class ProviderError(MJError):
     def __init__(self, kind: ErrorKind, user_message: str, *, detail: str = "", status: int | None = None):
         super().__init__(kind, user_message, detail=detail)
         self.status = status
+
+
+def clip(text: str, limit: int = 200) -> str:
+    """An API's text on one line, short enough for a Discord message."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -20,6 +20,7 @@ from typing import Any
 import httpx
 
 from bot.core.errors import ErrorKind, ProviderError
+from bot.core.errors import clip as _clip
 from bot.core.models import (
     BlendRequest,
     ImagineRequest,
@@ -128,11 +129,6 @@ def _fail_reason(data: dict[str, Any]) -> str:
     if code == "forbidden" and not message.lower().startswith("moderation"):
         return f"Moderation: {message}"
     return message
-
-
-def _clip(text: str, limit: int = 200) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class AceDataProvider:

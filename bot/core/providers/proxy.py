@@ -17,6 +17,7 @@ from typing import Any
 import httpx
 
 from bot.core.errors import ErrorKind, ProviderError
+from bot.core.errors import clip as _clip
 from bot.core.models import (
     BlendRequest,
     ImagineRequest,
@@ -117,11 +118,6 @@ def failure_message(reason: str | None) -> tuple[ErrorKind, str]:
     if text:
         return ErrorKind.FAILED, f"The image service could not finish this job: {_clip(text)}"
     return ErrorKind.FAILED, "The image service could not finish this job and gave no reason."
-
-
-def _clip(text: str, limit: int = 200) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class ProxyProvider:
