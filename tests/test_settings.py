@@ -89,3 +89,16 @@ def test_bad_setting_exits_2_with_one_line_and_no_traceback(tmp_path: Path) -> N
     lines = run.stderr.strip().splitlines()
     assert len(lines) == 1 and "MJ_POLL_INTERVAL" in lines[0]
     assert "Traceback" not in run.stderr and "secret-token-123" not in run.stderr + run.stdout
+
+
+def test_env_example_documents_every_setting_and_loads() -> None:
+    from dotenv import dotenv_values
+
+    example = {k: v or "" for k, v in dotenv_values(ROOT / ".env.example").items()}
+    source = (ROOT / "bot" / "settings.py").read_text()
+    import re
+
+    read = set(re.findall(r'"([A-Z][A-Z0-9_]+)"', source)) - {"UTC", "MID_JOURNEY", "NIJI_JOURNEY", "INFO"}
+    assert read <= set(example), f"not in .env.example: {sorted(read - set(example))}"
+    settings = load_settings({**example, "DISCORD_TOKEN": "t"})
+    assert settings.mj_provider == "simulator" and settings.quota_defaults.daily_credits == 25
