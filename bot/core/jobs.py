@@ -63,7 +63,6 @@ class JobService:
     ) -> None:
         self.ledger = ledger
         self.accounts = accounts
-        self._starting: set[asyncio.Task[Job]] = set()
         self.provider = provider
         self.poll_interval = poll_interval
         self.job_timeout = job_timeout
@@ -72,6 +71,7 @@ class JobService:
         self._following: dict[int, _Followed] = {}
         self._wake = asyncio.Event()
         self._poller: asyncio.Task[None] | None = None
+        self._starting: set[asyncio.Task[Job]] = set()  # queued jobs being submitted
         self.polls = 0  # batched status requests made, for benchmarks and tests
 
     # -- lifecycle -----------------------------------------------------------------------------
@@ -99,6 +99,8 @@ class JobService:
         for followed in self._following.values():
             if followed.stream is not None:
                 followed.stream.cancel()
+        for starting in list(self._starting):
+            starting.cancel()
         if self._poller is not None:
             self._poller.cancel()
             with contextlib.suppress(asyncio.CancelledError):
