@@ -31,6 +31,7 @@ from bot.simulator.server import (
     Simulator,
     decode_png,
     describe_texts,
+    json_body,
     png_size,
     url_file_name,
 )
@@ -104,7 +105,7 @@ class AceDataDialect:
     async def imagine(self, request: web.Request) -> web.StreamResponse:
         if refusal := self._auth(request):
             return refusal
-        body = await _body(request)
+        body = await json_body(request)
         if body is None:
             return _error(400, "bad_request", "The request body must be a JSON object.")
         action = str(body.get("action") or "generate")
@@ -133,7 +134,7 @@ class AceDataDialect:
     async def tasks(self, request: web.Request) -> web.Response:
         if refusal := self._auth(request):
             return refusal
-        body = await _body(request) or {}
+        body = await json_body(request) or {}
         origin = f"{request.scheme}://{request.host}"
         action = body.get("action")
         if action == "retrieve":
@@ -154,7 +155,7 @@ class AceDataDialect:
     async def describe(self, request: web.Request) -> web.Response:
         if refusal := self._auth(request):
             return refusal
-        body = await _body(request) or {}
+        body = await json_body(request) or {}
         url = body.get("image_url")
         if not isinstance(url, str) or not url.startswith(("http://", "https://")):
             return _error(400, "bad_request", "image_url is required")
@@ -383,11 +384,3 @@ def _error(status: int, code: str, message: str) -> web.Response:
 
 def _int(raw: object, default: int) -> int:
     return raw if isinstance(raw, int) and not isinstance(raw, bool) and raw >= 0 else default
-
-
-async def _body(request: web.Request) -> dict[str, Any] | None:
-    try:
-        data = await request.json()
-    except ValueError:
-        return None
-    return data if isinstance(data, dict) else None

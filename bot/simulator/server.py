@@ -129,7 +129,7 @@ class Simulator:
         return task
 
     async def submit_imagine(self, request: web.Request) -> web.Response:
-        body = await _body(request)
+        body = await json_body(request)
         if body is None:
             return _result(4, "请求参数错误: body is not JSON")
         prompt = str(body.get("prompt") or "").strip()
@@ -147,7 +147,7 @@ class Simulator:
         return _result(1, "提交成功", task.id)
 
     async def submit_blend(self, request: web.Request) -> web.Response:
-        body = await _body(request) or {}
+        body = await json_body(request) or {}
         images = body.get("base64Array") or []
         if not isinstance(images, list) or not 2 <= len(images) <= 5:
             return _result(4, "base64List参数错误: 2 到 5 张图片")
@@ -161,7 +161,7 @@ class Simulator:
         return _result(1, "提交成功", task.id)
 
     async def submit_describe(self, request: web.Request) -> web.Response:
-        body = await _body(request) or {}
+        body = await json_body(request) or {}
         data_url = body.get("base64")
         if _valid_data_url(data_url):
             digest = hashlib.sha256(str(data_url).encode()).hexdigest()[:8]
@@ -175,7 +175,7 @@ class Simulator:
         return _result(1, "提交成功", task.id)
 
     async def submit_action(self, request: web.Request) -> web.Response:
-        body = await _body(request) or {}
+        body = await json_body(request) or {}
         parent = self.tasks.get(str(body.get("taskId") or ""))
         custom_id = str(body.get("customId") or "")
         if parent is None:
@@ -196,7 +196,7 @@ class Simulator:
         return _result(1, "提交成功", task.id)
 
     async def submit_modal(self, request: web.Request) -> web.Response:
-        body = await _body(request) or {}
+        body = await json_body(request) or {}
         task = self.tasks.get(str(body.get("taskId") or ""))
         if task is None or not task.modal_pending:
             return _result(3, "关联任务不存在或已失效", status=404)
@@ -239,7 +239,7 @@ class Simulator:
         return web.json_response(self._task_json(task, request))
 
     async def list_by_condition(self, request: web.Request) -> web.Response:
-        body = await _body(request) or {}
+        body = await json_body(request) or {}
         ids = [str(i) for i in body.get("ids") or []]
         found = [self._task_json(self.tasks[i], request) for i in ids if i in self.tasks]
         return web.json_response(found)
@@ -433,7 +433,7 @@ def _valid_data_url(item: object) -> bool:
     return True
 
 
-async def _body(request: web.Request) -> dict[str, Any] | None:
+async def json_body(request: web.Request) -> dict[str, Any] | None:
     try:
         data = await request.json()
     except ValueError:
