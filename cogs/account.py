@@ -8,7 +8,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.client.replies import reply
+from bot.client.render import NO_MENTIONS
+from bot.client.replies import member_roles, reply
 from bot.core.models import Job, JobStatus
 from bot.i18n import tr
 
@@ -16,7 +17,6 @@ if TYPE_CHECKING:
     from bot.client.app import MJBot
 
 PAGE = 10
-NO_MENTIONS = discord.AllowedMentions.none()
 STATUS_ICONS = {
     JobStatus.WAITING: "⏳",
     JobStatus.SUBMITTING: "⏳",
@@ -26,10 +26,6 @@ STATUS_ICONS = {
     JobStatus.SUCCEEDED: "✅",
     JobStatus.FAILED: "❌",
 }
-
-
-def _roles(interaction: discord.Interaction) -> list[int]:
-    return [role.id for role in getattr(interaction.user, "roles", [])]
 
 
 def _link(job: Job) -> str:
@@ -105,7 +101,7 @@ class Account(commands.Cog):
     async def quota(self, interaction: discord.Interaction) -> None:
         assert interaction.guild_id is not None and self.bot.jobs.accounts is not None
         balance, limits = await self.bot.jobs.accounts.status(
-            interaction.guild_id, interaction.user.id, _roles(interaction)
+            interaction.guild_id, interaction.user.id, member_roles(interaction)
         )
         reset = int(balance.reset_at.timestamp())
         left = "unlimited" if balance.daily_left is None else f"{balance.daily_left} of {limits.daily}"

@@ -16,6 +16,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.client.render import NO_MENTIONS
 from bot.client.replies import reply
 from bot.core.quota import COST_GROUPS, DEFAULT_COSTS, GuildConfig, Tier, local_day
 
@@ -23,7 +24,6 @@ if TYPE_CHECKING:
     from bot.client.app import MJBot
     from bot.core.accounts import Accounts
 
-NO_MENTIONS = discord.AllowedMentions.none()
 LIMITS = ("daily_credits", "user_running", "user_waiting", "server_running")
 SETTINGS = [
     *(app_commands.Choice(name=n, value=n) for n in LIMITS),

@@ -11,7 +11,6 @@ import io
 import logging
 import re
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any
 
 import discord
 
@@ -19,6 +18,7 @@ from bot.client.components import RemixButton, region_picker
 from bot.client.job_messages import JobMessages
 from bot.client.modals import PromptModal, ZoomModal
 from bot.client.render import NO_MENTIONS, job_content
+from bot.client.replies import member_roles, reply
 from bot.core import requests
 from bot.core.accounts import Accounts, Refusal
 from bot.core.buttons import IMAGE_ACTIONS, ButtonFace
@@ -154,7 +154,7 @@ class Flows:
         Nothing is charged until the input passed every check; a refusal before the public message
         is private.
         """
-        roles = _roles(interaction)
+        roles = member_roles(interaction)
         try:
             await self.accounts.check(_requester(interaction), roles, action)
         except Refusal as exc:
@@ -182,13 +182,13 @@ class Flows:
         parent = await self.jobs.ledger.get(job_id)
         found = self.jobs.button(parent, index) if parent else None
         if parent is None or found is None:
-            await _private(interaction, UNKNOWN_JOB)
+            await reply(interaction, UNKNOWN_JOB)
             return
         face = found[1]
         config = await self.accounts.config(parent.guild_id)
         if config.press_policy == "owner" and interaction.user.id != parent.user_id:
             text = "On this server only the member who started a job can use its buttons."
-            await _private(interaction, text)
+            await reply(interaction, text)
             return
         # Dialogs must be the first answer to a press, so these are decided before any defer.
         if face.action is JobAction.CUSTOM_ZOOM:
@@ -203,12 +203,12 @@ class Flows:
             return
         if face.action is JobAction.VARY_REGION:
             text, view = region_picker(parent.id, index, set(), interaction.locale)
-            await _private(interaction, text, view=view)
+            await reply(interaction, text, view=view)
             return
 
         await interaction.response.defer()
         if face.action is JobAction.BOOKMARK:
-            await _ephemeral(interaction, await self.jobs.bookmark(parent, index))
+            await reply(interaction, await self.jobs.bookmark(parent, index))
         elif face.action is JobAction.DESCRIBE_PICK:
             prompt = parent.descriptions[int(parent.buttons[index].custom_id.split("::")[1]) - 1]
             request = ImagineRequest(prompt, (), *self._flavour(config, None, None))
@@ -222,9 +222,9 @@ class Flows:
                 view.add_item(RemixButton(job.id))
                 view.stop()
                 text = "🎛️ Remix is on at the image service: edit the prompt for this job, then submit it."
-                await interaction.followup.send(tr(text, interaction.locale), view=view, ephemeral=True)
+                await reply(interaction, text, view=view)
         else:
-            await _ephemeral(interaction, "This action is not available in this bot.")
+            await reply(interaction, "This action is not available in this bot.")
 
     async def _finished_upscale(self, parent: Job, index: int) -> Job | None:
         """The upscale this grid's button already made, if any: pressing it again costs nothing."""
@@ -255,10 +255,10 @@ class Flows:
     async def open_remix(self, interaction: discord.Interaction, job_id: int) -> None:
         job = await self.jobs.ledger.get(job_id)
         if job is None or job.status is not JobStatus.NEEDS_INPUT:
-            await _private(interaction, "This job is no longer waiting for a prompt.")
+            await reply(interaction, "This job is no longer waiting for a prompt.")
             return
         if job.user_id != interaction.user.id:
-            await _private(interaction, "Only the member who started this job can remix it.")
+            await reply(interaction, "Only the member who started this job can remix it.")
             return
 
         async def remix(modal_interaction: discord.Interaction, prompt: str) -> None:
@@ -279,7 +279,7 @@ class Flows:
         parent = await self.jobs.ledger.get(job_id)
         found = self.jobs.button(parent, index) if parent else None
         if parent is None or found is None or not cells:
-            await _private(interaction, UNKNOWN_JOB)
+            await reply(interaction, UNKNOWN_JOB)
             return
         face = found[1]
 
@@ -288,7 +288,7 @@ class Flows:
             await answer.response.edit_message(content=done, view=None)
             mask = await self._mask_for(parent, cells)
             if mask is None:
-                await _ephemeral(answer, "The image to repaint could not be read. Please try again.")
+                await reply(answer, "The image to repaint could not be read. Please try again.")
                 return
             await self._reply_job(
                 answer, parent, index, face, RegionRequest(parent.id, index, prompt, mask), prompt=prompt
@@ -345,7 +345,7 @@ class Flows:
         try:
             job = await self.accounts.open_job(
                 _requester(interaction),
-                _roles(interaction),
+                member_roles(interaction),
                 request=requests.encode(request),
                 provider=self.jobs.provider.name,
                 action=action,
@@ -356,7 +356,7 @@ class Flows:
                 locale=str(interaction.locale),
             )
         except Refusal as exc:
-            await _ephemeral(interaction, f"❌ {exc.user_message}")
+            await reply(interaction, f"❌ {exc.user_message}")
             return None
         message = await self._post_reply(interaction, parent, _first_look(interaction, action, prompt, title))
         job = await self.jobs.set_message(job.id, message.id)
@@ -408,10 +408,6 @@ class Flows:
         return ReferenceImage(checked.data, checked.content_type, url=attachment.url)
 
 
-def _roles(interaction: discord.Interaction) -> list[int]:
-    return [role.id for role in getattr(interaction.user, "roles", [])]
-
-
 def _check_words(prompt: str, config: GuildConfig) -> None:
     """The server's banned words, checked before anything is paid."""
     for word in config.banned_words:
@@ -424,17 +420,6 @@ def _check_prompt(prompt: str) -> None:
         raise InvalidInput("The prompt is empty. Describe the image you want.")
     if len(prompt) > MAX_PROMPT_CHARS:
         raise InvalidInput(f"The prompt is {len(prompt)} characters long; the limit is {MAX_PROMPT_CHARS}.")
-
-
-async def _ephemeral(interaction: discord.Interaction, text: str) -> None:
-    await interaction.followup.send(tr(text, interaction.locale), ephemeral=True, allowed_mentions=NO_MENTIONS)
-
-
-async def _private(interaction: discord.Interaction, text: str, **kwargs: Any) -> None:
-    """The first answer to an interaction, for the member alone, in their language."""
-    await interaction.response.send_message(
-        tr(text, interaction.locale), ephemeral=True, allowed_mentions=NO_MENTIONS, **kwargs
-    )
 
 
 async def _refuse(interaction: discord.Interaction, reason: str, prompt: str) -> None:

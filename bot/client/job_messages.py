@@ -55,7 +55,6 @@ class JobMessages:
         self._interval = edit_interval
         self._jobs = jobs
         self._workers: dict[int, _Worker] = {}
-        self.edits = 0  # message edits sent, for tests and benchmarks
 
     def track(self, job: Job, interaction: discord.Interaction | None) -> None:
         """Start following a job whose message was just created (through `interaction` if given)."""
@@ -184,7 +183,6 @@ class JobMessages:
         if interaction is not None and _token_fresh(interaction):
             try:
                 await interaction.edit_original_response(**kwargs)
-                self.edits += 1
                 return
             except discord.HTTPException as exc:
                 if exc.status not in (401, 404):
@@ -194,7 +192,6 @@ class JobMessages:
                 _rewind_files(kwargs)
         message = self._client.get_partial_messageable(job.channel_id).get_partial_message(job.message_id)
         await message.edit(**kwargs)
-        self.edits += 1
 
 
 def _token_fresh(interaction: discord.Interaction) -> bool:

@@ -1,4 +1,4 @@
-"""Private answers to a member, in their language, never pinging anyone."""
+"""Private answers to a member, in their language, never pinging anyone; and who the member is."""
 
 from __future__ import annotations
 
@@ -17,3 +17,8 @@ async def reply(interaction: discord.Interaction, text: str, **kwargs: Any) -> N
         await interaction.followup.send(text, **kwargs)
     else:
         await interaction.response.send_message(text, **kwargs)
+
+
+def member_roles(interaction: discord.Interaction) -> list[int]:
+    """The member's role ids, for tiers and unlimited roles (none outside a server)."""
+    return [role.id for role in getattr(interaction.user, "roles", [])]

@@ -29,6 +29,17 @@ class Refusal(Exception):
 
 
 @dataclass(frozen=True)
+class _Decision:
+    """How one job is charged; the defaults are an uncharged job that runs at once."""
+
+    status: JobStatus = JobStatus.SUBMITTING
+    cost: int = 0
+    running_limit: int = 0
+    split: tuple[int, int] = (0, 0)  # from the daily allowance, from bonus credits
+    day: str = ""  # the server-local day the charge counts against
+
+
+@dataclass(frozen=True)
 class Stats:
     jobs: int
     failed: int
@@ -87,20 +98,20 @@ class Accounts:
         action = job["action"]
         assert isinstance(action, JobAction)
         async with self.ledger.transaction() as db:
-            status, cost, running_limit, split = JobStatus.SUBMITTING, 0, 0, (0, 0)
+            decision = _Decision()
             if charge and requester.guild_id is not None:
-                status, cost, running_limit, split = await self._decide(db, requester, role_ids, action)
+                decision = await self._decide(db, requester, role_ids, action)
             job_id = await self.ledger.insert_job(
                 db,
                 requester,
-                status=status,
-                cost=cost,
-                running_limit=running_limit,
+                status=decision.status,
+                cost=decision.cost,
+                running_limit=decision.running_limit,
                 **job,  # type: ignore[arg-type]
             )
             if request is not None:
                 await db.execute("UPDATE jobs SET request = ? WHERE id = ?", (request, job_id))
-            await self._write_charge(db, requester, job_id, split)
+            await self._write_charge(db, requester, job_id, decision)
         opened = await self.ledger.get(job_id)
         assert opened is not None
         return opened
@@ -109,16 +120,14 @@ class Accounts:
         """Charge a job opened uncharged, once its input passed every check."""
         requester = Requester(job.user_id, job.guild_id, job.channel_id)
         async with self.ledger.transaction() as db:
-            status, cost, running_limit, split = JobStatus.SUBMITTING, 0, 0, (0, 0)
+            decision = _Decision()
             if job.guild_id is not None:
-                status, cost, running_limit, split = await self._decide(
-                    db, requester, role_ids, job.action, exclude_job=job.id
-                )
+                decision = await self._decide(db, requester, role_ids, job.action, exclude_job=job.id)
             await db.execute(
                 "UPDATE jobs SET status = ?, cost = ?, running_limit = ?, request = ?, updated_at = ? WHERE id = ?",
-                (status.value, cost, running_limit, request, self._clock(), job.id),
+                (decision.status.value, decision.cost, decision.running_limit, request, self._clock(), job.id),
             )
-            await self._write_charge(db, requester, job.id, split)
+            await self._write_charge(db, requester, job.id, decision)
         charged = await self.ledger.get(job.id)
         assert charged is not None
         return charged
@@ -130,8 +139,8 @@ class Accounts:
         role_ids: list[int],
         action: JobAction,
         exclude_job: int = 0,
-    ) -> tuple[JobStatus, int, int, tuple[int, int]]:
-        """(status, cost, running limit, (daily, bonus) split) for a new job, or a Refusal."""
+    ) -> _Decision:
+        """How a new job is charged and whether it runs or waits; or a Refusal."""
         assert requester.guild_id is not None
         now = self._clock()
         config = await quota.load_config(db, requester.guild_id)
@@ -160,16 +169,14 @@ class Accounts:
                     " allowed. A slot frees as soon as one of them finishes."
                 )
             status = JobStatus.WAITING
-        return status, cost, limits.running, balance.split(cost)
+        return _Decision(status, cost, limits.running, balance.split(cost), quota.local_day(config, now))
 
     async def _write_charge(
-        self, db: aiosqlite.Connection, requester: Requester, job_id: int, split: tuple[int, int]
+        self, db: aiosqlite.Connection, requester: Requester, job_id: int, decision: _Decision
     ) -> None:
         if requester.guild_id is None:
             return
-        config = await quota.load_config(db, requester.guild_id)
-        day = quota.local_day(config, self._clock())
-        for pool, amount in zip(("daily", "bonus"), split, strict=True):
+        for pool, amount in zip(("daily", "bonus"), decision.split, strict=True):
             if amount:
                 await quota.add_entry(
                     db,
@@ -178,7 +185,7 @@ class Accounts:
                     kind="charge",
                     pool=pool,
                     amount=amount,
-                    day=day,
+                    day=decision.day,
                     now=self._clock(),
                     job_id=job_id,
                 )

@@ -254,10 +254,7 @@ class Ledger:
 
     async def jobs_with_status(self, statuses: Iterable[JobStatus]) -> list[Job]:
         wanted = [s.value for s in statuses]
-        marks = ", ".join("?" for _ in wanted)
-        async with self._db.execute(f"SELECT * FROM jobs WHERE status IN ({marks}) ORDER BY id", wanted) as cur:
-            rows = await cur.fetchall()
-        return [_job(r) for r in rows]
+        return await self.jobs_where(f"status IN ({', '.join('?' for _ in wanted)})", wanted)
 
     async def undelivered(self) -> list[Job]:
         """Finished jobs whose final state never reached Discord (the bot stopped in between)."""
