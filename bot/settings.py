@@ -40,7 +40,8 @@ class Settings:
     database_path: Path = Path("data/bot.sqlite3")
     mj_poll_interval: float = 3.0
     progress_edit_interval: float = 2.0
-    job_timeout: float = 900.0
+    job_timeout: float = 900.0  # counted from the API's acceptance of the paid submit
+    remix_timeout: float = 600.0  # how long a job waits for its Remix prompt before it is refunded
     mj_bot_type: str = "MID_JOURNEY"
     mj_mode: str | None = None  # fast | relax | turbo; None: the API's default
     mj_mode_in_path: bool = False  # resellers' /{mode}/mj/... routes
@@ -160,6 +161,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, require_token: bool =
         mj_poll_interval=_seconds(env, "MJ_POLL_INTERVAL", 3.0),
         progress_edit_interval=_seconds(env, "PROGRESS_EDIT_INTERVAL", 2.0),
         job_timeout=_seconds(env, "JOB_TIMEOUT", 900.0),
+        remix_timeout=_seconds(env, "REMIX_TIMEOUT", 600.0),
         mj_bot_type=bot_type,
         mj_mode=mode,
         mj_mode_in_path=mode_in_path in ("1", "true", "yes"),

@@ -23,6 +23,7 @@ STATUS_ICONS = {
     JobStatus.QUEUED: "⏳",
     JobStatus.RUNNING: "🔄",
     JobStatus.NEEDS_INPUT: "✏️",
+    JobStatus.MIRRORING: "⏳",
     JobStatus.SUCCEEDED: "✅",
     JobStatus.FAILED: "❌",
 }
@@ -127,8 +128,12 @@ class Account(commands.Cog):
     async def job(self, interaction: discord.Interaction, id: int) -> None:
         ledger = self.bot.jobs.ledger
         job = await ledger.get(id)
-        if job is None or job.guild_id != interaction.guild_id:
-            await reply(interaction, f"There is no job #{id} on this server.", ephemeral=True)
+        # A member sees their own jobs; Manage Server sees the server's. Others' jobs do not exist for them.
+        visible = job is not None and job.guild_id == interaction.guild_id
+        if visible and job is not None and job.user_id != interaction.user.id:
+            visible = interaction.permissions.manage_guild
+        if job is None or not visible:
+            await reply(interaction, f"You have no job #{id} on this server.", ephemeral=True)
             return
         chain: list[str] = []
         parent_id = job.parent_id

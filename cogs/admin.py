@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from bot.core.accounts import Accounts
 
 LIMITS = ("daily_credits", "user_running", "user_waiting", "server_running")
+NUMBERS = ("moderation_strikes",)
 SETTINGS = [
     *(app_commands.Choice(name=n, value=n) for n in LIMITS),
     *(app_commands.Choice(name=f"cost_{g}", value=f"cost_{g}") for g in COST_GROUPS),
@@ -32,6 +33,7 @@ SETTINGS = [
     app_commands.Choice(name="press_policy (anyone | owner)", value="press_policy"),
     app_commands.Choice(name="default_mode (fast | relax | turbo | none)", value="default_mode"),
     app_commands.Choice(name="default_bot (midjourney | niji | none)", value="default_bot"),
+    app_commands.Choice(name="moderation_strikes (0 = off)", value="moderation_strikes"),
 ]
 
 
@@ -39,22 +41,31 @@ class AdminError(Exception):
     pass
 
 
+def _whole_number(name: str, value: str, wrong: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise AdminError(wrong) from None
+    if number < 0:
+        raise AdminError(f"`{name}` cannot be negative.")
+    return number
+
+
 def apply_setting(config: GuildConfig, name: str, value: str) -> None:
-    """Parse `value` for `name` and set it; an AdminError says what is wrong."""
+    """Parse `value` for `name` and set it; an AdminError says what is wrong. Words are case-insensitive."""
     value = value.strip()
-    if name in LIMITS or name.startswith("cost_"):
+    if name in ("press_policy", "default_mode"):
+        value = value.lower()
+    if name in NUMBERS:
+        setattr(config, name, _whole_number(name, value, f"`{name}` takes a whole number (0 means off)."))
+    elif name in LIMITS or name.startswith("cost_"):
         if value.lower() == "default":
             if name in LIMITS:
                 setattr(config, name, None)
             else:
                 config.costs.pop(name.removeprefix("cost_"), None)
             return
-        try:
-            number = int(value)
-        except ValueError:
-            raise AdminError(f"`{name}` takes a whole number (0 means no limit), or `default`.") from None
-        if number < 0:
-            raise AdminError(f"`{name}` cannot be negative.")
+        number = _whole_number(name, value, f"`{name}` takes a whole number (0 means no limit), or `default`.")
         if name in LIMITS:
             setattr(config, name, number)
         else:
@@ -82,7 +93,7 @@ def apply_setting(config: GuildConfig, name: str, value: str) -> None:
         raise AdminError(f"Unknown setting `{name}`.")
 
 
-def describe_config(config: GuildConfig, bot: MJBot) -> str:
+def describe_config(config: GuildConfig, bot: MJBot, strikes: dict[int, int] | None = None) -> str:
     d = bot.settings.quota_defaults
 
     def limit(name: str) -> str:
@@ -105,6 +116,8 @@ def describe_config(config: GuildConfig, bot: MJBot) -> str:
         f"Channels: {', '.join(f'<#{c}>' for c in config.allowed_channels) or 'all'}",
         f"Banned words: {', '.join(f'`{w}`' for w in config.banned_words) or 'none'}",
         f"Blocked members: {', '.join(f'<@{u}>' for u in config.blocked) or 'none'}",
+        f"Moderation strikes before a day's block: {config.moderation_strikes or 'off'}",
+        f"Strikes today: {', '.join(f'<@{u}> {n}' for u, n in (strikes or {}).items()) or 'none'}",
     ]
     return "\n".join(lines)
 
@@ -140,7 +153,8 @@ class MJAdmin(commands.GroupCog, group_name="mjadmin", group_description="Manage
     async def show(self, interaction: discord.Interaction) -> None:
         assert interaction.guild_id is not None
         config = await self.accounts.config(interaction.guild_id)
-        text = describe_config(config, self.bot)
+        strikes = await self.accounts.strikes_by_member(interaction.guild_id)
+        text = describe_config(config, self.bot, strikes)
         await reply(interaction, text[:2000], ephemeral=True, allowed_mentions=NO_MENTIONS)
 
     @app_commands.command(name="set", description="Set a limit, cost, time zone or default")
@@ -200,7 +214,7 @@ class MJAdmin(commands.GroupCog, group_name="mjadmin", group_description="Manage
     async def reset(self, interaction: discord.Interaction, member: discord.Member) -> None:
         assert interaction.guild_id is not None
         restored = await self.accounts.reset_day(interaction.guild_id, member.id, interaction.user.id)
-        text = f"✅ {member.mention} got {restored} credits back for today."
+        text = f"✅ {member.mention} got {restored} credits back for today, and today's strikes are cleared."
         await reply(interaction, text, ephemeral=True, allowed_mentions=NO_MENTIONS)
 
     @app_commands.command(name="block", description="Stop a member from using the bot here")
@@ -257,7 +271,7 @@ class MJAdmin(commands.GroupCog, group_name="mjadmin", group_description="Manage
             s = await self.accounts.stats(interaction.guild_id, since.timestamp())
             lines.append(
                 f"{label}: {s.jobs} jobs, {s.failed} failed · {s.charged} credits charged,"
-                f" {s.refunded} refunded, {s.charged - s.refunded} spent"
+                f" {s.refunded} refunded, {s.charged - s.refunded} spent · {s.strikes} moderation strikes"
             )
         await reply(interaction, "\n".join(lines), ephemeral=True)
 

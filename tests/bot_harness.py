@@ -13,7 +13,7 @@ import yarl
 
 from bot.client.app import MJBot, open_core, point_discord_at
 from bot.settings import load_settings
-from tests.fakes.discord_server import FakeDiscord, FakeMessage
+from tests.fakes.discord_server import FakeDiscord, FakeInteraction, FakeMessage
 
 TOKEN = "fake-bot-token-0123456789"
 
@@ -71,7 +71,22 @@ async def wait_final(fake: FakeDiscord, message_id: int, timeout: float = 15) ->
 
     def finished() -> bool:
         m = fake.messages.get(message_id)
-        return m is not None and (bool(m.components) or "❌" in m.content)
+        waiting_for_remix = m is not None and "Remix prompt" in str(m.components)
+        return m is not None and ((bool(m.components) and not waiting_for_remix) or "❌" in m.content)
 
     await fake.wait_for(finished, timeout)
     return fake.messages[message_id]
+
+
+async def job_message_id(fake: FakeDiscord, invocation: FakeInteraction, timeout: float = 10) -> int:
+    """The public message of a job started by a command.
+
+    Without files the answer to the command is that message; with files the command is answered
+    privately while the bytes are checked, and that answer links the job's message in the channel.
+    """
+    answer = invocation.response_message_id
+    assert answer is not None
+    if not fake.messages[answer].ephemeral:
+        return answer
+    await fake.wait_for(lambda: "/channels/" in fake.messages[answer].content, timeout)
+    return int(fake.messages[answer].content.rsplit("/", 1)[1])

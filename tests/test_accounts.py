@@ -156,6 +156,8 @@ async def test_queue_waits_for_a_slot_and_survives_a_restart(tmp_path: Path, htt
         first = await open_imagine(accounts, "first")
         second = await open_imagine(accounts, "second")
         third = await open_imagine(accounts, "third")
+        for n, job in enumerate((first, second, third)):
+            await ledger.update(job.id, message_id=100 + n)  # posted: the queue starts only jobs with a message
         assert [first.status, second.status, third.status] == [
             JobStatus.SUBMITTING,
             JobStatus.WAITING,

@@ -10,8 +10,8 @@ import pytest
 from PIL import Image
 
 from bot.simulator.server import Simulator
-from tests.bot_harness import bot_messages, labels, running_bot, wait_final
-from tests.fakes.discord_server import FakeDiscord, FakeFile
+from tests.bot_harness import bot_messages, job_message_id, labels, running_bot, wait_final
+from tests.fakes.discord_server import OWNER_USER_ID, FakeDiscord, FakeFile
 
 SIMULATOR_DURATION = 0.8
 
@@ -107,19 +107,23 @@ async def test_remix_asks_for_the_prompt_when_the_api_wants_it(fake: FakeDiscord
         async with running_bot(fake, sim.base_url, tmp_path / "db.sqlite3"):
             grid_id = (await fake.invoke_slash("imagine", {"prompt": "a robot"})).response_message_id
             await wait_final(fake, grid_id)  # type: ignore[arg-type]
-            press = await fake.click(grid_id, button(fake, grid_id, "V2"))  # type: ignore[arg-type]
-            await fake.wait_for(lambda: bool(press.followup_ids))
-            offer = fake.messages[press.followup_ids[0]]
-            assert offer.ephemeral and "Remix" in offer.content
+            await fake.click(grid_id, button(fake, grid_id, "V2"))  # type: ignore[arg-type]
+            await fake.wait_for(lambda: len(bot_messages(fake)) == 2)
             waiting_id = bot_messages(fake)[1].id
             await fake.wait_for(lambda: "Waiting for your Remix prompt" in fake.messages[waiting_id].content)
+            # The Remix prompt button is on the public message (it survives a reload), for the owner only.
+            await fake.wait_for(lambda: labels(fake, waiting_id) == ["Remix prompt"])
+            remix_id = fake.message_buttons(waiting_id)[0]["custom_id"]
+            other = await fake.click(waiting_id, remix_id, user_id=OWNER_USER_ID)
+            assert "Only the member who started this job" in fake.messages[other.response_message_id].content  # type: ignore[index]
 
-            remix = await fake.click(offer.id, fake.message_buttons(offer.id)[0]["custom_id"])
+            remix = await fake.click(waiting_id, remix_id)
             assert remix.response_type == 9
             field = remix.modal["components"][0]["components"][0]  # type: ignore[index]
             assert field["value"] == "a robot"
             await fake.submit_modal(remix, {field["custom_id"]: "a robot made of moss"})
-            result = await wait_final(fake, waiting_id)
+            await fake.wait_for(lambda: bool(fake.messages[waiting_id].attachments), 15)
+            result = fake.messages[waiting_id]
             assert "a robot made of moss" in result.content and result.attachments
             assert list(sim.tasks.values())[-1].prompt == "a robot made of moss"
     finally:
@@ -165,7 +169,7 @@ async def test_blend_two_and_five_images(fake: FakeDiscord, simulator: Simulator
     files = {f"image{i + 1}": png(c) for i, c in enumerate(colors)}
     async with running_bot(fake, simulator.base_url, tmp_path / "db.sqlite3"):
         interaction = await fake.invoke_slash("blend", {"dimensions": "PORTRAIT"}, attachments=files)
-        result = await wait_final(fake, interaction.response_message_id)  # type: ignore[arg-type]
+        result = await wait_final(fake, await job_message_id(fake, interaction))
         assert f"Blend of {count} images (portrait)" in result.content and result.attachments
         assert labels(fake, result.id)[:5] == ["U1", "U2", "U3", "U4", "🔄"]
         task = next(iter(simulator.tasks.values()))
@@ -192,7 +196,7 @@ async def test_blend_refuses_bad_files_before_paying(
 async def test_describe_then_imagine_a_suggestion(fake: FakeDiscord, simulator: Simulator, tmp_path: Path) -> None:
     async with running_bot(fake, simulator.base_url, tmp_path / "db.sqlite3"):
         interaction = await fake.invoke_slash("describe", {}, attachments={"image": png("orange")})
-        described = await wait_final(fake, interaction.response_message_id)  # type: ignore[arg-type]
+        described = await wait_final(fake, await job_message_id(fake, interaction))
         assert all(key in described.content for key in ("1️⃣", "2️⃣", "3️⃣", "4️⃣"))
         assert labels(fake, described.id) == ["1️⃣", "2️⃣", "3️⃣", "4️⃣"]
         await fake.click(described.id, button(fake, described.id, "2️⃣"))

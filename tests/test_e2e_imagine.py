@@ -13,7 +13,7 @@ from PIL import Image
 
 from bot.core.models import JobStatus
 from bot.simulator.server import Simulator
-from tests.bot_harness import TOKEN, bot_messages, labels, running_bot, wait_final
+from tests.bot_harness import TOKEN, bot_messages, job_message_id, labels, running_bot, wait_final
 from tests.fakes.discord_server import FakeDiscord, FakeFile
 
 GRID = ["U1", "U2", "U3", "U4", "🔄", "V1", "V2", "V3", "V4"]
@@ -179,9 +179,9 @@ def png_bytes() -> bytes:
 async def test_reference_image_reaches_the_api(fake: FakeDiscord, sim: Simulator, tmp_path: Path) -> None:
     async with running_bot(fake, sim.base_url, tmp_path / "db.sqlite3"):
         ref = FakeFile("ref.png", png_bytes(), "image/png")
-        msg_id = (
-            await fake.invoke_slash("imagine", {"prompt": "in this style"}, attachments={"image": ref})
-        ).response_message_id
+        invocation = await fake.invoke_slash("imagine", {"prompt": "in this style"}, attachments={"image": ref})
+        msg_id = await job_message_id(fake, invocation)
+        assert not fake.messages[msg_id].ephemeral
         await wait_final(fake, msg_id)
         assert [t.reference_images for t in sim.tasks.values()] == [1]
 
@@ -205,13 +205,14 @@ async def test_bad_input_is_refused_without_submitting(
 ) -> None:
     async with running_bot(fake, sim.base_url, tmp_path / "db.sqlite3"):
         interaction = await fake.invoke_slash("imagine", options, attachments=attachments)
-        await fake.wait_for(lambda: expected in "".join(m.content for m in fake.messages.values()))
-        assert not sim.tasks, "nothing may be submitted (and paid) for refused input"
         assert interaction.response_message_id is not None
-        if len(options["prompt"]) > 1500:  # refused before any public message, with the prompt handed back
-            refusal = fake.messages[interaction.response_message_id]
-            handed_back = refusal.content + "".join(a.data.decode() for a in refusal.attachments)
-            assert refusal.ephemeral and options["prompt"] in handed_back
+        refusal = fake.messages[interaction.response_message_id]
+        await fake.wait_for(lambda: expected in refusal.content)
+        assert not sim.tasks, "nothing may be submitted (and paid) for refused input"
+        # Refused before any public message, privately, with the prompt handed back.
+        handed_back = refusal.content + "".join(a.data.decode() for a in refusal.attachments)
+        assert refusal.ephemeral and options["prompt"] in handed_back
+        assert not [m for m in fake.channel_messages() if not m.ephemeral]
 
 
 async def test_long_jobs_keep_editing_after_the_interaction_token_expires(sim: Simulator, tmp_path: Path) -> None:

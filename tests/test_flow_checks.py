@@ -25,6 +25,7 @@ async def test_blend_refuses_the_wrong_number_of_images(count: int) -> None:
     flows = Flows(jobs, MagicMock(), MagicMock(), bot_type="MID_JOURNEY", mode=None, max_attachment_bytes=10**6)
     interaction = MagicMock()
     interaction.response.send_message = AsyncMock()
+    interaction.response.is_done = MagicMock(return_value=False)
     await flows.blend(interaction, [attachment(i) for i in range(count)], "SQUARE")  # type: ignore[misc]
     interaction.response.send_message.assert_awaited_once()
     text = interaction.response.send_message.await_args.args[0]

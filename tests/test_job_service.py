@@ -7,11 +7,11 @@ from pathlib import Path
 
 import httpx
 
-from bot.core.errors import InvalidInput
 from bot.core.jobs import JobService
 from bot.core.ledger import Ledger
 from bot.core.models import ImagineRequest, Job, JobAction, JobStatus, Requester
 from bot.core.providers.proxy import ProxyProvider
+from bot.core.requests import ActionRequest
 from bot.simulator.server import Simulator
 
 ALICE = Requester(user_id=1, guild_id=2, channel_id=3)
@@ -54,7 +54,7 @@ async def test_imagine_then_upscale(ledger: Ledger, simulator: Simulator, http: 
         assert progress and progress == sorted(progress)
 
         child = await service.create(ALICE, JobAction.UPSCALE, done.prompt, message_id=11, parent=done, parent_button=1)
-        child = await service.submit_action(child, done, 1)
+        child = await service.submit_action(child, done, ActionRequest(done.id, 1))
         upscaled = await rec.wait(child.id)
         assert upscaled.status is JobStatus.SUCCEEDED
         assert any(b.custom_id.startswith("MJ::JOB::upsample_v6_2x_subtle") for b in upscaled.buttons)
@@ -96,9 +96,9 @@ async def test_failures_end_jobs_with_a_reason(ledger: Ledger, simulator: Simula
         failed = await rec.wait(failing.id)
         assert failed.status is JobStatus.FAILED and "Simulated failure" in (failed.error or "")
 
-        refused = await service.create(ALICE, JobAction.IMAGINE, "x", message_id=3)
-        refused = await service.refuse(refused, InvalidInput("not an image"))
-        assert refused.status is JobStatus.FAILED and refused.upstream_task_id is None
+        unposted = await service.create(ALICE, JobAction.IMAGINE, "x", message_id=3)
+        unposted = await service.abandon(unposted, "The bot could not post this job's message. Nothing was charged.")
+        assert unposted.status is JobStatus.FAILED and unposted.upstream_task_id is None
     finally:
         await service.stop()
 
@@ -143,7 +143,7 @@ async def test_restart_resumes_jobs_in_flight(tmp_path: Path, http: httpx.AsyncC
 async def test_undelivered_results_are_published_again_at_start(tmp_path: Path, http: httpx.AsyncClient) -> None:
     ledger = await Ledger.open(tmp_path / "l.sqlite3")
     job = await ledger.create_job(ALICE, provider="proxy", action=JobAction.IMAGINE, prompt="x", message_id=4)
-    await ledger.update(job.id, upstream_task_id="T", status=JobStatus.SUCCEEDED, image_url="http://x/y.png")
+    await ledger.transition(job.id, JobStatus.SUCCEEDED, upstream_task_id="T", image_url="http://x/y.png")
     service, rec = await make_service(ledger, "http://127.0.0.1:9", http)
     try:
         assert [u.id for u in rec.updates] == [job.id]
@@ -182,7 +182,7 @@ async def test_remix_code_21_waits_for_the_users_prompt(ledger: Ledger, http: ht
         grid = await service.create(ALICE, JobAction.IMAGINE, "a kite", message_id=1)
         grid = await rec.wait((await service.submit_imagine(grid, ImagineRequest("a kite"))).id)
         v1 = await service.create(ALICE, JobAction.VARIATION, "a kite", message_id=2, parent=grid, parent_button=5)
-        v1 = await service.submit_action(v1, grid, 5)
+        v1 = await service.submit_action(v1, grid, ActionRequest(grid.id, 5))
         assert v1.status is JobStatus.NEEDS_INPUT and sim.requests["modal"] == 0
         await asyncio.sleep(0.3)  # waiting for input is not polled and does not time out early
         assert (await ledger.get(v1.id)).status is JobStatus.NEEDS_INPUT  # type: ignore[union-attr]

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.ledger import MIGRATIONS, UNFINISHED, Ledger
+from bot.core.ledger import MIGRATIONS, Ledger
+from bot.core.lifecycle import UNFINISHED
 from bot.core.models import JobAction, JobStatus, Requester, UpstreamButton
 
 ALICE = Requester(user_id=11, guild_id=22, channel_id=33)
@@ -23,8 +24,8 @@ async def test_job_round_trip_survives_reopen(tmp_path: Path) -> None:
     first = await Ledger.open(path)
     parent = await first.create_job(ALICE, provider="proxy", action=JobAction.IMAGINE, prompt="a fox", message_id=5)
     buttons = [UpstreamButton("MJ::JOB::upsample::1::h", "U1"), UpstreamButton("MJ::JOB::reroll::0::h::SOLO", "", "🔄")]
-    await first.update(
-        parent.id, upstream_task_id="T1", status=JobStatus.SUCCEEDED, image_url="https://x/1.png", buttons=buttons
+    await first.transition(
+        parent.id, JobStatus.SUCCEEDED, upstream_task_id="T1", image_url="https://x/1.png", buttons=buttons
     )
     child = await first.create_job(
         ALICE,
@@ -54,7 +55,7 @@ async def test_job_round_trip_survives_reopen(tmp_path: Path) -> None:
 
 async def test_undelivered_lists_finished_jobs_not_yet_shown(ledger: Ledger) -> None:
     job = await ledger.create_job(ALICE, provider="proxy", action=JobAction.IMAGINE, prompt="x", message_id=9)
-    await ledger.update(job.id, status=JobStatus.FAILED, error="boom")
+    await ledger.transition(job.id, JobStatus.FAILED, error="boom")
     assert [j.id for j in await ledger.undelivered()] == [job.id]
     await ledger.update(job.id, delivered=True)
     assert await ledger.undelivered() == []
@@ -83,7 +84,7 @@ async def test_concurrent_writers_take_turns(ledger: Ledger) -> None:
 
     async def writer(i: int) -> None:
         job = await ledger.create_job(ALICE, provider="proxy", action=JobAction.IMAGINE, prompt=f"p{i}")
-        await ledger.update(job.id, status=JobStatus.RUNNING, progress=i)
+        await ledger.transition(job.id, JobStatus.RUNNING, progress=i)
 
     await asyncio.gather(*(writer(i) for i in range(40)))
     running = await ledger.jobs_with_status([JobStatus.RUNNING])

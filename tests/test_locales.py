@@ -11,7 +11,7 @@ from discord.ext import commands
 
 from bot.client.components import CELL_NAMES, REGION_HELP
 from bot.client.errors import UNEXPECTED
-from bot.client.flows import UNKNOWN_JOB, _check_prompt, _check_words
+from bot.client.flows import UNKNOWN_JOB, _check_prompt
 from bot.client.render import _status_text, job_content
 from bot.core.buttons import describe_button
 from bot.core.errors import InvalidInput
@@ -134,7 +134,7 @@ def test_statuses_translate() -> None:
         _status_text(_job(JobStatus.WAITING))
     }
     texts -= {"", _status_text(_job(JobStatus.RUNNING))}  # nothing to say; "(0%)" needs no words
-    assert len(texts) == 4
+    assert len(texts) == 5
     for text in texts:
         assert chinese(tr(text, ZH)), text
 
@@ -153,16 +153,22 @@ def test_refused_input_in_chinese() -> None:
     for check in (
         lambda: _check_prompt(""),
         lambda: _check_prompt("x" * 2000),
-        lambda: _check_words("a Bad idea", GuildConfig(banned_words=["bad"])),
     ):
         with pytest.raises(InvalidInput) as caught:
             check()
         reasons.append(caught.value.user_message)
     reasons.append("You are blocked from using this bot in this server.")
+    reasons.append("Your prompt contains a word this server does not allow: `bad`.")
+    reasons.append("Your prompt contains a word this server does not allow: `bad`. Strike 2 of 3 today.")
+    reasons.append(
+        "Your prompt contains a word this server does not allow: `bad`. You are blocked for the rest of the day"
+        " after 3 prompts refused by moderation; you can use the bot again at 00:00 UTC (in 2 h 5 min)."
+    )
+    reasons.append("This costs 2 credits and you have 1 left today. Your credits come back at 00:00 UTC (in 7 min).")
     for reason in reasons:
         text = tr(f"❌ {reason} Nothing was submitted.", ZH)
         assert text.startswith("❌ ") and text.endswith(" 未提交任何内容。"), text
-        assert not re.search(r"[A-Za-z]{3,}", text.replace("`bad`", "")), text
+        assert not re.search(r"[A-Za-z]{3,}", text.replace("`bad`", "").replace("UTC", "")), text
 
 
 def test_refusal_of_credits_with_the_wait() -> None:
@@ -233,8 +239,8 @@ def test_account_lines_translate() -> None:
         ),
         "✅ <@&5>: unlimited credits a day, 2 jobs at once.": "✅ <@&5>：每日积分不限，最多同时进行 2 个任务。",
         "✅ <@8> is no longer blocked.": "✅ 已解封 <@8>。",
-        "Today: 4 jobs, 1 failed · 5 credits charged, 1 refunded, 4 spent": (
-            "今天：4 个任务，1 个失败 · 扣除 5 积分，退还 1，实际消耗 4"
+        "Today: 4 jobs, 1 failed · 5 credits charged, 1 refunded, 4 spent · 2 moderation strikes": (
+            "今天：4 个任务，1 个失败 · 扣除 5 积分，退还 1，实际消耗 4 · 2 次审核违规"
         ),
     }
     for english, expected in lines.items():

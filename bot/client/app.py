@@ -123,6 +123,7 @@ async def open_core(
             provider,
             poll_interval=settings.mj_poll_interval,
             job_timeout=settings.job_timeout,
+            remix_timeout=settings.remix_timeout,
             accounts=Accounts(ledger, settings.quota_defaults, clock),
         )
         stack.push_async_callback(jobs.stop)

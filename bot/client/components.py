@@ -55,10 +55,13 @@ async def _guarded(interaction: discord.Interaction, run: Any) -> None:
 class RemixButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"mj:remix:(?P<job>[0-9]+)"):
     """Opens the Remix dialog of a job the API holds for an edited prompt."""
 
-    def __init__(self, job_id: int) -> None:
+    def __init__(self, job_id: int, locale: object = None) -> None:
         super().__init__(
             discord.ui.Button(
-                label="Remix prompt", emoji="🎛️", style=discord.ButtonStyle.success, custom_id=f"mj:remix:{job_id}"
+                label=tr("Remix prompt", locale),
+                emoji="🎛️",
+                style=discord.ButtonStyle.success,
+                custom_id=f"mj:remix:{job_id}",
             )
         )
         self.job_id = job_id

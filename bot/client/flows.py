@@ -7,6 +7,7 @@ message up to date. Input that is refused never reaches the paid API.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
 import re
@@ -14,7 +15,7 @@ from collections.abc import Awaitable, Callable, Sequence
 
 import discord
 
-from bot.client.components import RemixButton, region_picker
+from bot.client.components import region_picker
 from bot.client.job_messages import JobMessages
 from bot.client.modals import PromptModal, ZoomModal
 from bot.client.render import NO_MENTIONS, job_content
@@ -47,7 +48,8 @@ UNKNOWN_JOB = "This button belongs to a job the bot no longer knows."
 
 def _requester(interaction: discord.Interaction) -> Requester:
     assert interaction.channel_id is not None
-    return Requester(interaction.user.id, interaction.guild_id, interaction.channel_id)
+    parent = getattr(interaction.channel, "parent_id", None)  # a thread's channel
+    return Requester(interaction.user.id, interaction.guild_id, interaction.channel_id, parent)
 
 
 def _first_look(interaction: discord.Interaction, action: JobAction, prompt: str, title: str = "") -> str:
@@ -88,20 +90,20 @@ class Flows:
         bot_type: str | None = None,
     ) -> None:
         prompt = " ".join(prompt.split())
-        config = await self.accounts.config(interaction.guild_id)
         try:
             _check_prompt(prompt)
-            _check_words(prompt, config)
             self._check_attachments(attachments)
         except InvalidInput as exc:
             await _refuse(interaction, exc.user_message, prompt)
             return
+        config = await self.accounts.config(interaction.guild_id)
+        flavour = self._flavour(config, mode, bot_type)
 
         async def read() -> JobRequest:
             images = tuple([await self._read_image(a) for a in attachments])
-            return ImagineRequest(prompt, images, *self._flavour(config, mode, bot_type))
+            return ImagineRequest(prompt, images, *flavour)
 
-        await self._command_job(interaction, JobAction.IMAGINE, prompt, read)
+        await self._command_job(interaction, JobAction.IMAGINE, prompt, read, flavour, files=bool(attachments))
 
     async def blend(
         self,
@@ -113,7 +115,6 @@ class Flows:
         bot_type: str | None = None,
     ) -> None:
         label = f"Blend of {len(attachments)} images ({dimensions.lower()})"
-        config = await self.accounts.config(interaction.guild_id)
         try:
             if not BLEND_MIN <= len(attachments) <= BLEND_MAX:
                 raise InvalidInput(f"/blend takes {BLEND_MIN} to {BLEND_MAX} images; you gave {len(attachments)}.")
@@ -121,12 +122,14 @@ class Flows:
         except InvalidInput as exc:
             await _refuse(interaction, exc.user_message, "")
             return
+        config = await self.accounts.config(interaction.guild_id)
+        flavour = self._flavour(config, mode, bot_type)
 
         async def read() -> JobRequest:
             images = tuple([await self._read_image(a) for a in attachments])
-            return BlendRequest(images, dimensions, *self._flavour(config, mode, bot_type))
+            return BlendRequest(images, dimensions, *flavour)
 
-        await self._command_job(interaction, JobAction.BLEND, label, read)
+        await self._command_job(interaction, JobAction.BLEND, label, read, flavour, files=True)
 
     async def describe(self, interaction: discord.Interaction, attachment: discord.Attachment) -> None:
         try:
@@ -138,7 +141,9 @@ class Flows:
         async def read() -> JobRequest:
             return DescribeRequest(await self._read_image(attachment))
 
-        await self._command_job(interaction, JobAction.DESCRIBE, attachment.filename, read, title="Describe")
+        await self._command_job(
+            interaction, JobAction.DESCRIBE, attachment.filename, read, (None, None), files=True, title="Describe"
+        )
 
     async def _command_job(
         self,
@@ -146,36 +151,65 @@ class Flows:
         action: JobAction,
         prompt: str,
         read: Callable[[], Awaitable[JobRequest]],
+        flavour: tuple[str | None, str | None],
         *,
+        files: bool,
         title: str = "",
     ) -> None:
-        """Check the member's limits, answer with the public message, check the input, charge, submit.
+        """Check the input, charge, then post the public message and submit.
 
-        Nothing is charged until the input passed every check; a refusal before the public message
-        is private.
+        Every refusal (the member's limits, the server's rules, a file that is not an image) comes
+        before anything public and is private, with the prompt handed back. With files, whose bytes
+        take time to read and check, the command is first acknowledged privately ("thinking") and the
+        job's public message is posted in the channel.
         """
-        roles = member_roles(interaction)
-        try:
-            await self.accounts.check(_requester(interaction), roles, action)
-        except Refusal as exc:
-            await _refuse(interaction, exc.user_message, prompt if action is JobAction.IMAGINE else "")
-            return
-        job = await self._open_from_command(interaction, action, prompt, title=title)
+        if files:
+            await interaction.response.defer(ephemeral=True, thinking=True)
         try:
             request = await read()
-        except InvalidInput as exc:
-            await self.jobs.refuse(job, exc)
+            job = await self.accounts.open_job(
+                _requester(interaction),
+                member_roles(interaction),
+                request=requests.encode(request),
+                provider=self.jobs.provider.name,
+                action=action,
+                prompt=prompt,
+                title=title,
+                locale=str(interaction.locale),
+                bot_type=flavour[0],
+                mode=flavour[1],
+            )
+        except (InvalidInput, Refusal) as exc:
+            await _refuse(interaction, exc.user_message, prompt if action is JobAction.IMAGINE else "")
             return
+        content = _first_look(interaction, action, prompt, title)
         try:
-            job = await self.accounts.charge(job, roles, requests.encode(request))
-        except Refusal as exc:  # another job of the member's took the last credit meanwhile
-            await self.jobs.refuse(job, InvalidInput(exc.user_message))
+            if files:
+                channel = interaction.client.get_partial_messageable(job.channel_id, guild_id=job.guild_id)
+                message_id = (await channel.send(content, allowed_mentions=NO_MENTIONS)).id
+            else:
+                callback = await interaction.response.send_message(content, allowed_mentions=NO_MENTIONS)
+                message_id = callback.message_id or (await interaction.original_response()).id
+        except discord.HTTPException as exc:
+            log.warning("job %s: its message could not be posted: %s", job.id, exc)
+            await self.jobs.abandon(job, "The bot could not post this job's message. Nothing was charged.")
             return
+        job = await self.jobs.set_message(job.id, message_id)
+        self.messages.track(job, None if files else interaction)
+        if files:
+            link = f"https://discord.com/channels/{job.guild_id or '@me'}/{job.channel_id}/{message_id}"
+            started = tr(f"🎨 Your job has started: {link}", interaction.locale)
+            with contextlib.suppress(discord.HTTPException):
+                await interaction.edit_original_response(content=started)
         await self.jobs.begin(job)
 
     def _flavour(self, config: GuildConfig, mode: str | None, bot_type: str | None) -> tuple[str, str | None]:
         """(bot type, mode): the member's choice, else the server's, else the bot's settings."""
         return bot_type or config.default_bot or self.bot_type, mode or config.default_mode or self.mode
+
+    def _button_mode(self, parent: Job, config: GuildConfig) -> str | None:
+        """A button job goes at its parent's mode, else the server's default, else the bot's setting."""
+        return parent.mode or config.default_mode or self.mode
 
     # -- a job's buttons -------------------------------------------------------------------------
     async def press(self, interaction: discord.Interaction, job_id: int, index: int) -> None:
@@ -190,6 +224,7 @@ class Flows:
             text = "On this server only the member who started a job can use its buttons."
             await reply(interaction, text)
             return
+        mode = self._button_mode(parent, config)
         # Dialogs must be the first answer to a press, so these are decided before any defer.
         if face.action is JobAction.CUSTOM_ZOOM:
             prompt = re.sub(r"\s--zoom\s+\S+", "", parent.prompt)
@@ -197,7 +232,8 @@ class Flows:
             async def zoom(modal_interaction: discord.Interaction, text: str, value: float) -> None:
                 await modal_interaction.response.defer()
                 zoomed = f"{text or prompt} --zoom {value:g}"
-                await self._reply_job(modal_interaction, parent, index, face, ActionRequest(parent.id, index, zoomed))
+                request = ActionRequest(parent.id, index, zoomed, mode)
+                await self._reply_job(modal_interaction, parent, index, face, request, prompt=zoomed)
 
             await interaction.response.send_modal(ZoomModal(prompt, zoom, interaction.locale))
             return
@@ -208,49 +244,21 @@ class Flows:
 
         await interaction.response.defer()
         if face.action is JobAction.BOOKMARK:
+            try:
+                await self.accounts.admit(_requester(interaction), [])
+            except Refusal as exc:
+                await reply(interaction, f"❌ {exc.user_message}")
+                return
             await reply(interaction, await self.jobs.bookmark(parent, index))
         elif face.action is JobAction.DESCRIBE_PICK:
             prompt = parent.descriptions[int(parent.buttons[index].custom_id.split("::")[1]) - 1]
-            request = ImagineRequest(prompt, (), *self._flavour(config, None, None))
+            flavour = self._flavour(config, None, None)
+            request = ImagineRequest(prompt, (), *flavour)
             await self._reply_job(interaction, parent, None, face, request, action=JobAction.IMAGINE, prompt=prompt)
-        elif face.action is JobAction.UPSCALE and (done := await self._finished_upscale(parent, index)):
-            await self._reuse_upscale(interaction, parent, index, face, done)
         elif face.action in IMAGE_ACTIONS:
-            job = await self._reply_job(interaction, parent, index, face, ActionRequest(parent.id, index))
-            if job is not None and job.status is JobStatus.NEEDS_INPUT:
-                view = discord.ui.View(timeout=None)
-                view.add_item(RemixButton(job.id))
-                view.stop()
-                text = "🎛️ Remix is on at the image service: edit the prompt for this job, then submit it."
-                await reply(interaction, text, view=view)
+            await self._reply_job(interaction, parent, index, face, ActionRequest(parent.id, index, None, mode))
         else:
             await reply(interaction, "This action is not available in this bot.")
-
-    async def _finished_upscale(self, parent: Job, index: int) -> Job | None:
-        """The upscale this grid's button already made, if any: pressing it again costs nothing."""
-        done = await self.jobs.ledger.jobs_where(
-            "parent_id = ? AND parent_button = ? AND action = ? AND status = 'succeeded'",
-            (parent.id, index, JobAction.UPSCALE.value),
-        )
-        return done[0] if done else None
-
-    async def _reuse_upscale(
-        self, interaction: discord.Interaction, parent: Job, index: int, face: ButtonFace, done: Job
-    ) -> None:
-        image_url = done.image_url
-        if done.message_id is not None:
-            # The copy Discord holds outlives the API's expiring link.
-            channel = interaction.client.get_partial_messageable(done.channel_id, guild_id=done.guild_id)
-            try:
-                message = await channel.fetch_message(done.message_id)
-                image_url = message.attachments[0].url if message.attachments else image_url
-            except discord.HTTPException:
-                pass
-        message = await self._post_reply(
-            interaction, parent, _first_look(interaction, face.action, parent.prompt, face.title)
-        )
-        job = await self.jobs.reuse(done, _requester(interaction), message.id, image_url, str(interaction.locale))
-        log.info("job %s reuses the upscale of job %s: no API call, no charge", job.id, done.id)
 
     async def open_remix(self, interaction: discord.Interaction, job_id: int) -> None:
         job = await self.jobs.ledger.get(job_id)
@@ -264,8 +272,12 @@ class Flows:
         async def remix(modal_interaction: discord.Interaction, prompt: str) -> None:
             await modal_interaction.response.defer()
             fresh = await self.jobs.ledger.get(job_id)
-            if fresh is not None:
+            if fresh is None:
+                return
+            try:
                 await self.jobs.confirm_input(fresh, prompt or fresh.prompt)
+            except Refusal as exc:
+                await reply(modal_interaction, f"❌ {exc.user_message} Press Remix prompt again to change it.")
 
         await interaction.response.send_modal(PromptModal("Remix", job.prompt, remix, interaction.locale))
 
@@ -290,9 +302,9 @@ class Flows:
             if mask is None:
                 await reply(answer, "The image to repaint could not be read. Please try again.")
                 return
-            await self._reply_job(
-                answer, parent, index, face, RegionRequest(parent.id, index, prompt, mask), prompt=prompt
-            )
+            config = await self.accounts.config(parent.guild_id)
+            request = RegionRequest(parent.id, index, prompt, mask, self._button_mode(parent, config))
+            await self._reply_job(answer, parent, index, face, request, prompt=prompt)
 
         if edit:
             await interaction.response.send_modal(
@@ -302,28 +314,6 @@ class Flows:
             await repaint(interaction, parent.prompt)
 
     # -- helpers -----------------------------------------------------------------------------------
-    async def _open_from_command(
-        self, interaction: discord.Interaction, action: JobAction, prompt: str, *, title: str = ""
-    ) -> Job:
-        """Answer the command with the job's public message, and record the job (uncharged yet)."""
-        callback = await interaction.response.send_message(
-            _first_look(interaction, action, prompt, title), allowed_mentions=NO_MENTIONS
-        )
-        message_id = callback.message_id or (await interaction.original_response()).id
-        job = await self.accounts.open_job(
-            _requester(interaction),
-            [],
-            charge=False,
-            provider=self.jobs.provider.name,
-            action=action,
-            prompt=prompt,
-            title=title,
-            message_id=message_id,
-            locale=str(interaction.locale),
-        )
-        self.messages.track(job, interaction)
-        return job
-
     async def _reply_job(
         self,
         interaction: discord.Interaction,
@@ -337,15 +327,18 @@ class Flows:
     ) -> Job | None:
         """Charge and record the job, then its public message replying to the parent's, then submit.
 
-        The interaction is already acknowledged; a refusal is told to the presser alone.
+        The interaction is already acknowledged; a refusal is told to the presser alone. Pressing an
+        upscale that is made or being made already shows that one, for free.
         """
         action = action or face.action
         prompt = prompt or parent.prompt
         title = "" if action is JobAction.IMAGINE else face.title
+        mode = getattr(request, "mode", None)
         try:
             job = await self.accounts.open_job(
                 _requester(interaction),
                 member_roles(interaction),
+                single_flight=action is JobAction.UPSCALE,
                 request=requests.encode(request),
                 provider=self.jobs.provider.name,
                 action=action,
@@ -354,14 +347,40 @@ class Flows:
                 parent_id=parent.id,
                 parent_button=index,
                 locale=str(interaction.locale),
+                mode=mode,
+                bot_type=parent.bot_type,
             )
         except Refusal as exc:
             await reply(interaction, f"❌ {exc.user_message}")
             return None
-        message = await self._post_reply(interaction, parent, _first_look(interaction, action, prompt, title))
+        if job.source_id is not None:
+            log.info("job %s shows the upscale of job %s: no API call, no charge", job.id, job.source_id)
+            if job.status is JobStatus.SUCCEEDED:
+                job = await self._discord_copy(interaction, job)
+        try:
+            message = await self._post_reply(interaction, parent, _first_look(interaction, action, prompt, title))
+        except discord.HTTPException as exc:
+            log.warning("job %s: its message could not be posted: %s", job.id, exc)
+            await self.jobs.abandon(job, "The bot could not post this job's message. Nothing was charged.")
+            await reply(interaction, "The bot could not post this job's message here. Nothing was charged.")
+            return None
         job = await self.jobs.set_message(job.id, message.id)
         self.messages.track(job, None)
         return await self.jobs.begin(job)
+
+    async def _discord_copy(self, interaction: discord.Interaction, job: Job) -> Job:
+        """A shared upscale shows the copy Discord holds: it outlives the API's expiring link."""
+        source = await self.jobs.ledger.get(job.source_id) if job.source_id else None
+        if source is None or source.message_id is None:
+            return job
+        channel = interaction.client.get_partial_messageable(source.channel_id, guild_id=source.guild_id)
+        try:
+            message = await channel.fetch_message(source.message_id)
+        except discord.HTTPException:
+            return job
+        if not message.attachments:
+            return job
+        return await self.jobs.ledger.update(job.id, image_url=message.attachments[0].url)
 
     async def _post_reply(self, interaction: discord.Interaction, parent: Job, content: str) -> discord.Message:
         channel = interaction.client.get_partial_messageable(parent.channel_id, guild_id=parent.guild_id)
@@ -408,13 +427,6 @@ class Flows:
         return ReferenceImage(checked.data, checked.content_type, url=attachment.url)
 
 
-def _check_words(prompt: str, config: GuildConfig) -> None:
-    """The server's banned words, checked before anything is paid."""
-    for word in config.banned_words:
-        if re.search(rf"(?<!\w){re.escape(word)}(?!\w)", prompt, re.IGNORECASE):
-            raise InvalidInput(f"Your prompt contains a word this server does not allow: `{word}`.")
-
-
 def _check_prompt(prompt: str) -> None:
     if not prompt:
         raise InvalidInput("The prompt is empty. Describe the image you want.")
@@ -432,4 +444,7 @@ async def _refuse(interaction: discord.Interaction, reason: str, prompt: str) ->
     elif prompt:
         text += tr("\nYour prompt is attached so you can edit it.", interaction.locale)
         files.append(discord.File(io.BytesIO(prompt.encode()), "prompt.txt"))
+    if interaction.response.is_done():  # acknowledged privately while the files were read
+        await interaction.edit_original_response(content=text, attachments=files, allowed_mentions=NO_MENTIONS)
+        return
     await interaction.response.send_message(text, files=files, ephemeral=True, allowed_mentions=NO_MENTIONS)

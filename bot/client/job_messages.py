@@ -58,6 +58,10 @@ class JobMessages:
 
     def track(self, job: Job, interaction: discord.Interaction | None) -> None:
         """Start following a job whose message was just created (through `interaction` if given)."""
+        existing = self._workers.get(job.id)
+        if existing is not None:  # a state was published first: one worker per message
+            existing.interaction = existing.interaction or interaction
+            return
         loop = asyncio.get_running_loop()
         worker = _Worker(job, interaction, last_edit=loop.time())
         worker.shown = (job_content(job), None)
@@ -116,7 +120,7 @@ class JobMessages:
         content = job_content(job)
         if worker.shown == (content, job.preview_url):
             return False
-        kwargs: dict[str, Any] = {"content": content}
+        kwargs: dict[str, Any] = {"content": content, "view": job_view(job)}
         preview_changed = job.preview_url and (worker.shown is None or worker.shown[1] != job.preview_url)
         if preview_changed and job.preview_url:
             try:
@@ -155,11 +159,7 @@ class JobMessages:
 
     async def _final_message(self, job: Job) -> tuple[dict[str, Any], tuple[int, int] | None]:
         """The final edit, and the size of the image it carries."""
-        view = job_view(job)
-        if view is not None:
-            # A stopped view is not kept in memory by discord.py; presses reach the DynamicItem.
-            view.stop()
-        kwargs: dict[str, Any] = {"content": job_content(job), "view": view, "attachments": []}
+        kwargs: dict[str, Any] = {"content": job_content(job), "view": job_view(job), "attachments": []}
         if job.status is not JobStatus.SUCCEEDED or not job.image_url:
             return kwargs, None
         try:

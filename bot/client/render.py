@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import discord
 
+from bot.client.components import RemixButton
 from bot.client.job_button import JobButton
 from bot.core.buttons import layout
 from bot.core.models import Job, JobAction, JobStatus
@@ -22,6 +23,8 @@ def _status_text(job: Job) -> str:
         return f"({job.progress}%)"
     if job.status is JobStatus.NEEDS_INPUT:
         return "(Waiting for your Remix prompt)"
+    if job.status is JobStatus.MIRRORING:
+        return "(Waiting for the same upscale, already on its way)"
     return ""
 
 
@@ -60,7 +63,15 @@ def _descriptions(descriptions: list[str], room: int) -> str:
 
 
 def job_view(job: Job) -> discord.ui.View | None:
-    """The buttons under a finished job, drawn from the API's buttons; None for any other state."""
+    """The buttons under a job: the API's under a finished one, Remix prompt while it waits for one.
+
+    The view is stopped: its items are DynamicItems, found again from their custom_id after a restart.
+    """
+    if job.status is JobStatus.NEEDS_INPUT:
+        view = discord.ui.View(timeout=None)
+        view.add_item(RemixButton(job.id, job.locale))
+        view.stop()
+        return view
     if job.status is not JobStatus.SUCCEEDED:
         return None
     placed = layout(job.buttons)
@@ -69,6 +80,7 @@ def job_view(job: Job) -> discord.ui.View | None:
     view = discord.ui.View(timeout=None)
     for index, face in placed:
         view.add_item(JobButton(job.id, index, face))
+    view.stop()
     return view
 
 

@@ -13,11 +13,12 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 
-from bot.core import requests
+from bot.core import lifecycle, requests
 from bot.core.accounts import Accounts
 from bot.core.buttons import IMAGE_ACTIONS, ButtonFace, describe_button
-from bot.core.errors import ErrorKind, InvalidInput, MJError, ProviderError
-from bot.core.ledger import UNFINISHED, Ledger
+from bot.core.errors import ErrorKind, MJError, ProviderError
+from bot.core.ledger import Ledger
+from bot.core.lifecycle import UNFINISHED, IllegalTransition
 from bot.core.models import (
     BlendRequest,
     ImagineRequest,
@@ -32,6 +33,7 @@ from bot.core.models import (
 )
 from bot.core.providers.base import Provider
 from bot.core.providers.proxy import failure_message
+from bot.core.requests import ActionRequest, RegionRequest
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +60,7 @@ class JobService:
         *,
         poll_interval: float = 3.0,
         job_timeout: float = 900.0,
+        remix_timeout: float = 600.0,
         clock: Callable[[], float] = time.time,
         accounts: Accounts | None = None,
     ) -> None:
@@ -66,6 +69,7 @@ class JobService:
         self.provider = provider
         self.poll_interval = poll_interval
         self.job_timeout = job_timeout
+        self.remix_timeout = remix_timeout
         self._clock = clock
         self._listeners: list[Listener] = []
         self._following: dict[int, _Followed] = {}
@@ -81,7 +85,13 @@ class JobService:
     async def start(self) -> None:
         """Pick up every unfinished job from the ledger, then start following."""
         for job in await self.ledger.jobs_with_status(UNFINISHED):
-            if job.upstream_task_id is None:
+            if job.status is JobStatus.MIRRORING:
+                await self._settle_mirror(job)
+            elif job.status is JobStatus.WAITING:
+                if job.message_id is None:
+                    # Stopped before its message was posted: nobody could see it wait.
+                    await self._finish_failed(job, "The bot restarted before this job started. Please try again.")
+            elif job.upstream_task_id is None:
                 # Stopped between writing the row and hearing back from the API: nothing to follow.
                 await self._finish_failed(
                     job,
@@ -106,6 +116,11 @@ class JobService:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._poller
             self._poller = None
+
+    async def wait_started(self) -> None:
+        """Until the queued jobs given a slot are submitted (at shutdown, and in tests)."""
+        while self._starting:
+            await asyncio.gather(*list(self._starting), return_exceptions=True)
 
     @property
     def following(self) -> int:
@@ -142,18 +157,27 @@ class JobService:
             parent_button=parent_button,
         )
 
-    async def refuse(self, job: Job, error: InvalidInput) -> Job:
-        """Input refused before anything was paid."""
-        log.info("job %s refused before submit: %s", job.id, error.user_message)
-        return await self._finish_failed(job, error.user_message)
-
     async def begin(self, job: Job) -> Job:
-        """Submit a charged job from its stored request, or show its place if it waits for a slot."""
-        if job.status is JobStatus.WAITING:
-            if self.accounts is not None:
-                job.queue_position = await self.accounts.queue_position(job)
+        """Take a freshly opened job on: submit it, show its place in the queue, or show a shared result."""
+        if job.status is JobStatus.MIRRORING:
+            return await self._settle_mirror(job)
+        if job.status is JobStatus.SUCCEEDED:  # a finished upscale shown again for free
             await self._publish(job)
             return job
+        if job.status is JobStatus.WAITING:
+            await self._fill_slots()
+            fresh = await self.ledger.get(job.id) or job
+            if fresh.status is JobStatus.WAITING:
+                await self._publish_waiting(fresh)
+            return fresh
+        return await self._submit_stored(job)
+
+    async def abandon(self, job: Job, message: str) -> Job:
+        """A job the bot could not carry on with before submitting it (its message could not be posted)."""
+        return await self._finish_failed(job, message)
+
+    async def _submit_stored(self, job: Job) -> Job:
+        """Submit a charged job from its stored request."""
         stored = await self.ledger.request_of(job.id)
         if stored is None:
             return await self._finish_failed(job, "This job lost its request. Please start it again.")
@@ -169,36 +193,13 @@ class JobService:
         if parent is None:
             return await self._finish_failed(job, "The job this one started from is gone.")
         if isinstance(request, requests.RegionRequest):
-            return await self.submit_vary_region(job, parent, request.index, request.prompt, request.mask_png)
-        return await self.submit_action(job, parent, request.index, prompt=request.prompt)
+            return await self.submit_vary_region(job, parent, request)
+        return await self.submit_action(job, parent, request)
 
-    async def reuse(
-        self, done: Job, requester: Requester, message_id: int, image_url: str | None, locale: str = "en-US"
-    ) -> Job:
-        """A finished result shown again for free (the same U pressed twice): a new job, no API call."""
-        job = await self.ledger.create_job(
-            requester,
-            provider=self.provider.name,
-            action=done.action,
-            prompt=done.prompt,
-            title=done.title,
-            message_id=message_id,
-            parent_id=done.parent_id,
-            parent_button=done.parent_button,
-            locale=locale,
-        )
-        job = await self.ledger.update(
-            job.id,
-            upstream_task_id=done.upstream_task_id,
-            action_ref=done.action_ref,
-            status=JobStatus.SUCCEEDED,
-            progress=100,
-            image_url=image_url or done.image_url,
-            buttons=done.buttons,
-            finished_at=self._clock(),
-        )
+    async def _publish_waiting(self, job: Job) -> None:
+        if self.accounts is not None:
+            job.queue_position = await self.accounts.queue_position(job)
         await self._publish(job)
-        return job
 
     async def _fill_slots(self) -> None:
         """Start waiting jobs that have a slot now, and tell the rest their new place."""
@@ -206,12 +207,45 @@ class JobService:
             return
         started = await self.accounts.start_waiting()
         for job in started:
-            task = asyncio.create_task(self.begin(job), name=f"start-{job.id}")
+            task = asyncio.create_task(self._submit_stored(job), name=f"start-{job.id}")
             self._starting.add(task)
             task.add_done_callback(self._starting.discard)
         if started:
             for waiting in await self.ledger.jobs_with_status([JobStatus.WAITING]):
-                await self.begin(waiting)
+                if waiting.message_id is not None:
+                    await self._publish_waiting(waiting)
+
+    async def _settle_mirror(self, job: Job) -> Job:
+        """A job showing another's result: finish it like its source, or show that it waits for it."""
+        source = await self.ledger.get(job.source_id) if job.source_id else None
+        if source is None:
+            return await self._finish_failed(job, "The upscale this was waiting for is gone. Press the button again.")
+        if source.status is JobStatus.SUCCEEDED:
+            try:
+                job = await self.ledger.transition(
+                    job.id,
+                    JobStatus.SUCCEEDED,
+                    upstream_task_id=source.upstream_task_id,
+                    action_ref=source.action_ref,
+                    progress=100,
+                    image_url=source.image_url,
+                    buttons=source.buttons,
+                    finished_at=self._clock(),
+                )
+            except IllegalTransition:
+                return await self.ledger.get(job.id) or job
+            await self._publish(job)
+            return job
+        if source.status is JobStatus.FAILED:
+            return await self._finish_failed(
+                job, "The upscale this was waiting for failed; nothing was charged for it. Press the button again."
+            )
+        await self._publish(job)
+        return job
+
+    async def _settle_mirrors(self, source: Job) -> None:
+        for mirror in await self.ledger.jobs_where("source_id = ? AND status = ?", (source.id, "mirroring")):
+            await self._settle_mirror(mirror)
 
     async def submit_imagine(self, job: Job, request: ImagineRequest) -> Job:
         return await self._submit(job, lambda: self.provider.imagine(request))
@@ -229,42 +263,53 @@ class JobService:
         face = describe_button(parent.buttons[index])
         return (parent.buttons[index], face) if face is not None else None
 
-    async def submit_action(self, job: Job, parent: Job, index: int, *, prompt: str | None = None) -> Job:
-        """Press button `index` of `parent`; its upstream customId is sent verbatim.
+    async def submit_action(self, job: Job, parent: Job, request: ActionRequest) -> Job:
+        """Press button `request.index` of `parent`; its upstream customId is sent verbatim.
 
-        If the API then asks for input, `prompt` answers it at once (Custom Zoom); without one the
-        job waits in NEEDS_INPUT for `confirm_input` (Remix).
+        If the API then asks for input, `request.prompt` answers it at once (Custom Zoom); without one
+        the job waits in NEEDS_INPUT for `confirm_input` (Remix).
         """
-        found = self.button(parent, index)
+        found = self.button(parent, request.index)
         ref = parent.action_ref or parent.upstream_task_id
         if found is None or ref is None or found[1].action not in IMAGE_ACTIONS:
             return await self._finish_failed(job, "That button no longer works on this job.")
-        custom_id = found[0].custom_id
+        custom_id, prompt, mode = found[0].custom_id, request.prompt, request.mode
 
         async def press() -> SubmitResult:
-            result = await self.provider.action(ref, custom_id)
+            result = await self.provider.action(ref, custom_id, mode)
             if result.needs_input and prompt is not None:
-                return await self.provider.modal(result.task_id, prompt)
+                return await self.provider.modal(result.task_id, prompt, mode)
             return result
 
         return await self._submit(job, press)
 
-    async def submit_vary_region(self, job: Job, parent: Job, index: int, prompt: str, mask_png: bytes) -> Job:
-        found = self.button(parent, index)
+    async def submit_vary_region(self, job: Job, parent: Job, request: RegionRequest) -> Job:
+        found = self.button(parent, request.index)
         ref = parent.action_ref or parent.upstream_task_id
         if found is None or ref is None or found[1].action is not JobAction.VARY_REGION:
             return await self._finish_failed(job, "That button no longer works on this job.")
         custom_id = found[0].custom_id
-        return await self._submit(job, lambda: self.provider.vary_region(ref, custom_id, prompt, mask_png))
+        return await self._submit(
+            job, lambda: self.provider.vary_region(ref, custom_id, request.prompt, request.mask_png, request.mode)
+        )
 
     async def confirm_input(self, job: Job, prompt: str) -> Job:
-        """Answer a job waiting for input (Remix) with the prompt the user settled on."""
+        """Answer a job waiting for input (Remix) with the prompt the member settled on.
+
+        The prompt passes the server's rules first (`Refusal`); then it is a new submit, at the job's mode.
+        """
         if job.status is not JobStatus.NEEDS_INPUT or job.upstream_task_id is None:
             return job
-        task_id = job.upstream_task_id
+        if self.accounts is not None:
+            owner = Requester(job.user_id, job.guild_id, job.channel_id)
+            await self.accounts.admit(owner, [prompt], job_id=job.id, check_channel=False)
+        task_id, mode = job.upstream_task_id, job.mode
+        try:
+            job = await self.ledger.transition(job.id, JobStatus.SUBMITTING, prompt=prompt, input_since=None)
+        except IllegalTransition:
+            return await self.ledger.get(job.id) or job
         self._following.pop(job.id, None)
-        job = await self.ledger.update(job.id, prompt=prompt)
-        return await self._submit(job, lambda: self.provider.modal(task_id, prompt))
+        return await self._submit(job, lambda: self.provider.modal(task_id, prompt, mode))
 
     async def bookmark(self, parent: Job, index: int) -> str:
         """❤️: a favourite on the upstream account; no image, so no job."""
@@ -283,12 +328,22 @@ class JobService:
             result = await call()
         except MJError as exc:
             log.warning("job %s: submit refused: %s", job.id, exc)
-            return await self._finish_failed(job, exc.user_message)
+            return await self._finish_failed(job, exc.user_message, exc.kind)
         except Exception:
             log.exception("job %s: submit crashed", job.id)
             return await self._finish_failed(job, "Something went wrong while submitting this job.")
-        status = JobStatus.NEEDS_INPUT if result.needs_input else JobStatus.QUEUED
-        job = await self.ledger.update(job.id, upstream_task_id=result.task_id, status=status)
+        now = self._clock()
+        if result.needs_input:
+            # Nothing runs upstream until the prompt comes: REMIX_TIMEOUT counts, not JOB_TIMEOUT.
+            fields: dict[str, object] = {"input_since": now}
+            status = JobStatus.NEEDS_INPUT
+        else:
+            fields, status = {"submitted_at": now}, JobStatus.QUEUED
+        try:
+            job = await self.ledger.transition(job.id, status, upstream_task_id=result.task_id, **fields)
+        except IllegalTransition:
+            log.error("job %s: accepted upstream as %s but no longer submitting", job.id, result.task_id)
+            return await self.ledger.get(job.id) or job
         log.info("job %s accepted as upstream task %s (%s)", job.id, result.task_id, status)
         await self._publish(job)
         followed = self._follow(job, waiting_input=result.needs_input, streaming=result.updates is not None)
@@ -374,12 +429,23 @@ class JobService:
             followed.missing_since = None
             await self._apply(followed, snapshot)
         for followed in list(self._following.values()):
-            if now - followed.job.created_at >= self.job_timeout and followed.job.id in self._following:
-                minutes = self.job_timeout / 60
-                await self._finish_failed(
-                    followed.job,
-                    f"The job took longer than {minutes:g} minutes and was given up. Please try again.",
-                )
+            if followed.job.id in self._following:
+                await self._time_out(followed.job, now)
+
+    async def _time_out(self, job: Job, now: float) -> None:
+        """JOB_TIMEOUT from the accepted paid submit; REMIX_TIMEOUT while the job waits for a prompt."""
+        if job.status is JobStatus.NEEDS_INPUT:
+            since = job.input_since if job.input_since is not None else job.updated_at
+            if now - since >= self.remix_timeout:
+                minutes = self.remix_timeout / 60
+                await self._finish_failed(job, f"No Remix prompt was given within {minutes:g} minutes.")
+            return
+        since = job.submitted_at if job.submitted_at is not None else job.created_at
+        if now - since >= self.job_timeout:
+            minutes = self.job_timeout / 60
+            await self._finish_failed(
+                job, f"The job took longer than {minutes:g} minutes and was given up. Please try again."
+            )
 
     async def _apply(self, followed: _Followed, snap: TaskSnapshot) -> None:
         job = followed.job
@@ -391,14 +457,25 @@ class JobService:
         if snap.status is JobStatus.FAILED:
             kind, message = failure_message(snap.fail_reason)
             log.info("job %s failed upstream (%s): %s", job.id, kind, snap.fail_reason)
-            await self._finish_failed(job, message)
+            await self._finish_failed(job, message, kind)
             return
         progress = snap.progress if snap.progress is not None else job.progress
         preview = snap.image_url or job.preview_url
-        status = snap.status
+        status: JobStatus = snap.status
+        if not lifecycle.allowed(job.status, status):
+            status = job.status  # e.g. an API that reports "submitted" again after progress: keep what we know
         if (status, progress, preview) == (job.status, job.progress, job.preview_url):
             return
-        followed.job = await self.ledger.update(job.id, status=status, progress=progress, preview_url=preview)
+        fields: dict[str, object] = {"progress": progress, "preview_url": preview}
+        if status is JobStatus.NEEDS_INPUT and job.status is not JobStatus.NEEDS_INPUT:
+            # MODAL seen by polling or push (new-api turns code 21 into 1): wait for the member's prompt.
+            fields["input_since"] = self._clock()
+            followed.waiting_input = True
+        try:
+            followed.job = await self.ledger.transition(job.id, status, **fields)
+        except IllegalTransition:
+            self._forget(job.id)  # finished meanwhile (a timeout, a cancel): stop following
+            return
         await self._publish(followed.job)
 
     async def _succeed(self, job: Job, snap: TaskSnapshot) -> None:
@@ -413,18 +490,22 @@ class JobService:
             await self._finish_failed(job, "The image service finished the job but sent no image.")
             return
         self._forget(job.id)
-        job = await self.ledger.update(
-            job.id,
-            status=JobStatus.SUCCEEDED,
-            progress=100,
-            image_url=snap.image_url,
-            preview_url=None,
-            buttons=buttons,
-            action_ref=snap.action_ref or snap.task_id,
-            descriptions=list(snap.descriptions),
-            finished_at=self._clock(),
-        )
+        try:
+            job = await self.ledger.transition(
+                job.id,
+                JobStatus.SUCCEEDED,
+                progress=100,
+                image_url=snap.image_url,
+                preview_url=None,
+                buttons=buttons,
+                action_ref=snap.action_ref or snap.task_id,
+                descriptions=list(snap.descriptions),
+                finished_at=self._clock(),
+            )
+        except IllegalTransition:
+            return
         await self._publish(job)
+        await self._settle_mirrors(job)
         await self._fill_slots()
 
     def _forget(self, job_id: int) -> None:
@@ -432,12 +513,21 @@ class JobService:
         if followed is not None and followed.stream is not None and followed.stream is not asyncio.current_task():
             followed.stream.cancel()
 
-    async def _finish_failed(self, job: Job, message: str) -> Job:
+    async def _finish_failed(self, job: Job, message: str, kind: ErrorKind | None = None) -> Job:
+        """Fail a job once: refund it, count a moderation strike, tell listeners, free its slot."""
         self._forget(job.id)
-        job = await self.ledger.update(job.id, status=JobStatus.FAILED, error=message, finished_at=self._clock())
-        if self.accounts is not None and job.cost and await self.accounts.refund(job):
-            log.info("job %s: %d credit(s) refunded", job.id, job.cost)
+        try:
+            job = await self.ledger.transition(job.id, JobStatus.FAILED, error=message, finished_at=self._clock())
+        except IllegalTransition:
+            return await self.ledger.get(job.id) or job  # finished already: charged or refunded once
+        if self.accounts is not None:
+            if job.cost and await self.accounts.refund(job):
+                log.info("job %s: %d credit(s) refunded", job.id, job.cost)
+            if kind is ErrorKind.MODERATION:
+                strikes = await self.accounts.strike(job, f"moderation: {message}")
+                log.info("job %s: moderation strike %d today for user %s", job.id, strikes, job.user_id)
         await self._publish(job)
+        await self._settle_mirrors(job)
         await self._fill_slots()
         return job
 

@@ -16,6 +16,7 @@ from typing import Any
 
 import aiosqlite
 
+from bot.core import lifecycle
 from bot.core.models import Job, JobAction, JobStatus, Requester, UpstreamButton
 
 MIGRATIONS: tuple[str, ...] = (
@@ -87,16 +88,35 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE jobs ADD COLUMN locale TEXT NOT NULL DEFAULT 'en-US';
     """,
+    # 5: the mode a job goes with, the moments its time limits count from, shared upscales, strikes
+    """
+    ALTER TABLE jobs ADD COLUMN mode TEXT;
+    ALTER TABLE jobs ADD COLUMN bot_type TEXT;
+    ALTER TABLE jobs ADD COLUMN submitted_at REAL;
+    ALTER TABLE jobs ADD COLUMN input_since REAL;
+    ALTER TABLE jobs ADD COLUMN source_id INTEGER REFERENCES jobs(id);
+    UPDATE jobs SET submitted_at = created_at WHERE upstream_task_id IS NOT NULL;
+    UPDATE jobs SET input_since = updated_at WHERE status = 'needs_input';
+    CREATE INDEX jobs_by_parent ON jobs(parent_id, parent_button, action);
+    CREATE INDEX jobs_by_source ON jobs(source_id);
+    CREATE TABLE strikes (
+        id         INTEGER PRIMARY KEY AUTOINCREMENT,
+        guild_id   INTEGER NOT NULL,
+        user_id    INTEGER NOT NULL,
+        day        TEXT NOT NULL,
+        job_id     INTEGER REFERENCES jobs(id),
+        reason     TEXT NOT NULL,
+        cleared    INTEGER NOT NULL DEFAULT 0,
+        created_at REAL NOT NULL
+    );
+    CREATE INDEX strikes_by_user ON strikes(guild_id, user_id, day);
+    """,
 )
-
-UNFINISHED = (JobStatus.SUBMITTING, JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.NEEDS_INPUT)
-RUNNING = UNFINISHED  # what counts against a running limit
 
 _UPDATABLE = frozenset(
     {
         "message_id",
         "upstream_task_id",
-        "status",
         "progress",
         "image_url",
         "preview_url",
@@ -111,8 +131,8 @@ _UPDATABLE = frozenset(
         "image_height",
         "refunded",
         "request",
-        "cost",
-        "running_limit",
+        "submitted_at",
+        "input_since",
     }
 )
 
@@ -191,13 +211,20 @@ class Ledger:
         cost: int = 0,
         running_limit: int = 0,
         locale: str = "en-US",
+        mode: str | None = None,
+        bot_type: str | None = None,
+        source_id: int | None = None,
+        request: str | None = None,
     ) -> int:
         """A new job row, inside the caller's transaction (so a charge can share it)."""
+        if status not in lifecycle.INITIAL:
+            raise lifecycle.IllegalTransition(0, None, status)
         now = self._clock()
         cur = await db.execute(
             """INSERT INTO jobs (user_id, guild_id, channel_id, message_id, parent_id, parent_button, provider,
-                                 action, title, prompt, status, cost, running_limit, locale, created_at, updated_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                                 action, title, prompt, status, cost, running_limit, locale, mode, bot_type,
+                                 source_id, request, created_at, updated_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             (
                 requester.user_id,
                 requester.guild_id,
@@ -213,6 +240,10 @@ class Ledger:
                 cost,
                 running_limit,
                 locale,
+                mode,
+                bot_type,
+                source_id,
+                request,
                 now,
                 now,
             ),
@@ -230,7 +261,7 @@ class Ledger:
             return list(await cur.fetchall())
 
     async def jobs_where(self, where: str, params: Iterable[Any] = (), suffix: str = "ORDER BY id") -> list[Job]:
-        return [_job(r) for r in await self.fetch_all(f"SELECT * FROM jobs WHERE {where} {suffix}", params)]
+        return [row_to_job(r) for r in await self.fetch_all(f"SELECT * FROM jobs WHERE {where} {suffix}", params)]
 
     async def update(self, job_id: int, **fields: Any) -> Job:
         """Set columns of one job and return it as stored."""
@@ -247,10 +278,21 @@ class Ledger:
             raise KeyError(job_id)
         return job
 
+    async def transition(self, job_id: int, status: JobStatus, **fields: Any) -> Job:
+        """Move a job to `status` (with other columns) through the lifecycle table; see `lifecycle.move`."""
+        unknown = set(fields) - _UPDATABLE
+        if unknown:
+            raise ValueError(f"not updatable: {sorted(unknown)}")
+        async with self.transaction() as db:
+            await lifecycle.move(db, job_id, status, self._clock(), {k: _to_db(v) for k, v in fields.items()})
+        job = await self.get(job_id)
+        assert job is not None
+        return job
+
     async def get(self, job_id: int) -> Job | None:
         async with self._db.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)) as cur:
             row = await cur.fetchone()
-        return _job(row) if row else None
+        return row_to_job(row) if row else None
 
     async def jobs_with_status(self, statuses: Iterable[JobStatus]) -> list[Job]:
         wanted = [s.value for s in statuses]
@@ -258,12 +300,10 @@ class Ledger:
 
     async def undelivered(self) -> list[Job]:
         """Finished jobs whose final state never reached Discord (the bot stopped in between)."""
-        async with self._db.execute(
-            "SELECT * FROM jobs WHERE delivered = 0 AND status IN (?, ?) AND message_id IS NOT NULL ORDER BY id",
+        return await self.jobs_where(
+            "delivered = 0 AND status IN (?, ?) AND message_id IS NOT NULL",
             (JobStatus.SUCCEEDED.value, JobStatus.FAILED.value),
-        ) as cur:
-            rows = await cur.fetchall()
-        return [_job(r) for r in rows]
+        )
 
 
 def _to_db(value: Any) -> Any:
@@ -276,7 +316,7 @@ def _to_db(value: Any) -> Any:
     return value
 
 
-def _job(row: aiosqlite.Row) -> Job:
+def row_to_job(row: aiosqlite.Row) -> Job:
     return Job(
         id=row["id"],
         user_id=row["user_id"],
@@ -307,4 +347,9 @@ def _job(row: aiosqlite.Row) -> Job:
         refunded=bool(row["refunded"]),
         running_limit=row["running_limit"],
         locale=row["locale"],
+        mode=row["mode"],
+        bot_type=row["bot_type"],
+        submitted_at=row["submitted_at"],
+        input_since=row["input_since"],
+        source_id=row["source_id"],
     )

@@ -13,16 +13,13 @@ class JobStatus(StrEnum):
     QUEUED = "queued"  # accepted upstream, not started
     RUNNING = "running"  # upstream reports progress
     NEEDS_INPUT = "needs_input"  # upstream waits for a modal submit (proxy status MODAL)
+    MIRRORING = "mirroring"  # free copy of another job's result (the same upscale pressed twice), waiting for it
     SUCCEEDED = "succeeded"
     FAILED = "failed"
 
     @property
     def finished(self) -> bool:
         return self in (JobStatus.SUCCEEDED, JobStatus.FAILED)
-
-    @property
-    def in_flight(self) -> bool:
-        return self in (JobStatus.QUEUED, JobStatus.RUNNING)
 
 
 class JobAction(StrEnum):
@@ -134,6 +131,7 @@ class Requester:
     user_id: int
     guild_id: int | None
     channel_id: int
+    parent_channel_id: int | None = None  # the channel a thread belongs to
 
 
 @dataclass
@@ -169,4 +167,9 @@ class Job:
     refunded: bool = False
     running_limit: int = 0  # the member's running limit when it was queued (0: none)
     locale: str = "en-US"  # of the member who started it: the language of its public message
+    mode: str | None = None  # speed mode it was sent with (fast | relax | turbo); None: the API's default
+    bot_type: str | None = None  # MID_JOURNEY | NIJI_JOURNEY, when the job chose one
+    submitted_at: float | None = None  # when the API accepted the paid submit: JOB_TIMEOUT counts from here
+    input_since: float | None = None  # when it began waiting for a Remix prompt: REMIX_TIMEOUT counts from here
+    source_id: int | None = None  # MIRRORING: the job whose result this one shows
     queue_position: int | None = None  # while waiting; worked out when published, not stored

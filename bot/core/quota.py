@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import aiosqlite
 
+from bot.core import lifecycle
 from bot.core.models import JobAction
 
 GRID_ACTIONS = (
@@ -37,7 +38,6 @@ COST_GROUPS: dict[str, tuple[JobAction, ...]] = {
     "describe": (JobAction.DESCRIBE,),
 }
 DEFAULT_COSTS = {"grid": 1, "upscale": 1, "hd_upscale": 2, "describe": 1}
-RUNNING = ("submitting", "queued", "running", "needs_input")
 
 
 @dataclass(frozen=True)
@@ -74,6 +74,12 @@ class GuildConfig:
     default_mode: str | None = None
     default_bot: str | None = None
     blocked: list[int] = field(default_factory=list)
+    moderation_strikes: int = 3  # refused prompts in a day before a member is blocked until midnight; 0 = off
+
+    def allows_channel(self, channel_id: int, parent_id: int | None = None) -> bool:
+        """Every channel when none is listed; a thread goes by the channel it belongs to."""
+        listed = self.allowed_channels
+        return not listed or channel_id in listed or (parent_id is not None and parent_id in listed)
 
     def to_json(self) -> str:
         return json.dumps(dataclasses.asdict(self))
@@ -183,35 +189,56 @@ async def balance(
     config: GuildConfig,
     limits: Allowance,
     now: float,
-    exclude_job: int = 0,
 ) -> Balance:
     today = local_day(config, now)
+    used = await daily_used(db, guild_id, user_id, today)
     async with db.execute(
-        """SELECT
-             COALESCE(SUM(CASE WHEN pool = 'daily' AND day = ? AND kind = 'charge' THEN amount END), 0)
-           - COALESCE(SUM(CASE WHEN pool = 'daily' AND day = ? AND kind IN ('refund', 'reset') THEN amount END), 0),
-             COALESCE(SUM(CASE WHEN pool = 'bonus' AND kind IN ('grant', 'refund') THEN amount END), 0)
-           - COALESCE(SUM(CASE WHEN pool = 'bonus' AND kind IN ('charge', 'revoke') THEN amount END), 0)
-           FROM credit_entries WHERE guild_id = ? AND user_id = ?""",
-        (today, today, guild_id, user_id),
+        """SELECT COALESCE(SUM(CASE WHEN kind IN ('grant', 'refund') THEN amount END), 0)
+                - COALESCE(SUM(CASE WHEN kind IN ('charge', 'revoke') THEN amount END), 0)
+           FROM credit_entries WHERE guild_id = ? AND user_id = ? AND pool = 'bonus'""",
+        (guild_id, user_id),
     ) as cur:
         row = await cur.fetchone()
-    used, bonus = (int(row[0]), int(row[1])) if row else (0, 0)
+    bonus = int(row[0]) if row else 0
+    running_in, running_values = lifecycle.marks(lifecycle.RUNNING)
+    waiting_in, waiting_values = lifecycle.marks(lifecycle.WAITING)
     async with db.execute(
-        f"""SELECT COALESCE(SUM(status IN ({",".join("?" * len(RUNNING))})), 0),
-                   COALESCE(SUM(status = 'waiting'), 0)
-            FROM jobs WHERE guild_id = ? AND user_id = ? AND id != ?""",
-        (*RUNNING, guild_id, user_id, exclude_job),
+        f"""SELECT COALESCE(SUM(status IN ({running_in})), 0), COALESCE(SUM(status IN ({waiting_in})), 0)
+            FROM jobs WHERE guild_id = ? AND user_id = ?""",
+        (*running_values, *waiting_values, guild_id, user_id),
     ) as cur:
         counts = await cur.fetchone()
     running, waiting = (int(counts[0]), int(counts[1])) if counts else (0, 0)
     return Balance(limits.daily, used, bonus, running, waiting, next_reset(config, now))
 
 
-async def server_running(db: aiosqlite.Connection, guild_id: int, exclude_job: int = 0) -> int:
-    marks = ",".join("?" * len(RUNNING))
-    sql = f"SELECT COUNT(*) FROM jobs WHERE guild_id = ? AND status IN ({marks}) AND id != ?"
-    async with db.execute(sql, (guild_id, *RUNNING, exclude_job)) as cur:
+async def daily_used(db: aiosqlite.Connection, guild_id: int, user_id: int, day: str) -> int:
+    """Daily credits spent on `day`, counted from the day's last reset.
+
+    A reset gives back what was spent before it, so a later refund of a job charged before the reset
+    gives nothing back a second time (its entry still records the refund, for the ledger's sums).
+    """
+    async with db.execute(
+        """SELECT id, kind, amount, job_id FROM credit_entries
+           WHERE guild_id = ? AND user_id = ? AND pool = 'daily' AND day = ? ORDER BY id""",
+        (guild_id, user_id, day),
+    ) as cur:
+        rows = list(await cur.fetchall())
+    since = max((r[0] for r in rows if r[1] == "reset"), default=0)
+    charged_at = {r[3]: r[0] for r in rows if r[1] == "charge"}
+    used = 0
+    for entry_id, kind, amount, job_id in rows:
+        if kind == "charge" and entry_id > since:
+            used += amount
+        elif kind == "refund" and charged_at.get(job_id, 0) > since:
+            used -= amount
+    return max(0, used)
+
+
+async def server_running(db: aiosqlite.Connection, guild_id: int) -> int:
+    running_in, values = lifecycle.marks(lifecycle.RUNNING)
+    sql = f"SELECT COUNT(*) FROM jobs WHERE guild_id = ? AND status IN ({running_in})"
+    async with db.execute(sql, (guild_id, *values)) as cur:
         row = await cur.fetchone()
     return int(row[0]) if row else 0
 

@@ -15,6 +15,7 @@ class ActionRequest:
     parent_id: int
     index: int
     prompt: str | None = None  # Custom Zoom's answer to the API's dialog
+    mode: str | None = None  # speed mode; None: the API's default
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,7 @@ class RegionRequest:
     index: int
     prompt: str
     mask_png: bytes
+    mode: str | None = None
 
 
 @dataclass(frozen=True)
@@ -61,7 +63,13 @@ def encode(request: JobRequest) -> str:
     elif isinstance(request, DescribeRequest):
         body = {"kind": "describe", "image": _image(request.image)}
     elif isinstance(request, ActionRequest):
-        body = {"kind": "action", "parent_id": request.parent_id, "index": request.index, "prompt": request.prompt}
+        body = {
+            "kind": "action",
+            "parent_id": request.parent_id,
+            "index": request.index,
+            "prompt": request.prompt,
+            "mode": request.mode,
+        }
     else:
         body = {
             "kind": "region",
@@ -69,6 +77,7 @@ def encode(request: JobRequest) -> str:
             "index": request.index,
             "prompt": request.prompt,
             "mask": base64.b64encode(request.mask_png).decode("ascii"),
+            "mode": request.mode,
         }
     return json.dumps(body)
 
@@ -85,7 +94,8 @@ def decode(text: str) -> JobRequest:
     if kind == "describe":
         return DescribeRequest(_unimage(raw["image"]))
     if kind == "action":
-        return ActionRequest(raw["parent_id"], raw["index"], raw.get("prompt"))
+        return ActionRequest(raw["parent_id"], raw["index"], raw.get("prompt"), raw.get("mode"))
     if kind == "region":
-        return RegionRequest(raw["parent_id"], raw["index"], raw["prompt"], base64.b64decode(raw["mask"]))
+        mask = base64.b64decode(raw["mask"])
+        return RegionRequest(raw["parent_id"], raw["index"], raw["prompt"], mask, raw.get("mode"))
     raise ValueError(f"unknown request kind {kind!r}")

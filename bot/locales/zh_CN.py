@@ -35,6 +35,48 @@ _REFUSALS: dict[str, str] = {
         "You already have {running} jobs running and {waiting} waiting, the most allowed. A slot frees as soon as "
         "one of them finishes."
     ): "你已有 {running} 个任务在进行、{waiting} 个在排队，已达上限。其中任意一个完成后就会空出名额。",
+    (
+        "This costs {cost} credits and you have {left} left today. Your credits come back at {time} {timezone} "
+        "(in {hours} h {minutes} min)."
+    ): (
+        "本次需要 {cost} 积分，你今天只剩 {left} 积分。积分将于 {time}（{timezone}）恢复，"
+        "还有 {hours} 小时 {minutes} 分钟。"
+    ),
+    (
+        "This costs {cost} credits and you have {left} left today. Your credits come back at {time} {timezone} "
+        "(in {minutes} min)."
+    ): "本次需要 {cost} 积分，你今天只剩 {left} 积分。积分将于 {time}（{timezone}）恢复，还有 {minutes} 分钟。",
+    (
+        "You are blocked for the rest of the day after {strikes} prompts refused by moderation; you can use the bot "
+        "again at {time} {timezone} (in {hours} h {minutes} min)."
+    ): (
+        "你今天已有 {strikes} 次提示词被审核拒绝，今天余下时间不能使用机器人；{time}（{timezone}）后可再次使用，"
+        "还有 {hours} 小时 {minutes} 分钟。"
+    ),
+    (
+        "You are blocked for the rest of the day after {strikes} prompts refused by moderation; you can use the bot "
+        "again at {time} {timezone} (in {minutes} min)."
+    ): (
+        "你今天已有 {strikes} 次提示词被审核拒绝，今天余下时间不能使用机器人；{time}（{timezone}）后可再次使用，"
+        "还有 {minutes} 分钟。"
+    ),
+    "{reason} Strike {strikes} of {limit} today.": "{reason} 这是你今天第 {strikes} 次违规（上限 {limit} 次）。",
+    (
+        "{reason} You are blocked for the rest of the day after {strikes} prompts refused by moderation; you can use "
+        "the bot again at {time} {timezone} (in {hours} h {minutes} min)."
+    ): (
+        "{reason} 你今天已有 {strikes} 次提示词被审核拒绝，今天余下时间不能使用机器人；"
+        "{time}（{timezone}）后可再次使用，"
+        "还有 {hours} 小时 {minutes} 分钟。"
+    ),
+    (
+        "{reason} You are blocked for the rest of the day after {strikes} prompts refused by moderation; you can use "
+        "the bot again at {time} {timezone} (in {minutes} min)."
+    ): (
+        "{reason} 你今天已有 {strikes} 次提示词被审核拒绝，今天余下时间不能使用机器人；"
+        "{time}（{timezone}）后可再次使用，"
+        "还有 {minutes} 分钟。"
+    ),
 }
 
 # What /mjadmin set refuses (cogs/admin.py, `apply_setting`), always shown after "❌ ".
@@ -43,6 +85,7 @@ _ADMIN_ERRORS: dict[str, str] = {
         "`{name}` 需要一个整数（0 表示不限），或 `default`。"
     ),
     "`{name}` cannot be negative.": "`{name}` 不能为负数。",
+    "`{name}` takes a whole number (0 means off).": "`{name}` 需要一个整数（0 表示关闭）。",
     "`{value}` is not a time zone; use a name such as `UTC` or `Asia/Shanghai`.": (
         "`{value}` 不是有效的时区；请使用 `UTC` 或 `Asia/Shanghai` 这样的时区名称。"
     ),
@@ -62,9 +105,11 @@ MESSAGES: dict[str, str] = {
     "On this server only the member who started a job can use its buttons.": (
         "在本服务器，只有发起任务的成员才能使用它的按钮。"
     ),
-    "🎛️ Remix is on at the image service: edit the prompt for this job, then submit it.": (
-        "🎛️ 绘图服务开启了 Remix：请先修改这个任务的提示词，再提交。"
+    "🎨 Your job has started: {link}": "🎨 你的任务已开始：{link}",
+    "The bot could not post this job's message here. Nothing was charged.": (
+        "机器人无法在这里发布这个任务的消息。未扣除任何积分。"
     ),
+    "❌ {reason} Press Remix prompt again to change it.": "❌ {reason} 请再次点击“Remix 提示词”进行修改。",
     "This action is not available in this bot.": "本机器人不支持这个操作。",
     "This job is no longer waiting for a prompt.": "这个任务已不再等待提示词。",
     "Only the member who started this job can remix it.": "只有发起这个任务的成员才能对它使用 Remix。",
@@ -93,6 +138,7 @@ MESSAGES: dict[str, str] = {
     "(Queued)": "(排队中)",
     "(Queued, position {position})": "(排队中，第 {position} 位)",
     "(Waiting for your Remix prompt)": "(等待你提交 Remix 提示词)",
+    "(Waiting for the same upscale, already on its way)": "(等待同一张放大图，它已在生成中)",
     "The job failed.": "任务失败。",
     # What a job is called in its message, from the button that made it (bot/core/buttons.py).
     "Image #{n}": "图片 #{n}",
@@ -153,6 +199,15 @@ MESSAGES: dict[str, str] = {
         "绘图服务确认这个任务之前，机器人重启了。请重试。"
     ),
     "This job lost its request. Please start it again.": "这个任务的请求已丢失。请重新发起。",
+    "The bot restarted before this job started. Please try again.": "这个任务开始之前，机器人重启了。请重试。",
+    "The bot could not post this job's message. Nothing was charged.": "机器人无法发布这个任务的消息。未扣除任何积分。",
+    "No Remix prompt was given within {minutes} minutes.": "{minutes} 分钟内没有提交 Remix 提示词，任务已结束。",
+    "The upscale this was waiting for failed; nothing was charged for it. Press the button again.": (
+        "它所等待的那张放大图失败了；这次没有扣除积分。请再次点击按钮。"
+    ),
+    "The upscale this was waiting for is gone. Press the button again.": (
+        "它所等待的那张放大图已不存在。请再次点击按钮。"
+    ),
     "The job this one started from is gone.": "这个任务所基于的原任务已不存在。",
     "That button no longer works on this job.": "这个按钮对该任务已失效。",
     "❤️ Saved to the favourites of the image service's account.": "❤️ 已收藏到绘图服务账号的收藏夹。",
@@ -272,7 +327,7 @@ MESSAGES: dict[str, str] = {
     "Older ▶": "较早 ▶",
     "These pages are someone else's.": "这些页面属于其他成员。",
     # /job (cogs/account.py).
-    "There is no job #{id} on this server.": "本服务器没有编号为 #{id} 的任务。",
+    "You have no job #{id} on this server.": "你在本服务器没有编号为 #{id} 的任务。",
     "**Job #{id}** · {action}": "**任务 #{id}** · {action}",
     "**Job #{id}** · {action} · {title}": "**任务 #{id}** · {action} · {title}",
     "**By** <@{user_id}> · {icon} {status}": "**发起人** <@{user_id}> · {icon} {status}",
@@ -328,6 +383,9 @@ MESSAGES: dict[str, str] = {
     "Channels: {channels}": "可用频道：{channels}",
     "Banned words: {words}": "屏蔽词：{words}",
     "Blocked members: {members}": "已封禁成员：{members}",
+    "Moderation strikes before a day's block: {strikes}": "当日封禁前允许的审核违规次数：{strikes}",
+    "Moderation strikes before a day's block: off": "当日封禁前允许的审核违规次数：关闭",
+    "Strikes today: {strikes}": "今日违规：{strikes}",
     "none": "无",
     "all": "全部",
     # /mjadmin answers (cogs/admin.py).
@@ -350,7 +408,9 @@ MESSAGES: dict[str, str] = {
         "✅ 已向 {member} 赠送 {amount} 奖励积分，对方现有 {total} 奖励积分。"
     ),
     "✅ {member} has {total} bonus credits now.": "✅ {member} 现有 {total} 奖励积分。",
-    "✅ {member} got {restored} credits back for today.": "✅ 已为 {member} 恢复今日的 {restored} 积分。",
+    "✅ {member} got {restored} credits back for today, and today's strikes are cleared.": (
+        "✅ 已为 {member} 恢复今日的 {restored} 积分，并清除了今日的违规记录。"
+    ),
     "✅ {member} is blocked.": "✅ 已封禁 {member}。",
     "✅ {member} is no longer blocked.": "✅ 已解封 {member}。",
     "✅ {channel} is allowed.": "✅ 已允许在 {channel} 使用机器人。",
@@ -359,11 +419,19 @@ MESSAGES: dict[str, str] = {
     "✅ `{word}` is allowed again.": "✅ 已解除屏蔽 `{word}`。",
     "The credit ledger of this server:": "本服务器的积分账本：",
     "**Usage**": "**用量**",
-    "Today: {jobs} jobs, {failed} failed · {charged} credits charged, {refunded} refunded, {spent} spent": (
+    (
+        "Today: {jobs} jobs, {failed} failed · {charged} credits charged, {refunded} refunded, {spent} spent"
+        " · {strikes} moderation strikes"
+    ): (
         "今天：{jobs} 个任务，{failed} 个失败 · 扣除 {charged} 积分，退还 {refunded}，实际消耗 {spent}"
+        " · {strikes} 次审核违规"
     ),
-    "This month: {jobs} jobs, {failed} failed · {charged} credits charged, {refunded} refunded, {spent} spent": (
+    (
+        "This month: {jobs} jobs, {failed} failed · {charged} credits charged, {refunded} refunded, {spent} spent"
+        " · {strikes} moderation strikes"
+    ): (
         "本月：{jobs} 个任务，{failed} 个失败 · 扣除 {charged} 积分，退还 {refunded}，实际消耗 {spent}"
+        " · {strikes} 次审核违规"
     ),
     # The refusals and /mjadmin errors above, alone and after the ❌ the code puts before them.
     **_REFUSALS,
@@ -461,4 +529,5 @@ COMMANDS: dict[str, str] = {
     "press_policy (anyone | owner)": "按钮权限 press_policy (anyone | owner)",
     "default_mode (fast | relax | turbo | none)": "默认模式 default_mode (fast | relax | turbo | none)",
     "default_bot (midjourney | niji | none)": "默认模型 default_bot (midjourney | niji | none)",
+    "moderation_strikes (0 = off)": "审核违规上限 moderation_strikes (0 = 关闭)",
 }

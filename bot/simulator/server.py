@@ -191,6 +191,7 @@ class Simulator:
             parent.bookmarked = True
             return _result(1, "提交成功", parent.id)
         task = self._derive(parent, custom_id)
+        task.mode = _mode_of(request.path, body)
         if task.modal_pending:
             return _result(21, "Waiting for window confirm", task.id, {"finalPrompt": task.prompt, "remix": True})
         return _result(1, "提交成功", task.id)
@@ -209,6 +210,7 @@ class Simulator:
         prompt = str(body.get("prompt") or "").strip()
         if prompt:
             task.prompt = prompt
+        task.mode = _mode_of(request.path, body) or task.mode
         task.modal_pending = False
         task.submitted = time.monotonic()
         return _result(1, "提交成功", task.id)

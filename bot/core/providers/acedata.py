@@ -191,15 +191,17 @@ class AceDataProvider:
         snapshot = TaskSnapshot(task_id, JobStatus.SUCCEEDED, progress=100, descriptions=descriptions)
         return SubmitResult(task_id, snapshot=snapshot)
 
-    async def action(self, parent_ref: str, custom_id: str) -> SubmitResult:
-        return await self._submit({"action": custom_id, "image_id": parent_ref}, None)
+    async def action(self, parent_ref: str, custom_id: str, mode: str | None = None) -> SubmitResult:
+        return await self._submit({"action": custom_id, "image_id": parent_ref}, mode)
 
-    async def modal(self, task_id: str, prompt: str) -> SubmitResult:
+    async def modal(self, task_id: str, prompt: str, mode: str | None = None) -> SubmitResult:
         raise ProviderError(
             ErrorKind.REJECTED, "This image service has no confirmation step for this button.", detail="modal"
         )
 
-    async def vary_region(self, parent_ref: str, custom_id: str, prompt: str, mask_png: bytes) -> SubmitResult:
+    async def vary_region(
+        self, parent_ref: str, custom_id: str, prompt: str, mask_png: bytes, mode: str | None = None
+    ) -> SubmitResult:
         # One call with the mask (white = repaint); AceData has no modal step.
         body: dict[str, Any] = {
             "action": "variation_region",
@@ -208,7 +210,7 @@ class AceDataProvider:
         }
         if prompt.strip():
             body["prompt"] = prompt.strip()
-        return await self._submit(body, None)
+        return await self._submit(body, mode)
 
     @staticmethod
     def _image_url(image: ReferenceImage) -> str:

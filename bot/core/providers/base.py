@@ -24,18 +24,21 @@ class Provider(Protocol):
         """Four prompts for an image: a task to follow, or a finished `snapshot` with `descriptions`."""
         ...
 
-    async def action(self, parent_ref: str, custom_id: str) -> SubmitResult:
+    async def action(self, parent_ref: str, custom_id: str, mode: str | None = None) -> SubmitResult:
         """Press an upstream button of the result `parent_ref` (its `action_ref`), `custom_id` verbatim.
 
-        `needs_input` in the result means the API waits for `modal()` (remix, Custom Zoom).
+        `needs_input` in the result means the API waits for `modal()` (remix, Custom Zoom). `mode` is the
+        speed mode the job is billed at (fast | relax | turbo), None for the API's default.
         """
         ...
 
-    async def modal(self, task_id: str, prompt: str) -> SubmitResult:
+    async def modal(self, task_id: str, prompt: str, mode: str | None = None) -> SubmitResult:
         """Confirm a task waiting for input, with the (edited) prompt."""
         ...
 
-    async def vary_region(self, parent_ref: str, custom_id: str, prompt: str, mask_png: bytes) -> SubmitResult:
+    async def vary_region(
+        self, parent_ref: str, custom_id: str, prompt: str, mask_png: bytes, mode: str | None = None
+    ) -> SubmitResult:
         """Repaint the white area of `mask_png` (the image's own size) of result `parent_ref`."""
         ...
 

@@ -163,21 +163,25 @@ class ProxyProvider:
     async def describe(self, image: ReferenceImage) -> SubmitResult:
         return await self._submit("/mj/submit/describe", {"base64": image.data_url()}, None)
 
-    async def action(self, parent_ref: str, custom_id: str) -> SubmitResult:
-        return await self._submit("/mj/submit/action", {"taskId": parent_ref, "customId": custom_id}, None)
+    async def action(self, parent_ref: str, custom_id: str, mode: str | None = None) -> SubmitResult:
+        return await self._submit("/mj/submit/action", {"taskId": parent_ref, "customId": custom_id}, mode)
 
-    async def modal(self, task_id: str, prompt: str, *, mask_png: bytes | None = None) -> SubmitResult:
+    async def modal(
+        self, task_id: str, prompt: str, mode: str | None = None, *, mask_png: bytes | None = None
+    ) -> SubmitResult:
         body: dict[str, Any] = {"taskId": task_id, "prompt": prompt}
         if mask_png is not None:
             body["maskBase64"] = "data:image/png;base64," + base64.b64encode(mask_png).decode("ascii")
-        return await self._submit("/mj/submit/modal", body, None)
+        return await self._submit("/mj/submit/modal", body, mode)
 
-    async def vary_region(self, parent_ref: str, custom_id: str, prompt: str, mask_png: bytes) -> SubmitResult:
+    async def vary_region(
+        self, parent_ref: str, custom_id: str, prompt: str, mask_png: bytes, mode: str | None = None
+    ) -> SubmitResult:
         # Vary (Region) always opens a modal upstream (code 21); the mask goes with its confirmation.
-        opened = await self.action(parent_ref, custom_id)
+        opened = await self.action(parent_ref, custom_id, mode)
         if not opened.needs_input:
             return opened
-        return await self.modal(opened.task_id, prompt, mask_png=mask_png)
+        return await self.modal(opened.task_id, prompt, mode, mask_png=mask_png)
 
     async def _submit(self, path: str, body: dict[str, Any], mode: str | None) -> SubmitResult:
         if self._notify_hook:

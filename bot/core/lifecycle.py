@@ -1,0 +1,80 @@
+"""The one owner of a job's status: which states exist, which moves are allowed, what each counts as.
+
+Every status write in the bot goes through `move()` (inside a ledger transaction), which reads the
+current status, refuses a move the table does not allow, and writes it with the job's other fields.
+So a late stream line cannot revive a failed job, and a refund and a success cannot both win a race.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+import aiosqlite
+
+from bot.core.models import JobStatus
+
+log = logging.getLogger(__name__)
+
+S = JobStatus
+
+# What a job may become from each state. Staying in a non-final state (progress) is always allowed.
+TRANSITIONS: Mapping[JobStatus, frozenset[JobStatus]] = {
+    S.WAITING: frozenset({S.SUBMITTING, S.FAILED}),
+    S.SUBMITTING: frozenset({S.QUEUED, S.RUNNING, S.NEEDS_INPUT, S.SUCCEEDED, S.FAILED}),
+    S.QUEUED: frozenset({S.RUNNING, S.NEEDS_INPUT, S.SUCCEEDED, S.FAILED}),
+    S.RUNNING: frozenset({S.NEEDS_INPUT, S.SUCCEEDED, S.FAILED}),
+    # The member's Remix prompt is a new submit.
+    S.NEEDS_INPUT: frozenset({S.SUBMITTING, S.QUEUED, S.RUNNING, S.SUCCEEDED, S.FAILED}),
+    S.MIRRORING: frozenset({S.SUCCEEDED, S.FAILED}),
+    S.SUCCEEDED: frozenset(),
+    S.FAILED: frozenset(),
+}
+
+# The states a row may be written in.
+INITIAL = frozenset({S.SUBMITTING, S.WAITING, S.MIRRORING, S.SUCCEEDED})
+
+# One definition of what counts where.
+RUNNING = frozenset({S.SUBMITTING, S.QUEUED, S.RUNNING, S.NEEDS_INPUT})  # against the running limits
+WAITING = frozenset({S.WAITING})  # against the waiting limit: charged, in the bot's queue
+FINISHED = frozenset({S.SUCCEEDED, S.FAILED})
+UNFINISHED = frozenset(set(S) - FINISHED)
+
+
+class IllegalTransition(Exception):
+    """A status change the table does not allow; nothing was written."""
+
+    def __init__(self, job_id: int, current: JobStatus | None, wanted: JobStatus) -> None:
+        super().__init__(f"job {job_id}: {current} -> {wanted} is not allowed")
+        self.job_id, self.current, self.wanted = job_id, current, wanted
+
+
+def allowed(current: JobStatus, wanted: JobStatus) -> bool:
+    return wanted in TRANSITIONS[current] or (current == wanted and current not in FINISHED)
+
+
+def marks(statuses: frozenset[JobStatus]) -> tuple[str, tuple[str, ...]]:
+    """`IN (...)` placeholders and their values, for SQL over a set of states."""
+    values = tuple(sorted(s.value for s in statuses))
+    return ",".join("?" * len(values)), values
+
+
+async def move(
+    db: aiosqlite.Connection, job_id: int, wanted: JobStatus, now: float, fields: Mapping[str, Any] | None = None
+) -> JobStatus:
+    """Set `wanted` (and `fields`) on a job inside the caller's transaction; returns the former status.
+
+    Raises `IllegalTransition` (and logs it) when the table does not allow the move.
+    """
+    async with db.execute("SELECT status FROM jobs WHERE id = ?", (job_id,)) as cur:
+        row = await cur.fetchone()
+    current = JobStatus(row[0]) if row else None
+    if current is None or not allowed(current, wanted):
+        error = IllegalTransition(job_id, current, wanted)
+        log.warning("refused: %s", error)
+        raise error
+    values = {**(fields or {}), "status": wanted.value, "updated_at": now}
+    assignments = ", ".join(f"{name} = ?" for name in values)
+    await db.execute(f"UPDATE jobs SET {assignments} WHERE id = ?", (*values.values(), job_id))
+    return current
