@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import io
 import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import discord
 import yarl
+from PIL import Image
 
 from bot.client.app import MJBot, open_core, point_discord_at
 from bot.settings import load_settings
-from tests.fakes.discord_server import FakeDiscord, FakeInteraction, FakeMessage
+from tests.fakes.discord_server import FakeDiscord, FakeFile, FakeInteraction, FakeMessage
 
 TOKEN = "fake-bot-token-0123456789"
 
@@ -90,3 +92,26 @@ async def job_message_id(fake: FakeDiscord, invocation: FakeInteraction, timeout
         return answer
     await fake.wait_for(lambda: "/channels/" in fake.messages[answer].content, timeout)
     return int(fake.messages[answer].content.rsplit("/", 1)[1])
+
+
+def png(color: str = "red", size: tuple[int, int] = (64, 48)) -> FakeFile:
+    out = io.BytesIO()
+    Image.new("RGB", size, color).save(out, "PNG")
+    return FakeFile(f"{color}.png", out.getvalue(), "image/png")
+
+
+def button(fake: FakeDiscord, message_id: int, name: str) -> str:
+    for b in fake.message_buttons(message_id):
+        if name in (b.get("label"), (b.get("emoji") or {}).get("name")):
+            return str(b["custom_id"])
+    raise AssertionError(f"no button {name!r} on message {message_id}: {labels(fake, message_id)}")
+
+
+async def grid_then_upscale(fake: FakeDiscord, prompt: str = "a glass whale") -> tuple[int, int]:
+    grid_id = (await fake.invoke_slash("imagine", {"prompt": prompt})).response_message_id
+    assert grid_id is not None
+    await wait_final(fake, grid_id)
+    await fake.click(grid_id, button(fake, grid_id, "U1"))
+    await fake.wait_for(lambda: len(bot_messages(fake)) == 2)
+    upscale = await wait_final(fake, bot_messages(fake)[1].id)
+    return grid_id, upscale.id

@@ -10,7 +10,16 @@ import pytest
 from PIL import Image
 
 from bot.simulator.server import Simulator
-from tests.bot_harness import bot_messages, job_message_id, labels, running_bot, wait_final
+from tests.bot_harness import (
+    bot_messages,
+    button,
+    grid_then_upscale,
+    job_message_id,
+    labels,
+    png,
+    running_bot,
+    wait_final,
+)
 from tests.fakes.discord_server import OWNER_USER_ID, FakeDiscord, FakeFile
 
 SIMULATOR_DURATION = 0.8
@@ -21,29 +30,6 @@ async def fake() -> AsyncIterator[FakeDiscord]:
     # Roomier than Discord's channel bucket: these tests start many jobs in one channel at once.
     async with FakeDiscord(channel_edit_limit=(50, 1.0)) as server:
         yield server
-
-
-def png(color: str = "red", size: tuple[int, int] = (64, 48)) -> FakeFile:
-    out = io.BytesIO()
-    Image.new("RGB", size, color).save(out, "PNG")
-    return FakeFile(f"{color}.png", out.getvalue(), "image/png")
-
-
-def button(fake: FakeDiscord, message_id: int, name: str) -> str:
-    for b in fake.message_buttons(message_id):
-        if name in (b.get("label"), (b.get("emoji") or {}).get("name")):
-            return str(b["custom_id"])
-    raise AssertionError(f"no button {name!r} on message {message_id}: {labels(fake, message_id)}")
-
-
-async def grid_then_upscale(fake: FakeDiscord, prompt: str = "a glass whale") -> tuple[int, int]:
-    grid_id = (await fake.invoke_slash("imagine", {"prompt": prompt})).response_message_id
-    assert grid_id is not None
-    await wait_final(fake, grid_id)
-    await fake.click(grid_id, button(fake, grid_id, "U1"))
-    await fake.wait_for(lambda: len(bot_messages(fake)) == 2)
-    upscale = await wait_final(fake, bot_messages(fake)[1].id)
-    return grid_id, upscale.id
 
 
 async def test_every_post_upscale_button(fake: FakeDiscord, simulator: Simulator, tmp_path: Path) -> None:

@@ -74,6 +74,7 @@ def actions_for(task: SimTask) -> list[str]:
 def register_acedata(sim: Simulator, app: web.Application) -> None:
     """Serve the AceData routes from `sim`'s app (its auth middleware leaves `/midjourney/*` to us)."""
     dialect = AceDataDialect(sim)
+    sim.acedata = dialect
     app.router.add_post("/midjourney/imagine", dialect.imagine)
     app.router.add_post("/midjourney/tasks", dialect.tasks)
     app.router.add_post("/midjourney/describe", dialect.describe)

@@ -22,12 +22,15 @@ import time
 import uuid
 from collections import Counter, deque
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 from PIL import Image, UnidentifiedImageError
 
 from bot.simulator.images import grid_png, preview_png, single_png
+
+if TYPE_CHECKING:
+    from bot.simulator.acedata import AceDataDialect
 
 log = logging.getLogger(__name__)
 
@@ -63,12 +66,22 @@ class Simulator:
     """The fake API: `await start()` serves it on 127.0.0.1; `base_url` is what the bot needs."""
 
     def __init__(
-        self, *, duration: float = 6.0, api_key: str = "", host: str = "127.0.0.1", port: int = 0, remix: bool = False
+        self,
+        *,
+        duration: float = 6.0,
+        api_key: str = "",
+        host: str = "127.0.0.1",
+        port: int = 0,
+        remix: bool = False,
+        modal_code: int = 21,
     ):
         self.duration = duration
         self.api_key = api_key
         # Like an upstream account with Remix on: variations, re-rolls and pans wait for a modal (code 21).
         self.remix = remix
+        # new-api resellers answer such a submit with code 1: the wait shows only as status MODAL.
+        self.modal_code = modal_code
+        self.acedata: AceDataDialect | None = None  # the AceData routes, once the app is built
         self.host, self.port = host, port
         self.tasks: dict[str, SimTask] = {}
         self.requests: Counter[str] = Counter()
@@ -193,7 +206,9 @@ class Simulator:
         task = self._derive(parent, custom_id)
         task.mode = _mode_of(request.path, body)
         if task.modal_pending:
-            return _result(21, "Waiting for window confirm", task.id, {"finalPrompt": task.prompt, "remix": True})
+            return _result(
+                self.modal_code, "Waiting for window confirm", task.id, {"finalPrompt": task.prompt, "remix": True}
+            )
         return _result(1, "提交成功", task.id)
 
     async def submit_modal(self, request: web.Request) -> web.Response:
