@@ -112,6 +112,7 @@ class Model:
 
 step = st.one_of(
     st.tuples(st.just("imagine"), st.sampled_from(MEMBERS), st.integers(1, 8)),
+    st.tuples(st.just("mixed"), st.sampled_from(MEMBERS), st.integers(2, 8)),
     st.tuples(st.just("press"), st.sampled_from(MEMBERS), st.integers(1, 4)),
     st.tuples(st.just("finish"), st.integers(1, 4)),
     st.tuples(st.just("fail"), st.integers(1, 4)),
@@ -130,9 +131,9 @@ async def scenario(steps: list[tuple]) -> None:
     messages = itertools.count(1000)
     try:
         for action, *args in steps:
-            if action == "imagine":
+            if action in ("imagine", "mixed"):
                 user, n = args
-                await imagine_burst(ledger, accounts, service, user, n, messages)
+                await imagine_burst(ledger, accounts, service, user, n, messages, mixed=action == "mixed")
             elif action == "press":
                 user, n = args
                 await press_burst(ledger, accounts, service, user, n, messages)
@@ -155,25 +156,40 @@ async def scenario(steps: list[tuple]) -> None:
 
 
 async def imagine_burst(
-    ledger: Ledger, accounts: Accounts, service: JobService, user: int, n: int, messages: itertools.count[int]
+    ledger: Ledger,
+    accounts: Accounts,
+    service: JobService,
+    user: int,
+    n: int,
+    messages: itertools.count[int],
+    *,
+    mixed: bool = False,
 ) -> None:
+    """/imagine at once; `mixed`: every other one is a V1 press on the newest grid instead."""
     balance, _ = await accounts.status(GUILD, user, [])
     server = await server_running(ledger)
     expected = Model.accepted(n, (balance.daily_left or 0) + balance.bonus, balance.running, balance.waiting, server)
     who = Requester(user, GUILD, 1)
+    grids = await ledger.jobs_where("action = 'imagine' AND status = 'succeeded'", (), "ORDER BY id DESC LIMIT 1")
 
-    async def one() -> Job | Refusal:
+    async def one(i: int) -> Job | Refusal:
+        press = mixed and grids and i % 2
+        fields: dict[str, object] = {"action": JobAction.IMAGINE, "request": requests.encode(ImagineRequest("p"))}
+        if press:
+            fields = {
+                "action": JobAction.VARIATION,
+                "parent_id": grids[0].id,
+                "parent_button": 1,
+                "request": requests.encode(requests.ActionRequest(grids[0].id, 1)),
+            }
         try:
-            job = await accounts.open_job(
-                who, [], provider="fake", action=JobAction.IMAGINE, prompt="p",
-                request=requests.encode(ImagineRequest("p")),
-            )  # fmt: skip
+            job = await accounts.open_job(who, [], provider="fake", prompt="p", **fields)
         except Refusal as refusal:
             return refusal
         job = await service.set_message(job.id, next(messages))
         return await service.begin(job)
 
-    results = await asyncio.gather(*(one() for _ in range(n)))
+    results = await asyncio.gather(*(one(i) for i in range(n)))
     assert sum(isinstance(r, Job) for r in results) == expected
 
 
@@ -185,7 +201,8 @@ async def press_burst(
     if not grids:
         return
     grid = grids[0]
-    before = await ledger.jobs_where("parent_id = ? AND source_id IS NULL AND status != 'failed'", (grid.id,))
+    paid_upscales = "parent_id = ? AND parent_button = 0 AND action = 'upscale' AND source_id IS NULL AND status != ?"
+    before = await ledger.jobs_where(paid_upscales, (grid.id, "failed"))
 
     async def one() -> Job | Refusal:
         try:
@@ -200,7 +217,7 @@ async def press_burst(
         return await service.begin(job)
 
     await asyncio.gather(*(one() for _ in range(n)))
-    paid = await ledger.jobs_where("parent_id = ? AND source_id IS NULL AND status != 'failed'", (grid.id,))
+    paid = await ledger.jobs_where(paid_upscales, (grid.id, "failed"))
     assert len(paid) <= max(1, len(before))  # never a second paid upscale of the same image
 
 

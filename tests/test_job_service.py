@@ -9,27 +9,13 @@ import httpx
 
 from bot.core.jobs import JobService
 from bot.core.ledger import Ledger
-from bot.core.models import ImagineRequest, Job, JobAction, JobStatus, Requester
+from bot.core.models import ImagineRequest, JobAction, JobStatus, Requester
 from bot.core.providers.proxy import ProxyProvider
 from bot.core.requests import ActionRequest
 from bot.simulator.server import Simulator
+from tests.core_harness import Recorder
 
 ALICE = Requester(user_id=1, guild_id=2, channel_id=3)
-
-
-class Recorder:
-    def __init__(self) -> None:
-        self.updates: list[Job] = []
-        self.finished: dict[int, asyncio.Event] = {}
-
-    async def __call__(self, job: Job) -> None:
-        self.updates.append(job)
-        if job.status.finished:
-            self.finished.setdefault(job.id, asyncio.Event()).set()
-
-    async def wait(self, job_id: int, timeout: float = 10) -> Job:
-        await asyncio.wait_for(self.finished.setdefault(job_id, asyncio.Event()).wait(), timeout)
-        return [u for u in self.updates if u.id == job_id][-1]
 
 
 async def make_service(ledger: Ledger, base: str, http: httpx.AsyncClient, **kw: float) -> tuple[JobService, Recorder]:
