@@ -6,20 +6,19 @@ import logging
 import sys
 from collections.abc import Iterable
 
+from bot.core.redact import redact, register_secret
+
 
 class RedactingFormatter(logging.Formatter):
-    """Replaces every secret in the final line, tracebacks included."""
+    """Masks every secret and anything shaped like one in the final line, tracebacks included."""
 
     def __init__(self, fmt: str, secrets: Iterable[str]) -> None:
         super().__init__(fmt)
-        # Longest first, so a secret that contains another is replaced whole.
-        self._secrets = sorted({s for s in secrets if len(s) >= 4}, key=len, reverse=True)
+        for secret in secrets:
+            register_secret(secret)
 
     def format(self, record: logging.LogRecord) -> str:
-        text = super().format(record)
-        for secret in self._secrets:
-            text = text.replace(secret, "[redacted]")
-        return text
+        return redact(super().format(record))
 
 
 def setup_logging(level: str, secrets: Iterable[str] = ()) -> None:

@@ -45,6 +45,7 @@ class Settings:
     mj_bot_type: str = "MID_JOURNEY"
     mj_mode: str | None = None  # fast | relax | turbo; None: the API's default
     mj_mode_in_path: bool = False  # resellers' /{mode}/mj/... routes
+    acedata_max_streams: int = 8  # AceData ndjson streams at once; beyond that jobs are polled
     simulator_speed: float = 1.0
     max_attachment_bytes: int = 8 * 1024 * 1024
     discord_guild_id: int | None = None
@@ -165,6 +166,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, require_token: bool =
         mj_bot_type=bot_type,
         mj_mode=mode,
         mj_mode_in_path=mode_in_path in ("1", "true", "yes"),
+        acedata_max_streams=_int(env, "ACEDATA_MAX_STREAMS", 8, minimum=0),
         simulator_speed=_seconds(env, "SIMULATOR_SPEED", 1.0),
         max_attachment_bytes=_int(env, "MAX_ATTACHMENT_BYTES", 8 * 1024 * 1024),
         discord_guild_id=guild_id,

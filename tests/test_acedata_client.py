@@ -17,7 +17,7 @@ from PIL import Image
 from bot.core.errors import ErrorKind, ProviderError
 from bot.core.models import BlendRequest, ImagineRequest, JobStatus, ReferenceImage, SubmitResult, TaskSnapshot
 from bot.core.providers.acedata import AceDataProvider, parse_callback, parse_response, parse_task_item
-from bot.core.providers.proxy import failure_message
+from bot.core.reasons import failure_message
 from bot.simulator.server import Simulator
 
 SIMULATOR_DURATION = 0.3
@@ -393,7 +393,7 @@ async def test_a_failed_final_line_is_a_failed_snapshot_shown_as_moderation() ->
     provider, _ = scripted(streamed(body))
     snaps = await collect(await provider.imagine(ImagineRequest("a cat")))
     assert [s.status for s in snaps] == [JobStatus.FAILED]
-    assert snaps[0].fail_reason == "Moderation: Banned prompt detected"
+    assert snaps[0].fail_reason == "Banned prompt detected" and snaps[0].fail_kind is ErrorKind.MODERATION
     assert failure_message(snaps[0].fail_reason)[0] is ErrorKind.MODERATION
     assert body.closed
 

@@ -11,13 +11,14 @@ from discord.ext import commands
 
 from bot.client.components import CELL_NAMES, REGION_HELP
 from bot.client.errors import UNEXPECTED
-from bot.client.flows import UNKNOWN_JOB, _check_prompt
+from bot.client.flows import UNKNOWN_JOB
 from bot.client.render import _status_text, job_content
 from bot.core.buttons import describe_button
 from bot.core.errors import InvalidInput
 from bot.core.models import Job, JobAction, JobStatus, UpstreamButton
-from bot.core.providers.proxy import failure_message
+from bot.core.prompts import checked_prompt
 from bot.core.quota import Defaults, GuildConfig, Tier
+from bot.core.reasons import failure_message, refusal_message
 from bot.i18n import tr
 from bot.locales.zh_CN import COMMANDS, MESSAGES
 from cogs.account import Account
@@ -151,8 +152,14 @@ def test_job_message_in_chinese() -> None:
 def test_refused_input_in_chinese() -> None:
     reasons = []
     for check in (
-        lambda: _check_prompt(""),
-        lambda: _check_prompt("x" * 2000),
+        lambda: checked_prompt(""),
+        lambda: checked_prompt("x" * 2000),
+        lambda: checked_prompt("a cat --chaos 500"),
+        lambda: checked_prompt("a cat --ar 99:1"),
+        lambda: checked_prompt("a cat --v 2.5"),
+        lambda: checked_prompt("a cat --bogus"),
+        lambda: checked_prompt("--ar 1:1"),
+        lambda: checked_prompt("Z\u0351\u0308\u0300\u0301\u0302\u0303"),
     ):
         with pytest.raises(InvalidInput) as caught:
             check()
@@ -168,7 +175,7 @@ def test_refused_input_in_chinese() -> None:
     for reason in reasons:
         text = tr(f"❌ {reason} Nothing was submitted.", ZH)
         assert text.startswith("❌ ") and text.endswith(" 未提交任何内容。"), text
-        assert not re.search(r"[A-Za-z]{3,}", text.replace("`bad`", "").replace("UTC", "")), text
+        assert not re.search(r"[A-Za-z]{3,}", re.sub(r"`[^`]*`|UTC|Midjourney", "", text)), text
 
 
 def test_refusal_of_credits_with_the_wait() -> None:
@@ -248,9 +255,14 @@ def test_account_lines_translate() -> None:
 
 
 def test_upstream_failures_translate() -> None:
-    for reason in (None, "", "Banned prompt detected", "task timeout", "无可用账号"):
+    reasons = (None, "", "Banned prompt detected", "task timeout", "无可用账号", "实例不可用", "任务失败，请重试",
+               "Pending mod message", "当前分组 default 下对于模型 mj_imagine 无可用渠道", "队列已满", "额度不足",
+               "账号已被临时封锁", "something new")  # fmt: skip
+    for reason in reasons:
         _, message = failure_message(reason)
         assert chinese(tr(message, ZH)), message
+        _, refusal = refusal_message(reason or "", "The image service refused the request.")
+        assert chinese(tr(refusal, ZH)), refusal
 
 
 def test_prompts_and_links_stay_as_they_are() -> None:

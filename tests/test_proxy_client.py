@@ -82,12 +82,14 @@ async def test_reference_images_go_as_data_urls() -> None:
             "nude",
         ),
         (answer({"code": 23, "description": "队列已满，请稍后尝试"}), "busy", "queue is full"),
-        (answer({"code": 9, "description": "提交失败，队列已满，请稍后重试"}), "busy", "queue is full"),
+        (answer({"code": 9, "description": "提交失败，队列已满，请稍后重试"}), "busy", "at its limit"),
         (answer({"code": 9, "description": "提交失败，系统异常"}), "unavailable", "system error"),
-        (answer({"code": 3, "description": "关联任务不存在或已失效"}), "not_found", "no longer knows"),
-        (answer({"code": 3, "description": "x"}, 404), "not_found", "no longer knows"),
+        # Code 3 on a first submit is not a lost parent: trueai says it when it has no account free.
+        (answer({"code": 3, "description": "无可用的账号实例"}), "unavailable", "no Midjourney account free"),
+        (answer({"code": 3, "description": "关联任务不存在或已失效"}), "rejected", "关联任务不存在或已失效"),
         (answer({"code": 4, "description": "prompt不能为空"}), "rejected", "prompt不能为空"),
-        (answer({"code": 42, "description": "odd"}), "rejected", "code 42"),
+        (answer({"code": 42, "description": "odd"}), "rejected", "It said: “odd”"),
+        (answer({"code": 42}), "rejected", "code 42"),
         (answer("", 401), "auth", "MJ_API_KEY"),
         (answer("Authorization header missing.", 401), "auth", "MJ_API_KEY"),
         (answer("账号不可用", 403), "auth", "MJ_API_KEY"),
@@ -96,19 +98,30 @@ async def test_reference_images_go_as_data_urls() -> None:
         (answer({"success": False, "code": -1, "message": "操作失败"}, 500), "unavailable", "HTTP 500"),
         (answer({"description": "quota_not_enough", "type": "upstream_error", "code": 4}, 400), "rejected", "quota"),
         (answer({"success": False, "code": -1, "message": "并发数已达上限"}), "busy", "at its limit"),
-        (answer({"success": False, "code": -1, "message": "账号已被临时封锁"}), "rejected", "账号已被临时封锁"),
+        (answer({"success": False, "code": -1, "message": "账号已被临时封锁"}), "unavailable", "blocked for a while"),
         (answer("", 200), "malformed", "empty answer"),
-        (answer("<html>oops</html>", 200), "malformed", "could not read"),
+        (answer("<html>oops</html>", 200), "config", "web page"),
         (answer([1, 2], 200), "malformed", "could not read"),
         (answer({"code": 1, "result": None}), "malformed", "no task id"),
         (answer({"description": "no code"}), "malformed", "could not read"),
-        (answer("", 404), "rejected", "MJ_API_BASE"),
+        (answer("", 404), "config", "MJ_API_BASE"),
     ],
 )
 async def test_every_refusal_is_typed_with_a_user_message(handler: Handler, kind: str, words: str) -> None:
     error = await submit_error(handler)
     assert error.kind == ErrorKind(kind)
     assert words in error.user_message
+
+
+@pytest.mark.parametrize(
+    "handler",
+    [answer({"code": 3, "description": "关联任务不存在或已失效"}), answer({"code": 3, "description": "x"}, 404)],
+)
+async def test_code_3_on_a_button_means_the_parent_is_gone(handler: Handler) -> None:
+    provider, _ = scripted(handler)
+    with pytest.raises(ProviderError) as caught:
+        await provider.action("12", "MJ::JOB::upsample::1::abc")
+    assert caught.value.kind is ErrorKind.NOT_FOUND and "no longer knows" in caught.value.user_message
 
 
 async def test_timeout_and_unreachable_are_typed() -> None:

@@ -40,8 +40,11 @@ def test_every_setting_is_read() -> None:
             "MJ_POLL_INTERVAL": "0.2",
             "PROGRESS_EDIT_INTERVAL": "0.5",
             "JOB_TIMEOUT": "60",
+            "REMIX_TIMEOUT": "120",
+            "ACEDATA_MAX_STREAMS": "3",
         }
     )
+    assert (s.remix_timeout, s.acedata_max_streams) == (120.0, 3)
     assert s.mj_api_base == "https://host.example/v1"
     assert (s.mj_poll_interval, s.progress_edit_interval, s.job_timeout) == (0.2, 0.5, 60.0)
     assert s.database_path == Path("/tmp/x.sqlite3")

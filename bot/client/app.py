@@ -28,6 +28,7 @@ from bot.core.models import TaskSnapshot
 from bot.core.providers.base import Provider
 from bot.core.providers.proxy import ProxyProvider, parse_task
 from bot.core.push import PushEndpoint, push_secret
+from bot.core.redact import register_secret
 from bot.settings import Settings
 from bot.simulator.server import Simulator
 
@@ -115,7 +116,16 @@ async def open_core(
         dialect = "acedata" if settings.mj_provider == "acedata" else "mj"
         if settings.webhook_public_url:
             hook_url = f"{settings.webhook_public_url.rstrip('/')}/{dialect}/{push_secret(settings.discord_token)}"
-        provider = build_provider(settings, http, base_url, hook_url)
+        for secret in settings.secrets:  # masked wherever an API echoes them, not only in logs
+            register_secret(secret)
+        # AceData's streams hold a connection for a whole job: their own pool, never the shared one.
+        streams = await stack.enter_async_context(
+            httpx.AsyncClient(
+                timeout=timeout, limits=httpx.Limits(max_connections=max(1, settings.acedata_max_streams))
+            )
+        )
+        provider = build_provider(settings, http, base_url, hook_url, streams)
+        images = ImageFetcher(http)
         ledger = await Ledger.open(settings.database_path)
         stack.push_async_callback(ledger.close)
         jobs = JobService(
@@ -125,6 +135,7 @@ async def open_core(
             job_timeout=settings.job_timeout,
             remix_timeout=settings.remix_timeout,
             accounts=Accounts(ledger, settings.quota_defaults, clock),
+            images=images,
         )
         stack.push_async_callback(jobs.stop)
         if settings.webhook_public_url:
@@ -133,7 +144,7 @@ async def open_core(
             )
             await endpoint.start(settings.webhook_host, settings.webhook_port)
             stack.push_async_callback(endpoint.stop)
-        yield jobs, ImageFetcher(http)
+        yield jobs, images
 
 
 def push_parser(provider: str) -> Callable[[object], TaskSnapshot | None]:
@@ -144,12 +155,24 @@ def push_parser(provider: str) -> Callable[[object], TaskSnapshot | None]:
     return parse_task
 
 
-def build_provider(settings: Settings, http: httpx.AsyncClient, base_url: str, hook_url: str | None) -> Provider:
+def build_provider(
+    settings: Settings,
+    http: httpx.AsyncClient,
+    base_url: str,
+    hook_url: str | None,
+    streams: httpx.AsyncClient | None = None,
+) -> Provider:
     if settings.mj_provider == "acedata":
         from bot.core.providers.acedata import AceDataProvider
 
         return AceDataProvider(
-            http, base_url, api_key=settings.mj_api_key, callback_url=hook_url, mode=settings.mj_mode
+            http,
+            base_url,
+            api_key=settings.mj_api_key,
+            callback_url=hook_url,
+            mode=settings.mj_mode,
+            max_streams=settings.acedata_max_streams,
+            stream_client=streams,
         )
     return ProxyProvider(
         http,

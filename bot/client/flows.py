@@ -35,13 +35,13 @@ from bot.core.models import (
     ReferenceImage,
     Requester,
 )
+from bot.core.prompts import checked_prompt, clean
 from bot.core.quota import GuildConfig
 from bot.core.requests import ActionRequest, DescribeRequest, JobRequest, RegionRequest
 from bot.i18n import tr
 
 log = logging.getLogger(__name__)
 
-MAX_PROMPT_CHARS = 1500
 BLEND_MIN, BLEND_MAX = 2, 5
 UNKNOWN_JOB = "This button belongs to a job the bot no longer knows."
 
@@ -89,12 +89,11 @@ class Flows:
         mode: str | None = None,
         bot_type: str | None = None,
     ) -> None:
-        prompt = " ".join(prompt.split())
         try:
-            _check_prompt(prompt)
+            prompt = checked_prompt(prompt, has_images=bool(attachments))
             self._check_attachments(attachments)
         except InvalidInput as exc:
-            await _refuse(interaction, exc.user_message, prompt)
+            await _refuse(interaction, exc.user_message, clean(prompt))
             return
         config = await self.accounts.config(interaction.guild_id)
         flavour = self._flavour(config, mode, bot_type)
@@ -231,7 +230,11 @@ class Flows:
 
             async def zoom(modal_interaction: discord.Interaction, text: str, value: float) -> None:
                 await modal_interaction.response.defer()
-                zoomed = f"{text or prompt} --zoom {value:g}"
+                try:
+                    zoomed = checked_prompt(f"{text or prompt} --zoom {value:g}")
+                except InvalidInput as exc:
+                    await reply(modal_interaction, f"❌ {exc.user_message} Nothing was submitted.")
+                    return
                 request = ActionRequest(parent.id, index, zoomed, mode)
                 await self._reply_job(modal_interaction, parent, index, face, request, prompt=zoomed)
 
@@ -275,8 +278,8 @@ class Flows:
             if fresh is None:
                 return
             try:
-                await self.jobs.confirm_input(fresh, prompt or fresh.prompt)
-            except Refusal as exc:
+                await self.jobs.confirm_input(fresh, checked_prompt(prompt or fresh.prompt))
+            except (InvalidInput, Refusal) as exc:
                 await reply(modal_interaction, f"❌ {exc.user_message} Press Remix prompt again to change it.")
 
         await interaction.response.send_modal(PromptModal("Remix", job.prompt, remix, interaction.locale))
@@ -298,6 +301,11 @@ class Flows:
         async def repaint(answer: discord.Interaction, prompt: str) -> None:
             done = tr("🖌️ Repainting the chosen parts…", answer.locale)
             await answer.response.edit_message(content=done, view=None)
+            try:
+                prompt = checked_prompt(prompt)
+            except InvalidInput as exc:
+                await reply(answer, f"❌ {exc.user_message} Nothing was submitted.")
+                return
             mask = await self._mask_for(parent, cells)
             if mask is None:
                 await reply(answer, "The image to repaint could not be read. Please try again.")
@@ -425,13 +433,6 @@ class Flows:
             raise InvalidInput(f"`{attachment.filename}` could not be downloaded from Discord. Try again.") from None
         checked = check_reference_image(data, attachment.filename, self.max_attachment_bytes)
         return ReferenceImage(checked.data, checked.content_type, url=attachment.url)
-
-
-def _check_prompt(prompt: str) -> None:
-    if not prompt:
-        raise InvalidInput("The prompt is empty. Describe the image you want.")
-    if len(prompt) > MAX_PROMPT_CHARS:
-        raise InvalidInput(f"The prompt is {len(prompt)} characters long; the limit is {MAX_PROMPT_CHARS}.")
 
 
 async def _refuse(interaction: discord.Interaction, reason: str, prompt: str) -> None:

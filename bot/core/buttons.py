@@ -40,6 +40,10 @@ def describe_button(button: UpstreamButton) -> ButtonFace | None:
         return ButtonFace(JobAction.DESCRIBE_PICK, None, _KEYCAPS.get(n, n), 0, f"Prompt {n}", style=PRIMARY)
     if "::" not in cid:
         return _acedata_face(cid)
+    if m := re.fullmatch(r"nz::(UPSCALE|VARIATION|REROLL)::(\d)", cid):  # the open-source proxy's /change
+        cid = {"UPSCALE": "MJ::JOB::upsample::{}::", "VARIATION": "MJ::JOB::variation::{}::"}.get(
+            m[1], "MJ::JOB::reroll::{}::"
+        ).format(m[2])
     if m := re.match(r"MJ::JOB::upsample::(\d)::", cid):
         return ButtonFace(JobAction.UPSCALE, f"U{m[1]}", None, 0, f"Image #{m[1]}")
     if cid.startswith("MJ::JOB::reroll::"):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from bot.core.redact import redact
+
 
 class ErrorKind(StrEnum):
     INVALID_INPUT = "invalid_input"  # refused before anything was paid
@@ -12,6 +14,7 @@ class ErrorKind(StrEnum):
     NOT_FOUND = "not_found"  # parent task unknown upstream
     REJECTED = "rejected"  # validation or other refusal by the API
     AUTH = "auth"  # API key refused: an admin must act
+    CONFIG = "config"  # the API's account or reseller is set up wrong (no channel, no credit): an admin must act
     UNAVAILABLE = "unavailable"  # 5xx, connection refused
     TIMEOUT = "timeout"
     MALFORMED = "malformed"  # an answer the bot cannot read
@@ -36,12 +39,21 @@ class InvalidInput(MJError):
 class ProviderError(MJError):
     """The API refused a request or could not be reached."""
 
-    def __init__(self, kind: ErrorKind, user_message: str, *, detail: str = "", status: int | None = None):
+    def __init__(
+        self,
+        kind: ErrorKind,
+        user_message: str,
+        *,
+        detail: str = "",
+        status: int | None = None,
+        retry_after: float | None = None,
+    ):
         super().__init__(kind, user_message, detail=detail)
         self.status = status
+        self.retry_after = retry_after  # seconds the API asked to wait (HTTP Retry-After)
 
 
 def clip(text: str, limit: int = 200) -> str:
-    """An API's text on one line, short enough for a Discord message."""
-    text = " ".join(text.split())
+    """An API's text on one line, without secrets, short enough for a Discord message."""
+    text = redact(" ".join(text.split()))
     return text if len(text) <= limit else text[: limit - 1] + "…"

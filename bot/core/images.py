@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import warnings
+from collections import OrderedDict
 
 import httpx
 from PIL import Image
 
-from bot.core.errors import ErrorKind, InvalidInput, ProviderError
+from bot.core.errors import ErrorKind, InvalidInput, ProviderError, clip
 from bot.core.models import ReferenceImage
 
 _FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp", "GIF": "image/gif"}
@@ -40,6 +42,18 @@ def image_size(data: bytes) -> tuple[int, int] | None:
             return img.size
     except Exception:
         return None
+
+
+def _whole_image(data: bytes) -> bool:
+    """Bytes Pillow reads as an image from end to end (not an HTML page, not cut short)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as img:
+                img.verify()
+        return True
+    except Exception:
+        return False
 
 
 def region_mask(width: int, height: int, cells: set[int]) -> bytes:
@@ -77,13 +91,60 @@ def fit_for_upload(data: bytes, limit: int) -> bytes | None:
 
 
 class ImageFetcher:
-    """Downloads result images with the shared client, without the API's credentials."""
+    """Downloads result images with the shared client, without the API's credentials.
 
-    def __init__(self, client: httpx.AsyncClient, max_bytes: int = 64 * 1024 * 1024) -> None:
+    The last few results are kept in memory: the job service checks an image, then its message
+    attaches it, and both should cost one download.
+    """
+
+    RETRY_DELAYS = (0.5, 1.5, 4.0)  # downloads are free, so a result is tried again before it counts as lost
+
+    def __init__(
+        self, client: httpx.AsyncClient, max_bytes: int = 64 * 1024 * 1024, keep_bytes: int = 24 * 1024 * 1024
+    ) -> None:
         self._client = client
         self._max_bytes = max_bytes
+        self._keep_bytes = keep_bytes
+        self._kept: OrderedDict[str, bytes] = OrderedDict()
 
     async def download(self, url: str) -> bytes:
+        if (kept := self._kept.get(url)) is not None:
+            self._kept.move_to_end(url)
+            return kept
+        return await self._fetch(url)
+
+    async def result_image(self, url: str) -> bytes:
+        """A finished job's image: retried with backoff, and only ever bytes Pillow reads as an image."""
+        error: ProviderError | None = None
+        for delay in (0.0, *self.RETRY_DELAYS):
+            await asyncio.sleep(delay)
+            try:
+                data = await self.download(url)
+            except ProviderError as exc:
+                if exc.status is not None and 400 <= exc.status < 500 and exc.status not in (408, 429):
+                    error = exc  # 404, 403: gone, no use asking again
+                    break
+                error = exc
+                continue
+            if _whole_image(data):
+                self._keep(url, data)
+                return data
+            self._kept.pop(url, None)
+            error = ProviderError(
+                ErrorKind.MALFORMED,
+                "The image service's result is not an image.",
+                detail=f"{clip(url, 120)}: {len(data)} bytes, {clip(data[:40].decode('latin-1'), 60)!r}",
+            )
+        assert error is not None
+        raise error
+
+    def _keep(self, url: str, data: bytes) -> None:
+        self._kept[url] = data
+        self._kept.move_to_end(url)
+        while sum(map(len, self._kept.values())) > self._keep_bytes and len(self._kept) > 1:
+            self._kept.popitem(last=False)
+
+    async def _fetch(self, url: str) -> bytes:
         try:
             async with self._client.stream("GET", url) as response:
                 if response.status_code != 200:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import random
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from bot.core import lifecycle, requests
 from bot.core.accounts import Accounts
 from bot.core.buttons import IMAGE_ACTIONS, ButtonFace, describe_button
 from bot.core.errors import ErrorKind, MJError, ProviderError
+from bot.core.images import ImageFetcher
 from bot.core.ledger import Ledger
 from bot.core.lifecycle import UNFINISHED, IllegalTransition
 from bot.core.models import (
@@ -31,8 +33,9 @@ from bot.core.models import (
     TaskSnapshot,
     UpstreamButton,
 )
-from bot.core.providers.base import Provider
-from bot.core.providers.proxy import failure_message
+from bot.core.providers.base import SUBMIT_STATE, Provider
+from bot.core.reasons import failure_message
+from bot.core.redact import redact
 from bot.core.requests import ActionRequest, RegionRequest
 
 log = logging.getLogger(__name__)
@@ -63,6 +66,7 @@ class JobService:
         remix_timeout: float = 600.0,
         clock: Callable[[], float] = time.time,
         accounts: Accounts | None = None,
+        images: ImageFetcher | None = None,
     ) -> None:
         self.ledger = ledger
         self.accounts = accounts
@@ -70,12 +74,16 @@ class JobService:
         self.poll_interval = poll_interval
         self.job_timeout = job_timeout
         self.remix_timeout = remix_timeout
+        self.images = images  # when given, a result counts as delivered only once its image downloads
         self._clock = clock
         self._listeners: list[Listener] = []
         self._following: dict[int, _Followed] = {}
         self._wake = asyncio.Event()
         self._poller: asyncio.Task[None] | None = None
         self._starting: set[asyncio.Task[Job]] = set()  # queued jobs being submitted
+        self._finishing: set[asyncio.Task[None]] = set()  # results whose image is being checked
+        self._outage: _Outage | None = None
+        self._scanning = False  # start() is sorting out the ledger: no queued job may start meanwhile
         self.polls = 0  # batched status requests made, for benchmarks and tests
 
     # -- lifecycle -----------------------------------------------------------------------------
@@ -84,6 +92,11 @@ class JobService:
 
     async def start(self) -> None:
         """Pick up every unfinished job from the ledger, then start following."""
+        self._scanning = True
+        unconfirmed = [
+            j for j in await self.ledger.jobs_with_status([JobStatus.SUBMITTING]) if j.upstream_task_id is None
+        ]
+        await self._recover(unconfirmed)
         for job in await self.ledger.jobs_with_status(UNFINISHED):
             if job.status is JobStatus.MIRRORING:
                 await self._settle_mirror(job)
@@ -91,21 +104,53 @@ class JobService:
                 if job.message_id is None:
                     # Stopped before its message was posted: nobody could see it wait.
                     await self._finish_failed(job, "The bot restarted before this job started. Please try again.")
-            elif job.upstream_task_id is None:
-                # Stopped between writing the row and hearing back from the API: nothing to follow.
+            elif job.upstream_task_id is None:  # not found by `_recover`: it never reached the API
                 await self._finish_failed(
-                    job,
-                    "The bot restarted before the image service confirmed this job. Please try again.",
+                    job, "The bot restarted before this job reached the image service. Please try again."
                 )
             else:
                 log.info("resuming job %s (upstream task %s)", job.id, job.upstream_task_id)
                 self._follow(job, waiting_input=job.status is JobStatus.NEEDS_INPUT)
         for job in await self.ledger.undelivered():
             await self._publish(job)
+        self._scanning = False
         self._poller = asyncio.create_task(self._poll_forever(), name="mj-poller")
         await self._fill_slots()
 
+    async def _recover(self, jobs: list[Job]) -> None:
+        """Jobs submitted just before the bot died, found upstream by the `state` they were sent with."""
+        if not jobs:
+            return
+        try:
+            found = await self.provider.find_by_state([submit_state(j.id) for j in jobs])
+        except MJError as exc:
+            log.warning("could not look up %d job(s) submitted before the restart: %s", len(jobs), exc)
+            found = None
+        for job in jobs:
+            snapshot = (found or {}).get(submit_state(job.id))
+            if snapshot is None:
+                if found is None:
+                    log.warning(
+                        "job %s: submitted before the restart, and the API offers no way to find it; refunded"
+                        " (it may have run upstream)",
+                        job.id,
+                    )
+                    await self._finish_failed(
+                        job,
+                        "The bot restarted while this job was being submitted and cannot tell whether the image"
+                        " service took it. It was refunded; please try again.",
+                    )
+                continue
+            log.info("job %s: found upstream as task %s after the restart", job.id, snapshot.task_id)
+            status = JobStatus.NEEDS_INPUT if snapshot.status is JobStatus.NEEDS_INPUT else JobStatus.QUEUED
+            fields = {"input_since": self._clock()} if status is JobStatus.NEEDS_INPUT else {}
+            await self.ledger.transition(
+                job.id, status, upstream_task_id=snapshot.task_id, submitted_at=self._clock(), **fields
+            )
+
     async def stop(self) -> None:
+        for task in list(self._finishing):
+            task.cancel()
         for followed in self._following.values():
             if followed.stream is not None:
                 followed.stream.cancel()
@@ -203,7 +248,7 @@ class JobService:
 
     async def _fill_slots(self) -> None:
         """Start waiting jobs that have a slot now, and tell the rest their new place."""
-        if self.accounts is None:
+        if self.accounts is None or self._scanning:
             return
         started = await self.accounts.start_waiting()
         for job in started:
@@ -324,6 +369,7 @@ class JobService:
         return "❤️ Saved to the favourites of the image service's account."
 
     async def _submit(self, job: Job, call: Callable[[], Awaitable[SubmitResult]]) -> Job:
+        token = SUBMIT_STATE.set(submit_state(job.id))
         try:
             result = await call()
         except MJError as exc:
@@ -332,6 +378,8 @@ class JobService:
         except Exception:
             log.exception("job %s: submit crashed", job.id)
             return await self._finish_failed(job, "Something went wrong while submitting this job.")
+        finally:
+            SUBMIT_STATE.reset(token)
         now = self._clock()
         if result.needs_input:
             # Nothing runs upstream until the prompt comes: REMIX_TIMEOUT counts, not JOB_TIMEOUT.
@@ -396,7 +444,7 @@ class JobService:
                 await self.poll_once()
             except Exception:
                 log.exception("poll failed")
-            await asyncio.sleep(self.poll_interval)
+            await asyncio.sleep(self._outage.delay(self.poll_interval) if self._outage else self.poll_interval)
 
     async def poll_once(self) -> None:
         """One batched status request for every job in flight, then timeouts."""
@@ -413,9 +461,16 @@ class JobService:
                 self.polls += 1
                 snapshots = await self.provider.fetch_many(list(by_task))
         except ProviderError as exc:
-            # Transient outages are ridden out; the job timeout bounds how long.
-            log.warning("status poll failed: %s", exc)
+            # Outages are ridden out with backoff; the job timeout bounds how long. One line when it starts.
+            if self._outage is None:
+                log.warning("the image service is failing (%s); status checks back off until it answers", exc)
+                self._outage = _Outage(self._clock())
+            self._outage.failed(exc.retry_after)
             by_task = {}
+        else:
+            if self._outage is not None and by_task:
+                log.warning("the image service answers again after %.0f s", self._clock() - self._outage.since)
+                self._outage = None
         now = self._clock()
         for task_id, followed in by_task.items():
             snapshot = snapshots.get(task_id)
@@ -456,6 +511,8 @@ class JobService:
             return
         if snap.status is JobStatus.FAILED:
             kind, message = failure_message(snap.fail_reason)
+            if snap.fail_kind is not None and snap.fail_kind is not kind:
+                kind, message = snap.fail_kind, failure_message(f"moderation: {snap.fail_reason}")[1]
             log.info("job %s failed upstream (%s): %s", job.id, kind, snap.fail_reason)
             await self._finish_failed(job, message, kind)
             return
@@ -490,6 +547,27 @@ class JobService:
             await self._finish_failed(job, "The image service finished the job but sent no image.")
             return
         self._forget(job.id)
+        if self.images is not None and job.action is not JobAction.DESCRIBE and snap.image_url:
+            # A result is delivered only as an image: checked (with retries) off the poll loop.
+            task = asyncio.create_task(self._succeed_checked(job, snap, buttons), name=f"result-{job.id}")
+            self._finishing.add(task)
+            task.add_done_callback(self._finishing.discard)
+            return
+        await self._record_success(job, snap, buttons)
+
+    async def _succeed_checked(self, job: Job, snap: TaskSnapshot, buttons: list[UpstreamButton]) -> None:
+        assert self.images is not None and snap.image_url is not None
+        try:
+            await self.images.result_image(snap.image_url)
+        except MJError as exc:
+            log.warning("job %s: the result image could not be used: %s", job.id, exc)
+            await self._finish_failed(
+                job, "The image service finished the job, but its image could not be downloaded. It was refunded."
+            )
+            return
+        await self._record_success(job, snap, buttons)
+
+    async def _record_success(self, job: Job, snap: TaskSnapshot, buttons: list[UpstreamButton]) -> None:
         try:
             job = await self.ledger.transition(
                 job.id,
@@ -499,7 +577,7 @@ class JobService:
                 preview_url=None,
                 buttons=buttons,
                 action_ref=snap.action_ref or snap.task_id,
-                descriptions=list(snap.descriptions),
+                descriptions=[redact(d) for d in snap.descriptions],
                 finished_at=self._clock(),
             )
         except IllegalTransition:
@@ -516,6 +594,7 @@ class JobService:
     async def _finish_failed(self, job: Job, message: str, kind: ErrorKind | None = None) -> Job:
         """Fail a job once: refund it, count a moderation strike, tell listeners, free its slot."""
         self._forget(job.id)
+        message = redact(message)
         try:
             job = await self.ledger.transition(job.id, JobStatus.FAILED, error=message, finished_at=self._clock())
         except IllegalTransition:
@@ -540,6 +619,32 @@ class JobService:
 
 
 __all__ = ["ErrorKind", "JobService", "Listener"]
+
+
+def submit_state(job_id: int) -> str:
+    """What a submit carries as `state`: the ledger job, to find the task again after a crash."""
+    return f"mjbot:{job_id}"
+
+
+class _Outage:
+    """Status checks while the API fails: exponential backoff with jitter, or what Retry-After says."""
+
+    CAP = 60.0
+
+    def __init__(self, since: float) -> None:
+        self.since = since
+        self.failures = 0
+        self.retry_after: float | None = None
+
+    def failed(self, retry_after: float | None) -> None:
+        self.failures += 1
+        self.retry_after = retry_after
+
+    def delay(self, interval: float) -> float:
+        if self.retry_after is not None:
+            return min(self.CAP, max(interval, self.retry_after))
+        backoff = min(self.CAP, interval * 2 ** min(self.failures, 10))
+        return backoff * random.uniform(0.5, 1.0)
 
 
 async def _close(updates: AsyncIterator[TaskSnapshot]) -> None:

@@ -6,6 +6,8 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from bot.core.errors import ErrorKind
+
 
 class JobStatus(StrEnum):
     WAITING = "waiting"  # charged, waiting in the bot's queue for a free slot
@@ -74,6 +76,7 @@ class TaskSnapshot:
     image_url: str | None = None
     buttons: tuple[UpstreamButton, ...] = ()
     fail_reason: str | None = None
+    fail_kind: ErrorKind | None = None  # what the dialect knows of the failure beyond its text (AceData's 403)
     final_prompt: str | None = None
     # What actions on this result are addressed to: the proxy task id, AceData's image_id.
     action_ref: str | None = None

@@ -129,6 +129,31 @@ MESSAGES: dict[str, str] = {
     ),
     "The prompt is empty. Describe the image you want.": "提示词为空。请描述你想要的图片。",
     "The prompt is {length} characters long; the limit is {limit}.": "提示词长 {length} 个字符，上限为 {limit} 个。",
+    "The prompt has too many stacked accent marks. Remove them and try again.": (
+        "提示词中叠加的附加符号太多。请删除后重试。"
+    ),
+    "The prompt has only parameters. Describe the image you want before them.": (
+        "提示词里只有参数。请在参数前描述你想要的图片。"
+    ),
+    "`--{name}` is not a Midjourney parameter the bot knows. Check its spelling.": (
+        "`--{name}` 不是机器人认识的 Midjourney 参数。请检查拼写。"
+    ),
+    "`--{name} {value}` is not valid: `--{name2}` takes {allowed}.": (
+        "`--{name} {value}` 无效：`--{name2}` 需要{allowed}。"
+    ),
+    "`--{name} ` is not valid: `--{name2}` takes {allowed}.": "`--{name} ` 无效：`--{name2}` 需要{allowed}。",
+    "a whole number from {low} to {high}": "{low} 到 {high} 之间的整数",
+    "a number from {low} to {high}": "{low} 到 {high} 之间的数",
+    "whole numbers W:H, at most {ratio}:1 either way": "整数比例 W:H，长宽比不超过 {ratio}:1",
+    "0.25, 0.5, 1, 2 or 4": "0.25、0.5、1、2 或 4",
+    "4, 5, 6 or 7": "4、5、6 或 7",
+    "one of {values}": "以下之一：{values}",
+    "a style name such as raw": "风格名称，例如 raw",
+    "the things to leave out": "要排除的内容",
+    "an image link": "图片链接",
+    "an image link or a style code": "图片链接或风格代码",
+    "a style version": "风格版本",
+    "a profile code": "个性化配置代码",
     "❌ {reason} Nothing was submitted.": "❌ {reason} 未提交任何内容。",
     "Your prompt:": "你的提示词：",
     "Your prompt is attached so you can edit it.": "你的提示词已作为附件发送，方便你修改。",
@@ -239,7 +264,34 @@ MESSAGES: dict[str, str] = {
     "The image service gave up on this job (it timed out upstream). Try again.": (
         "绘图服务放弃了这个任务（上游超时）。请重试。"
     ),
-    "The image service could not finish this job: {reason}": "绘图服务未能完成这个任务：{reason}",
+    "The image service could not finish this job. It said: “{reason}”": (
+        "绘图服务未能完成这个任务。它的原话：“{reason}”"
+    ),
+    "The image service refused the request. It said: “{reason}”": "绘图服务拒绝了请求。它的原话：“{reason}”",
+    "The image service refused the request.": "绘图服务拒绝了请求。",
+    "The image service could not take the job.": "绘图服务无法接收这个任务。",
+    "The API reseller has no channel for {model}: a server admin should check the reseller's settings.": (
+        "API 中转商没有可用于 {model} 的渠道：请服务器管理员检查中转商的设置。"
+    ),
+    "The image service has no Midjourney account free right now. Try again later.": (
+        "绘图服务目前没有空闲的 Midjourney 账号。请稍后再试。"
+    ),
+    "The image service's Midjourney account became unavailable during the job. Try again later.": (
+        "任务进行中，绘图服务的 Midjourney 账号变得不可用。请稍后再试。"
+    ),
+    "The image service failed the job (its account may be out of fast hours). Try again later.": (
+        "绘图服务未能完成任务（它的账号可能已用完快速时长）。请稍后再试。"
+    ),
+    "The image service's account is blocked for a while after refused prompts. Try again later.": (
+        "绘图服务的账号因提示词被拒而暂时被封锁。请稍后再试。"
+    ),
+    (
+        "The image service's Midjourney account cannot work right now (its subscription or standing):"
+        " a server admin should check it."
+    ): "绘图服务的 Midjourney 账号目前无法工作（订阅或账号状态问题）：请服务器管理员检查。",
+    "The image service answered with a web page instead of the API: a server admin needs to check MJ_API_BASE.": (
+        "绘图服务返回的是网页而不是 API 响应：请服务器管理员检查 MJ_API_BASE。"
+    ),
     "the task failed upstream": "任务在上游失败",
     "The image service could not finish this job and gave no reason.": "绘图服务未能完成这个任务，也没有说明原因。",
     "The image service sent an answer the bot could not read.": "绘图服务返回了机器人无法读取的响应。",

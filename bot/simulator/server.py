@@ -60,6 +60,7 @@ class SimTask:
     images: dict[str, bytes] = field(default_factory=dict)
     mask: bytes | None = None  # Vary (Region) mask PNG as received, for tests to check
     descriptions: tuple[str, ...] = ()  # a DESCRIBE task's four prompts
+    state: str = ""  # the submit's `state`, echoed in the task and searchable in /mj/task/list
 
 
 class Simulator:
@@ -74,6 +75,7 @@ class Simulator:
         port: int = 0,
         remix: bool = False,
         modal_code: int = 21,
+        buttons: bool = True,
     ):
         self.duration = duration
         self.api_key = api_key
@@ -81,6 +83,10 @@ class Simulator:
         self.remix = remix
         # new-api resellers answer such a submit with code 1: the wait shows only as status MODAL.
         self.modal_code = modal_code
+        # The open-source proxy sends no `buttons` and takes U/V/🔄 at /mj/submit/change instead.
+        self.with_buttons = buttons
+        # Result images that fail as real servers' links do: "missing" (404) or "html" (a web page at 200).
+        self.image_fault: str | None = None
         self.acedata: AceDataDialect | None = None  # the AceData routes, once the app is built
         self.host, self.port = host, port
         self.tasks: dict[str, SimTask] = {}
@@ -100,6 +106,8 @@ class Simulator:
             app.router.add_post(f"{prefix}/mj/submit/describe", self.submit_describe)
             app.router.add_post(f"{prefix}/mj/submit/action", self.submit_action)
             app.router.add_post(f"{prefix}/mj/submit/modal", self.submit_modal)
+            app.router.add_post(f"{prefix}/mj/submit/change", self.submit_change)
+            app.router.add_get(f"{prefix}/mj/task/list", self.list_all)
             app.router.add_get(f"{prefix}/mj/task/{{id}}/fetch", self.fetch)
             app.router.add_post(f"{prefix}/mj/task/list-by-condition", self.list_by_condition)
         app.router.add_get("/mj/image/{id}/{name}", self.image)
@@ -153,8 +161,12 @@ class Simulator:
                 return _result(4, "base64格式错误")
         if refusal := _screen(prompt):
             return refusal
+        if "sim:echo-key" in prompt:  # as gateways do that quote the credential they refuse
+            given = request.headers.get("Authorization") or request.headers.get("mj-api-secret") or "none"
+            return web.json_response({"code": 4, "description": f"invalid token {given}"}, status=400)
         images = len(body.get("base64Array") or [])
         task = self._new_task(action="IMAGINE", prompt=prompt, kind="grid", reference_images=images)
+        task.state = str(body.get("state") or "")
         task.bot_type = str(body.get("botType") or "MID_JOURNEY")
         task.mode = _mode_of(request.path, body)
         return _result(1, "提交成功", task.id)
@@ -171,6 +183,7 @@ class Simulator:
             return _result(4, "dimensions参数错误")
         prompt = f"blend of {len(images)} images --ar {BLEND_RATIOS[dimensions]}"
         task = self._new_task(action="BLEND", prompt=prompt, kind="grid", reference_images=len(images))
+        task.state = str(body.get("state") or "")
         return _result(1, "提交成功", task.id)
 
     async def submit_describe(self, request: web.Request) -> web.Response:
@@ -185,6 +198,7 @@ class Simulator:
             return _result(4, "base64格式错误")
         descriptions = describe_texts(name)
         task = self._new_task(action="DESCRIBE", prompt="", kind="grid", descriptions=descriptions)
+        task.state = str(body.get("state") or "")
         return _result(1, "提交成功", task.id)
 
     async def submit_action(self, request: web.Request) -> web.Response:
@@ -205,11 +219,35 @@ class Simulator:
             return _result(1, "提交成功", parent.id)
         task = self._derive(parent, custom_id)
         task.mode = _mode_of(request.path, body)
+        task.state = str(body.get("state") or "")
         if task.modal_pending:
             return _result(
                 self.modal_code, "Waiting for window confirm", task.id, {"finalPrompt": task.prompt, "remix": True}
             )
         return _result(1, "提交成功", task.id)
+
+    async def submit_change(self, request: web.Request) -> web.Response:
+        """The open-source proxy's U/V/🔄: {taskId, action: UPSCALE|VARIATION|REROLL, index}."""
+        body = await json_body(request) or {}
+        parent = self.tasks.get(str(body.get("taskId") or ""))
+        action = str(body.get("action") or "").upper()
+        if parent is None:
+            return _result(3, "关联任务不存在或已失效", status=404)
+        if action not in ("UPSCALE", "VARIATION", "REROLL") or self._status(parent)[0] != "SUCCESS":
+            return _result(4, "action参数错误")
+        index = body.get("index") if action != "REROLL" else 0
+        if not isinstance(index, int) or (action != "REROLL" and not 1 <= index <= 4):
+            return _result(4, "index参数错误")
+        verb = {"UPSCALE": "upsample", "VARIATION": "variation", "REROLL": "reroll"}[action]
+        task = self._derive(parent, f"MJ::JOB::{verb}::{index}::{parent.image_hash}")
+        task.mode = _mode_of(request.path, body)
+        task.state = str(body.get("state") or "")
+        return _result(1, "提交成功", task.id)
+
+    async def list_all(self, request: web.Request) -> web.Response:
+        """GET /mj/task/list: the latest tasks, newest first (trueai keeps 100)."""
+        newest = sorted(self.tasks.values(), key=lambda t: t.submitted, reverse=True)[:100]
+        return web.json_response([self._task_json(t, request) for t in newest])
 
     async def submit_modal(self, request: web.Request) -> web.Response:
         body = await json_body(request) or {}
@@ -266,6 +304,10 @@ class Simulator:
         name = request.match_info["name"]
         if task is None or name not in ("final.png", "preview.png"):
             return web.Response(status=404)
+        if name == "final.png" and self.image_fault == "missing":
+            return web.Response(status=404)
+        if name == "final.png" and self.image_fault == "html":
+            return web.Response(text="<html><title>Gateway</title>Image expired</html>", content_type="text/html")
         final = await self._final_image(task)
         if name == "final.png":
             return web.Response(body=final, content_type="image/png")
@@ -320,7 +362,7 @@ class Simulator:
             image_url = f"{origin}/mj/image/{task.id}/final.png"
         elif status == "IN_PROGRESS" and progress:
             image_url = f"{origin}/mj/image/{task.id}/preview.png?p={progress}"
-        return {
+        task_json = {
             "id": task.id,
             "action": task.action,
             "status": status,
@@ -328,13 +370,16 @@ class Simulator:
             "prompt": prompt,
             "promptEn": prompt,
             "description": "Submit success" if status == "SUCCESS" else f"/{task.action.lower()} {task.prompt}",
-            "state": "",
+            "state": task.state,
             "submitTime": int(task.submitted * 1000),
             "imageUrl": image_url,
             "failReason": reason or None,
             "buttons": self._buttons(task) if status == "SUCCESS" else [],
             "properties": {"finalPrompt": prompt, "messageHash": task.image_hash},
         }
+        if not self.with_buttons:
+            del task_json["buttons"]  # the open-source proxy has no such field
+        return task_json
 
     def _buttons(self, task: SimTask) -> list[dict[str, Any]]:
         if task.action == "DESCRIBE":

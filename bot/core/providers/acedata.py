@@ -14,7 +14,7 @@ import json
 import logging
 import re
 import uuid
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Any
 
 import httpx
@@ -67,7 +67,9 @@ def parse_response(raw: object, task_id: str | None = None, *, state: str | None
     success = data.get("success")
     progress = parse_progress(data.get("progress"))
     if success is False or str(state or "").lower() in _FAILED_STATES:
-        return TaskSnapshot(tid, JobStatus.FAILED, progress=progress, fail_reason=_fail_reason(data))
+        return TaskSnapshot(
+            tid, JobStatus.FAILED, progress=progress, fail_reason=_fail_reason(data), fail_kind=_fail_kind(data)
+        )
     raw_actions = data.get("actions")
     actions = [a for a in raw_actions if isinstance(a, str) and a] if isinstance(raw_actions, list) else []
     # Intermediate stream lines say success:true too; only a line with actions (or a finished
@@ -124,11 +126,12 @@ def _error_of(data: object) -> tuple[str, str]:
 
 def _fail_reason(data: dict[str, Any]) -> str:
     code, message = _error_of(data)
-    message = message or code or "the task failed upstream"
-    # failure_message() in the job service shows reasons mentioning moderation as a refusal.
-    if code == "forbidden" and not message.lower().startswith("moderation"):
-        return f"Moderation: {message}"
-    return message
+    return message or code or "the task failed upstream"
+
+
+def _fail_kind(data: dict[str, Any]) -> ErrorKind | None:
+    """AceData says `forbidden` for its moderation, whatever the message."""
+    return ErrorKind.MODERATION if _error_of(data)[0] == "forbidden" else None
 
 
 class AceDataProvider:
@@ -145,8 +148,16 @@ class AceDataProvider:
         callback_url: str | None = None,
         stream: bool = True,
         mode: str | None = None,
+        max_streams: int = 8,
+        stream_client: httpx.AsyncClient | None = None,
     ) -> None:
         self._client = client
+        # Streams hold a connection for a whole job: at most `max_streams`, on their own pool, so that
+        # submits, polls and downloads never wait behind them; beyond that jobs are followed by polling.
+        self._stream_client = stream_client or client
+        self._max_streams = max_streams
+        self.open_streams = 0
+        self.peak_streams = 0
         self._base = base_url.rstrip("/")
         # Per request, never on the shared client: it also downloads images from other hosts.
         self._headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
@@ -233,7 +244,7 @@ class AceDataProvider:
             body["mode"] = (mode or self._mode or "").lower()
         if self._callback_url:
             body["callback_url"] = self._callback_url
-        if self._stream:
+        if self._stream and self.open_streams < self._max_streams:
             return await self._submit_streamed(path, body)
         body["async"] = True
         # One attempt only: a submit that may have reached the API must not be paid twice.
@@ -257,12 +268,16 @@ class AceDataProvider:
 
     async def _submit_streamed(self, path: str, body: dict[str, Any]) -> SubmitResult:
         headers = {**self._headers, "accept": NDJSON}
-        timeout = self._client.timeout
+        client = self._stream_client
+        timeout = client.timeout
         timeout = httpx.Timeout(timeout.connect, read=STREAM_READ_TIMEOUT, write=timeout.write, pool=timeout.pool)
-        request = self._client.build_request("POST", self._base + path, json=body, headers=headers, timeout=timeout)
+        request = client.build_request("POST", self._base + path, json=body, headers=headers, timeout=timeout)
+        self.open_streams += 1
+        self.peak_streams = max(self.peak_streams, self.open_streams)
         try:
-            response = await self._client.send(request, stream=True)
+            response = await client.send(request, stream=True)
         except httpx.HTTPError as exc:
+            self._release_stream()
             raise self._transport_error(exc, path) from exc
         try:
             if response.status_code != 200:
@@ -278,12 +293,18 @@ class AceDataProvider:
                     ErrorKind.MALFORMED, "The image service accepted the request but sent no task id.", detail=path
                 )
         except BaseException:
+            self._release_stream()
             await response.aclose()
             raise
         if snapshot.status.finished:
+            self._release_stream()
             await response.aclose()
             return SubmitResult(snapshot.task_id, snapshot=snapshot)
-        return SubmitResult(snapshot.task_id, snapshot=snapshot, updates=_Updates(response, lines, snapshot.task_id))
+        updates = _Updates(response, lines, snapshot.task_id, self._release_stream)
+        return SubmitResult(snapshot.task_id, snapshot=snapshot, updates=updates)
+
+    def _release_stream(self) -> None:
+        self.open_streams -= 1
 
     async def _first_line(self, lines: AsyncIterator[str], path: str) -> dict[str, Any]:
         unreadable = ProviderError(
@@ -329,6 +350,10 @@ class AceDataProvider:
                 if snap is not None and snap.task_id in wanted:
                     found[snap.task_id] = snap
         return found
+
+    async def find_by_state(self, states: Sequence[str]) -> dict[str, TaskSnapshot] | None:
+        """AceData keeps no `state` (its task id comes on the first line of the answer): no way to look."""
+        return None
 
     # -- plumbing ----------------------------------------------------------------------------
     async def _request(self, path: str, body: dict[str, Any]) -> httpx.Response:
@@ -417,10 +442,13 @@ class _Updates:
     iteration with a warning: the task may well go on upstream, and the job service polls for it.
     """
 
-    def __init__(self, response: httpx.Response, lines: AsyncIterator[str], task_id: str) -> None:
+    def __init__(
+        self, response: httpx.Response, lines: AsyncIterator[str], task_id: str, release: Callable[[], None]
+    ) -> None:
         self._response = response
         self._lines = lines
         self._task_id = task_id
+        self._release = release  # gives the provider its stream slot back, once
         self._closed = False
 
     def __aiter__(self) -> _Updates:
@@ -463,6 +491,7 @@ class _Updates:
         if self._closed:
             return
         self._closed = True
+        self._release()
         closer = getattr(self._lines, "aclose", None)
         try:
             if closer is not None:

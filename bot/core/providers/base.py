@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextvars import ContextVar
 from typing import Protocol
 
 from bot.core.models import BlendRequest, ImagineRequest, ReferenceImage, SubmitResult, TaskSnapshot
+
+# The ledger job a submit belongs to, sent as the dialect's `state` where it has one, so that a task
+# accepted just before the bot died can be found again (`find_by_state`). Set by the job service.
+SUBMIT_STATE: ContextVar[str | None] = ContextVar("submit_state", default=None)
 
 
 class Provider(Protocol):
@@ -47,6 +52,10 @@ class Provider(Protocol):
 
         Ids the API does not know are absent from the result.
         """
+        ...
+
+    async def find_by_state(self, states: Sequence[str]) -> dict[str, TaskSnapshot] | None:
+        """Tasks by the `state` they were submitted with; None where the API offers no way to list them."""
         ...
 
     async def aclose(self) -> None: ...

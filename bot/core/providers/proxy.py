@@ -16,6 +16,7 @@ from typing import Any
 
 import httpx
 
+from bot.core import reasons
 from bot.core.errors import ErrorKind, ProviderError
 from bot.core.errors import clip as _clip
 from bot.core.models import (
@@ -27,6 +28,7 @@ from bot.core.models import (
     TaskSnapshot,
     UpstreamButton,
 )
+from bot.core.providers.base import SUBMIT_STATE
 
 log = logging.getLogger(__name__)
 
@@ -41,8 +43,17 @@ _STATUS = {
     "CANCEL": JobStatus.FAILED,
 }
 
-_MODERATION_HINTS = ("banned prompt", "敏感词", "moderat", "违规", "community standards", "output filter")
-_QUEUE_FULL_HINTS = ("队列已满", "queue full", "queue is full", "并发数已达上限", "队列数已达上限")
+# The open-source proxy sends no `buttons[]`: a finished grid gets these, pressed through /mj/submit/change.
+_CHANGE = "nz::"
+_GRID_ACTIONS = {"IMAGINE", "VARIATION", "REROLL", "BLEND"}
+_FIRST_SUBMITS = ("/imagine", "/blend", "/describe")
+
+
+def change_buttons() -> tuple[UpstreamButton, ...]:
+    ups = [UpstreamButton(f"{_CHANGE}UPSCALE::{i}", f"U{i}") for i in range(1, 5)]
+    reroll = [UpstreamButton(f"{_CHANGE}REROLL::0", "", "🔄")]
+    variations = [UpstreamButton(f"{_CHANGE}VARIATION::{i}", f"V{i}") for i in range(1, 5)]
+    return (*ups, *reroll, *variations)
 
 
 def auth_headers(style: str, key: str) -> dict[str, str]:
@@ -76,8 +87,13 @@ def parse_task(raw: object) -> TaskSnapshot | None:
     if status is None:
         log.warning("unknown upstream status %r for task %s; treating it as pending", status_raw, raw["id"])
         status = JobStatus.QUEUED
-    buttons_raw = raw.get("buttons") or []
-    buttons = tuple(UpstreamButton.from_json(b) for b in buttons_raw if isinstance(b, dict) and b.get("customId"))
+    buttons_raw = raw.get("buttons")
+    if isinstance(buttons_raw, list):
+        buttons = tuple(UpstreamButton.from_json(b) for b in buttons_raw if isinstance(b, dict) and b.get("customId"))
+    elif status is JobStatus.SUCCEEDED and str(raw.get("action") or "").upper() in _GRID_ACTIONS:
+        buttons = change_buttons()  # no `buttons` key at all: the open-source proxy
+    else:
+        buttons = ()
     props = raw.get("properties") if isinstance(raw.get("properties"), dict) else {}
     image_url = raw.get("imageUrl") or None
     final_prompt = (props or {}).get("finalPrompt") or raw.get("promptEn") or None
@@ -105,19 +121,6 @@ def split_descriptions(text: str) -> tuple[str, ...]:
     """Midjourney's describe text `1️⃣ a cat --ar 5:4\n\n2️⃣ ...` → the prompts, numbers stripped."""
     parts = [p.strip() for p in _NUMBERED.split(text) if p.strip()]
     return tuple(parts[:4])
-
-
-def failure_message(reason: str | None) -> tuple[ErrorKind, str]:
-    """A failed task's reason → (kind, message for the user)."""
-    text = (reason or "").strip()
-    low = text.lower()
-    if any(h in low for h in _MODERATION_HINTS):
-        return ErrorKind.MODERATION, "Midjourney's moderation refused this prompt. Try different wording."
-    if "超时" in text or "timeout" in low or "timed out" in low:
-        return ErrorKind.TIMEOUT, "The image service gave up on this job (it timed out upstream). Try again."
-    if text:
-        return ErrorKind.FAILED, f"The image service could not finish this job: {_clip(text)}"
-    return ErrorKind.FAILED, "The image service could not finish this job and gave no reason."
 
 
 class ProxyProvider:
@@ -164,6 +167,12 @@ class ProxyProvider:
         return await self._submit("/mj/submit/describe", {"base64": image.data_url()}, None)
 
     async def action(self, parent_ref: str, custom_id: str, mode: str | None = None) -> SubmitResult:
+        if custom_id.startswith(_CHANGE):
+            verb, index = custom_id.removeprefix(_CHANGE).split("::")
+            body: dict[str, Any] = {"taskId": parent_ref, "action": verb}
+            if verb != "REROLL":
+                body["index"] = int(index)
+            return await self._submit("/mj/submit/change", body, mode)
         return await self._submit("/mj/submit/action", {"taskId": parent_ref, "customId": custom_id}, mode)
 
     async def modal(
@@ -186,6 +195,8 @@ class ProxyProvider:
     async def _submit(self, path: str, body: dict[str, Any], mode: str | None) -> SubmitResult:
         if self._notify_hook:
             body["notifyHook"] = self._notify_hook
+        if state := SUBMIT_STATE.get():
+            body["state"] = state  # finds the task again if the bot dies before it records the answer
         if mode:
             # trueai reads accountFilter.modes; resellers (new-api) drop it and read the path prefix.
             body["accountFilter"] = {"modes": [mode.upper()]}
@@ -206,48 +217,49 @@ class ProxyProvider:
 
     def _submit_result(self, data: dict[str, Any], path: str) -> SubmitResult:
         code = data.get("code")
-        description = _clip(str(data.get("description") or data.get("message") or ""))
+        description = str(data.get("description") or data.get("message") or "")
         props = data.get("properties") if isinstance(data.get("properties"), dict) else {}
         props = props or {}
+        first = path.endswith(_FIRST_SUBMITS)
         if data.get("success") is False and code in (None, -1):
             # trueai LogicException: HTTP 200 {"success": false, "code": -1, "message": ...}
-            if any(h in description for h in _QUEUE_FULL_HINTS):
-                raise ProviderError(ErrorKind.BUSY, "The image service is at its limit right now. Try again soon.")
-            raise ProviderError(ErrorKind.REJECTED, f"The image service refused the request: {description}")
+            raise _refused(description, "The image service refused the request.", path)
         if code in (1, 21, 22):
             task_id = _task_id(data.get("result"))
             if task_id is None:
                 raise ProviderError(
                     ErrorKind.MALFORMED,
                     "The image service accepted the request but sent no task id.",
-                    detail=f"{path}: result={data.get('result')!r}",
+                    detail=f"{path}: result={_clip(repr(data.get('result')))}",
                 )
             queue = props.get("numberOfQueues")
+            # Code 21 once meant "this task exists already" (novicezk, with its status): follow that task.
+            existed = code == 21 and isinstance(props.get("status"), str) and props.get("status") != "MODAL"
             return SubmitResult(
                 task_id=task_id,
-                needs_input=code == 21,
+                needs_input=code == 21 and not existed,
                 queue_position=queue if isinstance(queue, int) else None,
                 final_prompt=props.get("finalPrompt") or None,
             )
         if code == 24:
             word = props.get("bannedWord")
-            extra = f" (banned word: {word})" if word else ""
+            extra = f" (banned word: {_clip(str(word), 40)})" if word else ""
             raise ProviderError(ErrorKind.MODERATION, f"Your prompt was refused by the image service's filter{extra}.")
-        if code == 23 or (code == 9 and any(h in description for h in _QUEUE_FULL_HINTS)):
+        if code == 23:
             raise ProviderError(ErrorKind.BUSY, "The image service's queue is full. Try again in a minute.")
-        if code == 3:
+        if code == 3 and not first:
             raise ProviderError(
                 ErrorKind.NOT_FOUND,
                 "The image service no longer knows the original job (it may have expired). Start a new /imagine.",
-                detail=description,
+                detail=_clip(description),
             )
-        if code == 9:
-            raise ProviderError(ErrorKind.UNAVAILABLE, "The image service had a system error. Try again later.")
-        if code == 4:
-            raise ProviderError(ErrorKind.REJECTED, f"The image service refused the request: {description}")
+        if code == 9 and not reasons.known(description):
+            text = "The image service had a system error. Try again later."
+            raise ProviderError(ErrorKind.UNAVAILABLE, text, detail=_clip(description))
         if code is None:
             raise ProviderError(ErrorKind.MALFORMED, "The image service sent an answer the bot could not read.")
-        raise ProviderError(ErrorKind.REJECTED, f"The image service refused the request (code {code}): {description}")
+        # Code 3 on a first submit is not a lost parent (trueai: "no usable account"); 4 and others: its words.
+        raise _refused(description, f"The image service refused the request (code {code}).", path)
 
     # -- task queries ----------------------------------------------------------------------
     async def fetch(self, task_id: str) -> TaskSnapshot | None:
@@ -290,6 +302,24 @@ class ProxyProvider:
                 found[task.task_id] = task
         return found
 
+    async def find_by_state(self, states: Sequence[str]) -> dict[str, TaskSnapshot] | None:
+        """Tasks submitted with these `state`s (jobs the bot died before recording); None where no list exists."""
+        path = "/mj/task/list"
+        response = await self._request("GET", path)
+        if response.status_code in (404, 405):
+            return None
+        data = self._json(response, path, allow_empty=True)
+        if response.status_code >= 400:
+            raise self._http_error(response, data, path)
+        wanted = set(states)
+        found: dict[str, TaskSnapshot] = {}
+        for item in data if isinstance(data, list) else []:
+            state = item.get("state") if isinstance(item, dict) else None
+            task = parse_task(item)
+            if isinstance(state, str) and state in wanted and task is not None:
+                found[state] = task
+        return found
+
     # -- plumbing ----------------------------------------------------------------------------
     async def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         url = self._base + path
@@ -323,6 +353,15 @@ class ProxyProvider:
         except ValueError:
             if response.status_code >= 400:
                 return None
+            if text.startswith("<"):
+                log.warning("the image service answered %s with a web page: %s", path, _clip(text, 300))
+                raise ProviderError(
+                    ErrorKind.CONFIG,
+                    "The image service answered with a web page instead of the API:"
+                    " a server admin needs to check MJ_API_BASE.",
+                    detail=f"{path}: HTTP {response.status_code}, HTML",
+                    status=response.status_code,
+                ) from None
             raise ProviderError(
                 ErrorKind.MALFORMED,
                 "The image service sent an answer the bot could not read.",
@@ -333,7 +372,12 @@ class ProxyProvider:
     @staticmethod
     def _http_error(response: httpx.Response, data: Any, path: str) -> ProviderError:
         status = response.status_code
-        detail = f"{path}: HTTP {status}"
+        said = _body_text(response, data)
+        detail = f"{path}: HTTP {status}" + (f": {_clip(said, 300)}" if said else "")
+        log.warning("the image service answered %s", detail)  # the cause, for the admin
+        known = reasons.known(said) if said else None
+        if known is not None and known[0] is not ErrorKind.TIMEOUT:
+            return ProviderError(known[0], known[1], detail=detail, status=status, retry_after=_retry_after(response))
         if status in (401, 403):
             return ProviderError(
                 ErrorKind.AUTH,
@@ -343,7 +387,11 @@ class ProxyProvider:
             )
         if status == 429:
             return ProviderError(
-                ErrorKind.BUSY, "The image service is rate limiting the bot. Try again in a minute.", status=status
+                ErrorKind.BUSY,
+                "The image service is rate limiting the bot. Try again in a minute.",
+                detail=detail,
+                status=status,
+                retry_after=_retry_after(response),
             )
         if status >= 500:
             return ProviderError(
@@ -352,22 +400,20 @@ class ProxyProvider:
                 detail=detail,
                 status=status,
             )
-        if isinstance(data, dict):
-            if data.get("code") == 3 or (status == 404 and data.get("code") is not None):
-                return ProviderError(
-                    ErrorKind.NOT_FOUND,
-                    "The image service no longer knows the original job (it may have expired).",
-                    detail=detail,
-                    status=status,
-                )
-            text = _clip(str(data.get("description") or data.get("message") or ""))
-            if text:
-                return ProviderError(
-                    ErrorKind.REJECTED, f"The image service refused the request: {text}", detail=detail, status=status
-                )
+        if isinstance(data, dict) and (data.get("code") == 3 or (status == 404 and data.get("code") is not None)):
+            if path.endswith(_FIRST_SUBMITS):
+                return _refused(said, "The image service could not take the job.", path, status=status)
+            return ProviderError(
+                ErrorKind.NOT_FOUND,
+                "The image service no longer knows the original job (it may have expired).",
+                detail=detail,
+                status=status,
+            )
+        if said and isinstance(data, dict):
+            return _refused(said, "", path, status=status)
         if status == 404:
             return ProviderError(
-                ErrorKind.REJECTED,
+                ErrorKind.CONFIG,
                 "The image service does not offer this endpoint. A server admin needs to check MJ_API_BASE.",
                 detail=detail,
                 status=status,
@@ -375,6 +421,34 @@ class ProxyProvider:
         return ProviderError(
             ErrorKind.REJECTED, f"The image service refused the request (HTTP {status}).", detail=detail, status=status
         )
+
+
+def _refused(said: str, fallback: str, path: str, *, status: int | None = None) -> ProviderError:
+    kind, text = reasons.refusal_message(said, fallback)
+    return ProviderError(kind, text, detail=f"{path}: {_clip(said, 300)}", status=status)
+
+
+def _body_text(response: httpx.Response, data: Any) -> str:
+    """What an error body says: the proxy's description, a gateway's error.message, a page's title, or text."""
+    if isinstance(data, dict):
+        error = data.get("error")
+        if isinstance(error, dict) and error.get("message"):
+            return str(error["message"])
+        for key in ("description", "message", "error", "detail"):
+            if isinstance(data.get(key), str) and data[key].strip():
+                return str(data[key])
+        return ""
+    text = response.text.strip()
+    if m := re.search(r"<title>(.*?)</title>", text, re.I | re.S):
+        return m[1].strip()
+    return "" if text.startswith("<") else text
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    try:
+        return max(0.0, float(response.headers.get("retry-after", "")))
+    except ValueError:
+        return None
 
 
 def _task_id(result: object) -> str | None:

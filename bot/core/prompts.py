@@ -1,0 +1,154 @@
+"""A prompt made fit to send, or refused with the reason, before anything is paid.
+
+Control and invisible format characters are removed; runs of stacked combining marks ("zalgo") and
+Midjourney parameters Midjourney would refuse are refused here, with the reason, instead of failing
+upstream after the charge.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bot.core.errors import InvalidInput
+
+MAX_PROMPT_CHARS = 1500
+MAX_MARKS_IN_A_ROW = 4  # scripts that stack marks (Thai, Devanagari, Vietnamese) use at most three
+KEEP_FORMAT = {"\u200c", "\u200d"}  # joiners: Persian and Indic words, emoji sequences
+MAX_RATIO = 14  # --ar beyond 1:14 or 14:1 is refused by Midjourney
+
+
+@dataclass(frozen=True)
+class _Param:
+    check: Callable[[str], bool] | None  # None: a switch that takes no value
+    says: str  # what a valid value is, for the refusal
+
+
+def _number(low: float, high: float, whole: bool = False) -> Callable[[str], bool]:
+    def ok(value: str) -> bool:
+        try:
+            number = float(value)
+        except ValueError:
+            return False
+        return low <= number <= high and (not whole or number.is_integer()) and "e" not in value.lower()
+
+    return ok
+
+
+def _ratio(value: str) -> bool:
+    m = re.fullmatch(r"(\d{1,4}):(\d{1,4})", value)
+    if not m or int(m[1]) == 0 or int(m[2]) == 0:
+        return False
+    w, h = int(m[1]), int(m[2])
+    return max(w, h) <= MAX_RATIO * min(w, h)
+
+
+def _one_of(*values: str) -> Callable[[str], bool]:
+    return lambda value: value.lower() in values
+
+
+def _anything(value: str) -> bool:
+    return bool(value)
+
+
+_VERSIONS = ("1", "2", "3", "4", "5", "5.0", "5.1", "5.2", "6", "6.0", "6.1", "7", "7.0", "8", "8.0", "8.1")
+_RATIO = _Param(_ratio, f"whole numbers W:H, at most {MAX_RATIO}:1 either way")
+_CHAOS = _Param(_number(0, 100, whole=True), "a whole number from 0 to 100")
+_STYLIZE = _Param(_number(0, 1000, whole=True), "a whole number from 0 to 1000")
+_WEIRD = _Param(_number(0, 3000, whole=True), "a whole number from 0 to 3000")
+_QUALITY = _Param(_one_of(".25", "0.25", ".5", "0.5", "1", "2", "4"), "0.25, 0.5, 1, 2 or 4")
+_VERSION = _Param(_one_of(*_VERSIONS), "one of " + ", ".join(_VERSIONS))
+_REPEAT = _Param(_number(1, 40, whole=True), "a whole number from 1 to 40")
+_SWITCH = _Param(None, "")
+
+PARAMETERS: dict[str, _Param] = {
+    "ar": _RATIO,
+    "aspect": _RATIO,
+    "c": _CHAOS,
+    "chaos": _CHAOS,
+    "s": _STYLIZE,
+    "stylize": _STYLIZE,
+    "w": _WEIRD,
+    "weird": _WEIRD,
+    "iw": _Param(_number(0, 3), "a number from 0 to 3"),
+    "seed": _Param(_number(0, 4294967295, whole=True), "a whole number from 0 to 4294967295"),
+    "q": _QUALITY,
+    "quality": _QUALITY,
+    "v": _VERSION,
+    "version": _VERSION,
+    "niji": _Param(lambda v: v in ("", "4", "5", "6", "7"), "4, 5, 6 or 7"),
+    "stop": _Param(_number(10, 100, whole=True), "a whole number from 10 to 100"),
+    "r": _REPEAT,
+    "repeat": _REPEAT,
+    "zoom": _Param(_number(1, 2), "a number from 1.0 to 2.0"),
+    "cw": _Param(_number(0, 100, whole=True), "a whole number from 0 to 100"),
+    "sw": _Param(_number(0, 1000, whole=True), "a whole number from 0 to 1000"),
+    "ow": _Param(_number(1, 1000, whole=True), "a whole number from 1 to 1000"),
+    "exp": _Param(_number(0, 100, whole=True), "a whole number from 0 to 100"),
+    "style": _Param(_anything, "a style name such as raw"),
+    "no": _Param(_anything, "the things to leave out"),
+    "cref": _Param(_anything, "an image link"),
+    "sref": _Param(_anything, "an image link or a style code"),
+    "oref": _Param(_anything, "an image link"),
+    "sv": _Param(_anything, "a style version"),
+    "p": _Param(lambda v: True, ""),
+    "personalize": _Param(lambda v: True, ""),
+    "profile": _Param(_anything, "a profile code"),
+    **{
+        switch: _SWITCH
+        for switch in ("tile", "raw", "relax", "fast", "turbo", "draft", "video", "hd", "loop", "public", "stealth")
+    },
+}
+
+_PARAM = re.compile(r"(?:^|\s)(?:--|—)([A-Za-z]+)((?:\s+(?!--|—)[^\s]+)*)")
+
+
+def clean(text: str) -> str:
+    """Control and format characters removed (joiners kept), whitespace folded to single spaces."""
+    kept = []
+    for ch in text:
+        category = unicodedata.category(ch)
+        if category == "Cc" and not ch.isspace():
+            continue
+        if category == "Cf" and ch not in KEEP_FORMAT:
+            continue
+        kept.append(ch)
+    return " ".join("".join(kept).split())
+
+
+def checked_prompt(text: str, *, has_images: bool = False) -> str:
+    """The prompt as it will be sent, or `InvalidInput` with the reason."""
+    prompt = clean(text)
+    if not prompt:
+        raise InvalidInput("The prompt is empty. Describe the image you want.")
+    if len(prompt) > MAX_PROMPT_CHARS:
+        raise InvalidInput(f"The prompt is {len(prompt)} characters long; the limit is {MAX_PROMPT_CHARS}.")
+    run = 0
+    for ch in prompt:
+        run = run + 1 if unicodedata.category(ch) in ("Mn", "Me") else 0
+        if run > MAX_MARKS_IN_A_ROW:
+            raise InvalidInput("The prompt has too many stacked accent marks. Remove them and try again.")
+    words = _check_parameters(prompt)
+    if not words and not has_images:
+        raise InvalidInput("The prompt has only parameters. Describe the image you want before them.")
+    return prompt
+
+
+def _check_parameters(prompt: str) -> str:
+    """Every `--name value` Midjourney would refuse is refused here; returns the words before them."""
+    first = None
+    for m in _PARAM.finditer(prompt):
+        first = m.start() if first is None else first
+        name, value = m[1].lower(), m[2].strip()
+        param = PARAMETERS.get(name)
+        if param is None:
+            raise InvalidInput(f"`--{name}` is not a Midjourney parameter the bot knows. Check its spelling.")
+        if param.check is None:
+            continue
+        shown = value.split()[0] if value else ""
+        checked = shown if name not in ("no", "style", "cref", "sref", "oref", "p", "personalize") else value
+        if not param.check(checked):
+            raise InvalidInput(f"`--{name} {shown[:20]}` is not valid: `--{name}` takes {param.says}.")
+    return prompt if first is None else prompt[:first].strip()

@@ -1,0 +1,186 @@
+"""Faults of the API and crashes: secrets stay hidden, results are images, outages back off, paid jobs are found."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from bot.core.jobs import JobService, submit_state
+from bot.core.ledger import Ledger
+from bot.core.models import ImagineRequest, JobAction, JobStatus, Requester
+from bot.core.providers.acedata import AceDataProvider
+from bot.core.providers.proxy import ProxyProvider
+from bot.simulator.server import Simulator
+from tests.bot_harness import bot_messages, button, labels, running_bot, wait_final
+from tests.core_harness import Recorder
+from tests.fakes.discord_server import FakeDiscord
+
+ALICE = Requester(user_id=1, guild_id=2, channel_id=3)
+KEY = "sk-live-0123456789abcdefSECRET"
+SIMULATOR_DURATION = 0.5
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeDiscord]:
+    async with FakeDiscord(channel_edit_limit=(50, 1.0)) as server:
+        yield server
+
+
+async def test_an_error_body_that_echoes_the_key_shows_no_key(
+    fake: FakeDiscord, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    sim = Simulator(duration=SIMULATOR_DURATION, api_key=KEY)
+    await sim.start()
+    try:
+        with caplog.at_level(logging.DEBUG):
+            async with running_bot(fake, sim.base_url, tmp_path / "db.sqlite3", MJ_API_KEY=KEY) as bot:
+                job = await fake.invoke_slash("imagine", {"prompt": "sim:echo-key a cat"})
+                failed = await wait_final(fake, job.response_message_id)  # type: ignore[arg-type]
+                assert "❌" in failed.content and "invalid token" in failed.content
+                stored = await bot.jobs.ledger.fetch_all("SELECT error FROM jobs")
+        everything = " ".join([m.content for m in fake.messages.values()] + [str(r[0]) for r in stored] + [caplog.text])
+        assert KEY not in everything and "0123456789abcdef" not in everything
+        assert "[redacted]" in failed.content
+    finally:
+        await sim.stop()
+
+
+@pytest.mark.parametrize("fault", ["missing", "html"])
+async def test_a_result_that_is_not_an_image_is_refunded(
+    fake: FakeDiscord, simulator: Simulator, tmp_path: Path, fault: str
+) -> None:
+    simulator.image_fault = fault
+    async with running_bot(fake, simulator.base_url, tmp_path / "db.sqlite3") as bot:
+        job = await fake.invoke_slash("imagine", {"prompt": "a lost image"})
+        failed = await wait_final(fake, job.response_message_id, timeout=20)  # type: ignore[arg-type]
+        assert "could not be downloaded" in failed.content and not failed.attachments
+        assert not fake.message_buttons(failed.id)  # no buttons under a dead result
+        moves = await bot.jobs.ledger.fetch_all("SELECT kind, amount FROM credit_entries ORDER BY id")
+        assert [tuple(m) for m in moves] == [("charge", 1), ("refund", 1)]
+
+
+async def test_the_open_source_proxy_gets_buttons_through_change(fake: FakeDiscord, tmp_path: Path) -> None:
+    sim = Simulator(duration=SIMULATOR_DURATION, buttons=False)
+    await sim.start()
+    try:
+        async with running_bot(fake, sim.base_url, tmp_path / "db.sqlite3"):
+            grid_id = (await fake.invoke_slash("imagine", {"prompt": "a harbour"})).response_message_id
+            await wait_final(fake, grid_id)  # type: ignore[arg-type]
+            assert labels(fake, grid_id) == ["U1", "U2", "U3", "U4", "🔄", "V1", "V2", "V3", "V4"]  # type: ignore[arg-type]
+            await fake.click(grid_id, button(fake, grid_id, "U3"))  # type: ignore[arg-type]
+            await fake.click(grid_id, button(fake, grid_id, "V2"))  # type: ignore[arg-type]
+            await fake.wait_for(lambda: len(bot_messages(fake)) == 3)
+            for message in bot_messages(fake)[1:]:  # an upscale there has no buttons of its own
+                await fake.wait_for(lambda m=message.id: bool(fake.messages[m].attachments), 15)
+            variations = next(m for m in bot_messages(fake) if "Variations" in m.content)
+            await fake.wait_for(lambda: labels(fake, variations.id)[:4] == ["U1", "U2", "U3", "U4"])
+        assert sorted(t.action for t in sim.tasks.values()) == ["IMAGINE", "UPSCALE", "VARIATION"]
+    finally:
+        await sim.stop()
+
+
+# -- the core ------------------------------------------------------------------------------------
+
+
+async def test_a_job_paid_just_before_a_crash_is_found_by_its_state(tmp_path: Path, http: httpx.AsyncClient) -> None:
+    """Submitted, accepted upstream, and the bot died before writing the task id: found, followed, not refunded."""
+    sim = Simulator(duration=0.4)
+    await sim.start()
+    ledger = await Ledger.open(tmp_path / "l.sqlite3")
+    try:
+        job = await ledger.create_job(ALICE, provider="proxy", action=JobAction.IMAGINE, prompt="a fox", message_id=1)
+        lost = await ledger.create_job(ALICE, provider="proxy", action=JobAction.IMAGINE, prompt="never", message_id=2)
+        provider = ProxyProvider(http, sim.base_url)
+        from bot.core.providers.base import SUBMIT_STATE
+
+        SUBMIT_STATE.set(submit_state(job.id))
+        accepted = await provider.imagine(ImagineRequest("a fox"))  # the API took it; the ledger never heard
+        SUBMIT_STATE.set(None)
+
+        service = JobService(ledger, provider, poll_interval=0.05)
+        rec = Recorder()
+        service.subscribe(rec)
+        await service.start()
+        done = await rec.wait(job.id)
+        assert done.status is JobStatus.SUCCEEDED and done.upstream_task_id == accepted.task_id
+        never = await rec.wait(lost.id)
+        assert never.status is JobStatus.FAILED and "before this job reached the image service" in (never.error or "")
+        assert len(sim.tasks) == 1  # nothing submitted twice
+        await service.stop()
+    finally:
+        await ledger.close()
+        await sim.stop()
+
+
+async def test_where_the_api_cannot_be_searched_the_refund_says_so(
+    ledger: Ledger, http: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    job = await ledger.create_job(ALICE, provider="acedata", action=JobAction.IMAGINE, prompt="x", message_id=1)
+    service = JobService(ledger, AceDataProvider(http, "http://127.0.0.1:9", api_key="k"), poll_interval=0.05)
+    rec = Recorder()
+    service.subscribe(rec)
+    with caplog.at_level(logging.WARNING):
+        await service.start()
+    failed = await rec.wait(job.id)
+    assert "cannot tell whether the image service took it" in (failed.error or "")
+    assert "offers no way to find it" in caplog.text
+    await service.stop()
+
+
+async def test_polling_backs_off_during_an_outage_and_says_so_once(
+    ledger: Ledger, http: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    sim = Simulator(duration=1.5)
+    await sim.start()
+    port = sim.port
+    service = JobService(ledger, ProxyProvider(http, sim.base_url), poll_interval=0.05)
+    rec = Recorder()
+    service.subscribe(rec)
+    await service.start()
+    job = await service.create(ALICE, JobAction.IMAGINE, "a boat", message_id=1)
+    job = await service.submit_imagine(job, ImagineRequest("a boat"))
+    with caplog.at_level(logging.WARNING, logger="bot.core.jobs"):
+        await sim.stop()  # the API goes away
+        before = service.polls
+        await asyncio.sleep(1.5)
+        during = service.polls - before
+        restarted = Simulator(duration=0.2, port=port)
+        restarted.tasks = sim.tasks
+        await restarted.start()
+        try:
+            assert (await rec.wait(job.id, timeout=15)).status is JobStatus.SUCCEEDED
+        finally:
+            await service.stop()
+            await restarted.stop()
+    assert during <= 6, during  # 30 at the normal cadence
+    assert caplog.text.count("is failing") == 1 and caplog.text.count("answers again") == 1
+
+
+async def test_fifty_acedata_jobs_use_at_most_eight_streams(ledger: Ledger, http: httpx.AsyncClient) -> None:
+    """Beyond the stream limit jobs are polled; submits never wait behind the streams."""
+    sim = Simulator(duration=1.0, api_key="k")
+    await sim.start()
+    async with httpx.AsyncClient(limits=httpx.Limits(max_connections=8)) as streams:
+        provider = AceDataProvider(http, sim.base_url, api_key="k", max_streams=8, stream_client=streams)
+        service = JobService(ledger, provider, poll_interval=0.1)
+        rec = Recorder()
+        service.subscribe(rec)
+        await service.start()
+        try:
+            jobs = [await service.create(ALICE, JobAction.IMAGINE, f"job {i}", message_id=i + 1) for i in range(50)]
+            started = asyncio.get_running_loop().time()
+            await asyncio.gather(*(service.submit_imagine(j, ImagineRequest(j.prompt)) for j in jobs))
+            submitted_in = asyncio.get_running_loop().time() - started
+            done = [await rec.wait(j.id, timeout=30) for j in jobs]
+            assert all(j.status is JobStatus.SUCCEEDED for j in done)
+            assert provider.peak_streams == 8 and provider.open_streams == 0
+            assert submitted_in < 1.0  # 42 submits did not wait for the 8 streams' jobs to end
+            assert service.polls >= 1
+        finally:
+            await service.stop()
+            await sim.stop()
