@@ -87,8 +87,9 @@ class HistoryPage(
             await reply(interaction, "These pages are someone else's.", ephemeral=True)
             return
         bot: MJBot = interaction.client  # type: ignore[assignment]
+        await interaction.response.defer()  # answered before any I/O; the page is edited in place after
         text, view = await history_page(bot, interaction.guild_id, self.user_id, max(0, self.page), interaction.locale)
-        await interaction.response.edit_message(
+        await interaction.edit_original_response(
             content=tr(text, interaction.locale), view=view, allowed_mentions=NO_MENTIONS
         )
 
@@ -101,6 +102,7 @@ class Account(commands.Cog):
     @app_commands.guild_only()
     async def quota(self, interaction: discord.Interaction) -> None:
         assert interaction.guild_id is not None and self.bot.jobs.accounts is not None
+        await interaction.response.defer(ephemeral=True, thinking=True)  # answered before any I/O
         balance, limits = await self.bot.jobs.accounts.status(
             interaction.guild_id, interaction.user.id, member_roles(interaction)
         )
@@ -119,6 +121,7 @@ class Account(commands.Cog):
     @app_commands.guild_only()
     async def history(self, interaction: discord.Interaction) -> None:
         assert interaction.guild_id is not None
+        await interaction.response.defer(ephemeral=True, thinking=True)
         text, view = await history_page(self.bot, interaction.guild_id, interaction.user.id, 0, interaction.locale)
         await reply(interaction, text, view=view, ephemeral=True, allowed_mentions=NO_MENTIONS)
 
@@ -126,6 +129,7 @@ class Account(commands.Cog):
     @app_commands.describe(id="The job number (see /history)")
     @app_commands.guild_only()
     async def job(self, interaction: discord.Interaction, id: int) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
         ledger = self.bot.jobs.ledger
         job = await ledger.get(id)
         # A member sees their own jobs; Manage Server sees the server's. Others' jobs do not exist for them.

@@ -138,6 +138,7 @@ class MJAdmin(commands.GroupCog, group_name="mjadmin", group_description="Manage
         if interaction.guild_id is None or not interaction.permissions.manage_guild:
             await reply(interaction, "❌ /mjadmin needs the Manage Server permission.", ephemeral=True)
             return False
+        await interaction.response.defer(ephemeral=True, thinking=True)  # answered before any I/O
         return True
 
     async def _change(self, interaction: discord.Interaction, change: object, done: str) -> None:
@@ -253,7 +254,6 @@ class MJAdmin(commands.GroupCog, group_name="mjadmin", group_description="Manage
     @app_commands.command(name="export", description="This server's credit ledger as a CSV file")
     async def export(self, interaction: discord.Interaction) -> None:
         assert interaction.guild_id is not None
-        await interaction.response.defer(ephemeral=True, thinking=True)
         data = await self.accounts.export_csv(interaction.guild_id)
         stamp = datetime.now(UTC).strftime("%Y%m%d")
         file = discord.File(io.BytesIO(data.encode()), f"mjbot-ledger-{interaction.guild_id}-{stamp}.csv")

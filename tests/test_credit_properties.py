@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -31,7 +32,8 @@ from bot.core.models import (
     TaskSnapshot,
     UpstreamButton,
 )
-from bot.core.quota import Defaults
+from bot.core.quota import Defaults, GuildConfig, local_day
+from bot.core.standing import read as read_standing
 
 GUILD = 7
 MEMBERS = (1, 2, 3)
@@ -183,7 +185,12 @@ async def imagine_burst(
                 "request": requests.encode(requests.ActionRequest(grids[0].id, 1)),
             }
         try:
-            job = await accounts.open_job(who, [], provider="fake", prompt="p", **fields)
+            if press:  # a button: acknowledged first, then decided in the ledger's transaction
+                job = await accounts.open_job(who, [], provider="fake", prompt="p", **fields)
+            else:  # a command: decided from memory before any I/O, then written
+                ticket = accounts.reserve(who, [], JobAction.IMAGINE, ["p"])
+                await asyncio.sleep(0)  # the public answer goes out meanwhile
+                job = await accounts.open_job(who, [], ticket=ticket, provider="fake", prompt="p", **fields)
         except Refusal as refusal:
             return refusal
         job = await service.set_message(job.id, next(messages))
@@ -233,6 +240,11 @@ async def server_running(ledger: Ledger) -> int:
 async def check(ledger: Ledger, accounts: Accounts, granted: dict[int, int]) -> None:
     assert await server_running(ledger) <= LIMITS.server_running
     for user in MEMBERS:
+        async with ledger.transaction() as db:  # the mirror that answers interactions equals the ledger
+            on_record = await read_standing(db, GUILD, user, local_day(GuildConfig(), time.time()))
+        mirrored = accounts.mirror(GUILD, user)
+        if mirrored is not None:
+            assert mirrored.on(on_record.day) == on_record, (mirrored, on_record)
         balance, limits = await accounts.status(GUILD, user, [])
         assert balance.running <= limits.running and balance.waiting <= limits.waiting
         assert balance.daily_left is not None and 0 <= balance.daily_left <= limits.daily

@@ -111,6 +111,8 @@ async def test_history_and_job(fake: FakeDiscord, simulator: Simulator, tmp_path
         assert "0 refunded" not in page.content and "1 credit" not in page.content  # busy: charged nothing net
         older = next(b for b in fake.message_buttons(page.id) if "Older" in (b.get("label") or ""))
         await fake.click(page.id, older["custom_id"])
+        await fake.wait_for(lambda: "**#2**" in fake.messages[page.id].content)
+        page = fake.messages[page.id]
         assert "**#2**" in page.content and "**#1**" in page.content and "**#3**" not in page.content
         job = await fake.invoke_slash("job", {"id": 5})
         text = fake.messages[job.response_message_id].content  # type: ignore[index]
@@ -151,8 +153,8 @@ async def test_admin_grants_sets_limits_and_exports(fake: FakeDiscord, simulator
         assert await charges(bot, DEFAULT_USER_ID) == (3, 0)
 
         export = await admin("export")
-        await fake.wait_for(lambda: bool(export.followup_ids))  # type: ignore[attr-defined]
-        message = fake.messages[export.followup_ids[0]]  # type: ignore[attr-defined]
+        message = fake.messages[export.response_message_id]  # type: ignore[attr-defined]
+        assert message.ephemeral
         rows = list(csv.DictReader(io.StringIO(message.attachments[0].data.decode())))
         kinds = [(r["kind"], r["pool"], r["amount"]) for r in rows]
         assert kinds == [

@@ -191,6 +191,7 @@ async def test_banned_words_on_every_prompt_then_strikes(fake: FakeDiscord, tmp_
             assert "strikes are cleared" in text_of(fake, await admin(fake, "reset", {"member": DEFAULT_USER_ID}))
             again = await fake.invoke_slash("imagine", {"prompt": "a clean cat"})
             assert not fake.messages[again.response_message_id].ephemeral  # type: ignore[index]
+            await wait_final(fake, again.response_message_id)  # type: ignore[arg-type]
             charges = await bot.jobs.ledger.fetch_all("SELECT COUNT(*) FROM credit_entries WHERE kind='charge'")
             assert charges[0][0] == 4  # grid, U1, V2, the clean cat: no refused prompt was charged
     finally:
@@ -281,7 +282,9 @@ async def test_setting_words_are_case_insensitive(fake: FakeDiscord, simulator: 
         grid_id = (await fake.invoke_slash("imagine", {"prompt": "a pier"})).response_message_id
         await wait_final(fake, grid_id)  # type: ignore[arg-type]
         press = await fake.click(grid_id, button(fake, grid_id, "U1"), user_id=THIRD_USER_ID)  # type: ignore[arg-type]
-        assert "only the member who started a job" in text_of(fake, press)
+        await fake.wait_for(lambda: bool(press.followup_ids))
+        refusal = fake.messages[press.followup_ids[0]]
+        assert refusal.ephemeral and "only the member who started a job" in refusal.content
 
 
 async def test_remix_after_a_wait_in_the_queue(fake: FakeDiscord, tmp_path: Path) -> None:

@@ -24,7 +24,7 @@ from bot.core.accounts import Accounts
 from bot.core.images import ImageFetcher
 from bot.core.jobs import JobService
 from bot.core.ledger import Ledger
-from bot.core.models import TaskSnapshot
+from bot.core.models import Job, TaskSnapshot
 from bot.core.providers.base import Provider
 from bot.core.providers.proxy import ProxyProvider, parse_task
 from bot.core.push import PushEndpoint, push_secret
@@ -65,6 +65,7 @@ class MJBot(commands.Bot):
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         self.jobs.subscribe(self.messages.on_job)
+        self.jobs.subscribe(self._remember)
         # Resumes jobs left in flight by a previous run; their messages are edited through the channel.
         await self.jobs.start()
         if self.settings.discord_guild_id:
@@ -73,6 +74,9 @@ class MJBot(commands.Bot):
             await self.tree.sync(guild=guild)
         else:
             await self.tree.sync()
+
+    async def _remember(self, job: Job) -> None:
+        self.flows.remember(job)
 
     async def on_ready(self) -> None:
         log.info("connected as %s (%s) to %d server(s)", self.user, getattr(self.user, "id", "?"), len(self.guilds))

@@ -11,6 +11,7 @@ import contextlib
 import io
 import logging
 import re
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 
 import discord
@@ -44,6 +45,7 @@ log = logging.getLogger(__name__)
 
 BLEND_MIN, BLEND_MAX = 2, 5
 UNKNOWN_JOB = "This button belongs to a job the bot no longer knows."
+RECENT_JOBS = 4096  # finished jobs kept in memory for presses
 
 
 def _requester(interaction: discord.Interaction) -> Requester:
@@ -78,6 +80,7 @@ class Flows:
         self.bot_type = bot_type
         self.mode = mode
         self.max_attachment_bytes = max_attachment_bytes
+        self._recent: OrderedDict[int, Job] = OrderedDict()
 
     # -- slash commands --------------------------------------------------------------------------
     async def imagine(
@@ -95,8 +98,7 @@ class Flows:
         except InvalidInput as exc:
             await _refuse(interaction, exc.user_message, clean(prompt))
             return
-        config = await self.accounts.config(interaction.guild_id)
-        flavour = self._flavour(config, mode, bot_type)
+        flavour = self._flavour(self.accounts.cached_config(interaction.guild_id), mode, bot_type)
 
         async def read() -> JobRequest:
             images = tuple([await self._read_image(a) for a in attachments])
@@ -121,8 +123,7 @@ class Flows:
         except InvalidInput as exc:
             await _refuse(interaction, exc.user_message, "")
             return
-        config = await self.accounts.config(interaction.guild_id)
-        flavour = self._flavour(config, mode, bot_type)
+        flavour = self._flavour(self.accounts.cached_config(interaction.guild_id), mode, bot_type)
 
         async def read() -> JobRequest:
             images = tuple([await self._read_image(a) for a in attachments])
@@ -162,38 +163,50 @@ class Flows:
         take time to read and check, the command is first acknowledged privately ("thinking") and the
         job's public message is posted in the channel.
         """
+        requester, roles = _requester(interaction), member_roles(interaction)
+        hand_back = prompt if action is JobAction.IMAGINE else ""
         if files:
             await interaction.response.defer(ephemeral=True, thinking=True)
         try:
-            request = await read()
-            job = await self.accounts.open_job(
-                _requester(interaction),
-                member_roles(interaction),
-                request=requests.encode(request),
-                provider=self.jobs.provider.name,
-                action=action,
-                prompt=prompt,
-                title=title,
-                locale=str(interaction.locale),
-                bot_type=flavour[0],
-                mode=flavour[1],
-            )
+            request = await read()  # without files: no I/O, so the answer below is still the first
+            ticket = self.accounts.reserve(requester, roles, action, [prompt])  # from memory: no I/O
         except (InvalidInput, Refusal) as exc:
-            await _refuse(interaction, exc.user_message, prompt if action is JobAction.IMAGINE else "")
+            await _refuse(interaction, exc.user_message, hand_back)
+            await self.accounts.store_strikes()
             return
         content = _first_look(interaction, action, prompt, title)
         try:
             if files:
-                channel = interaction.client.get_partial_messageable(job.channel_id, guild_id=job.guild_id)
+                channel = interaction.client.get_partial_messageable(requester.channel_id, guild_id=requester.guild_id)
                 message_id = (await channel.send(content, allowed_mentions=NO_MENTIONS)).id
             else:
                 callback = await interaction.response.send_message(content, allowed_mentions=NO_MENTIONS)
                 message_id = callback.message_id or (await interaction.original_response()).id
         except discord.HTTPException as exc:
-            log.warning("job %s: its message could not be posted: %s", job.id, exc)
-            await self.jobs.abandon(job, "The bot could not post this job's message. Nothing was charged.")
+            log.warning("a job of user %s could not be posted, so it was not charged: %s", requester.user_id, exc)
+            await self.accounts.cancel(ticket)
             return
-        job = await self.jobs.set_message(job.id, message_id)
+        try:
+            job = await self.accounts.open_job(
+                requester,
+                roles,
+                ticket=ticket,
+                request=requests.encode(request),
+                provider=self.jobs.provider.name,
+                action=action,
+                prompt=prompt,
+                title=title,
+                message_id=message_id,
+                locale=str(interaction.locale),
+                bot_type=flavour[0],
+                mode=flavour[1],
+            )
+        except Refusal as exc:  # the ledger disagreed with the mirror: nothing charged, the message says so
+            channel = interaction.client.get_partial_messageable(requester.channel_id, guild_id=requester.guild_id)
+            failed = tr(f"{content}\n❌ {exc.user_message}", interaction.locale)
+            with contextlib.suppress(discord.HTTPException):
+                await channel.get_partial_message(message_id).edit(content=failed, allowed_mentions=NO_MENTIONS)
+            return
         self.messages.track(job, None if files else interaction)
         if files:
             link = f"https://discord.com/channels/{job.guild_id or '@me'}/{job.channel_id}/{message_id}"
@@ -211,20 +224,39 @@ class Flows:
         return parent.mode or config.default_mode or self.mode
 
     # -- a job's buttons -------------------------------------------------------------------------
-    async def press(self, interaction: discord.Interaction, job_id: int, index: int) -> None:
-        parent = await self.jobs.ledger.get(job_id)
+    def remember(self, job: Job) -> None:
+        """JobService listener: jobs whose buttons can be pressed (finished, or waiting for a Remix prompt)
+        kept in memory, so a press is answered with no lookup."""
+        if job.status in (JobStatus.SUCCEEDED, JobStatus.NEEDS_INPUT):
+            self._recent[job.id] = job
+            self._recent.move_to_end(job.id)
+            while len(self._recent) > RECENT_JOBS:
+                self._recent.popitem(last=False)
+        else:
+            self._recent.pop(job.id, None)
+
+    async def _job(self, job_id: int) -> Job | None:
+        return self._recent.get(job_id) or await self.jobs.ledger.get(job_id)
+
+    async def press(self, interaction: discord.Interaction, job_id: int, index: int, kind: str | None = None) -> None:
+        if kind == "p":  # a job at once: acknowledged before anything is looked up
+            await interaction.response.defer()
+        parent = await self._job(job_id)
         found = self.jobs.button(parent, index) if parent else None
         if parent is None or found is None:
             await reply(interaction, UNKNOWN_JOB)
             return
         face = found[1]
-        config = await self.accounts.config(parent.guild_id)
+        config = self.accounts.cached_config(parent.guild_id)
         if config.press_policy == "owner" and interaction.user.id != parent.user_id:
             text = "On this server only the member who started a job can use its buttons."
             await reply(interaction, text)
             return
         mode = self._button_mode(parent, config)
         # Dialogs must be the first answer to a press, so these are decided before any defer.
+        if face.action in (JobAction.CUSTOM_ZOOM, JobAction.VARY_REGION) and interaction.response.is_done():
+            await reply(interaction, UNKNOWN_JOB)  # a forged or stale id: its kind did not say so
+            return
         if face.action is JobAction.CUSTOM_ZOOM:
             prompt = re.sub(r"\s--zoom\s+\S+", "", parent.prompt)
 
@@ -245,7 +277,8 @@ class Flows:
             await reply(interaction, text, view=view)
             return
 
-        await interaction.response.defer()
+        if not interaction.response.is_done():
+            await interaction.response.defer()
         if face.action is JobAction.BOOKMARK:
             try:
                 await self.accounts.admit(_requester(interaction), [])
@@ -264,7 +297,7 @@ class Flows:
             await reply(interaction, "This action is not available in this bot.")
 
     async def open_remix(self, interaction: discord.Interaction, job_id: int) -> None:
-        job = await self.jobs.ledger.get(job_id)
+        job = await self._job(job_id)
         if job is None or job.status is not JobStatus.NEEDS_INPUT:
             await reply(interaction, "This job is no longer waiting for a prompt.")
             return
@@ -291,7 +324,7 @@ class Flows:
     async def region_go(
         self, interaction: discord.Interaction, job_id: int, index: int, cells: set[int], *, edit: bool
     ) -> None:
-        parent = await self.jobs.ledger.get(job_id)
+        parent = await self._job(job_id)
         found = self.jobs.button(parent, index) if parent else None
         if parent is None or found is None or not cells:
             await reply(interaction, UNKNOWN_JOB)

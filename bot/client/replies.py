@@ -8,15 +8,24 @@ import discord
 
 from bot.i18n import tr
 
+RESPONSE_DEFERRED = discord.InteractionResponseType.deferred_channel_message
+
 
 async def reply(interaction: discord.Interaction, text: str, **kwargs: Any) -> None:
     kwargs.setdefault("ephemeral", True)
     kwargs.setdefault("allowed_mentions", discord.AllowedMentions.none())
     text = tr(text, interaction.locale)
-    if interaction.response.is_done():
-        await interaction.followup.send(text, **kwargs)
-    else:
+    if not interaction.response.is_done():
         await interaction.response.send_message(text, **kwargs)
+    elif interaction.response.type is RESPONSE_DEFERRED and not interaction.extras.get("answered"):
+        # Acknowledged first ("thinking…"): the answer takes the place of that placeholder.
+        interaction.extras["answered"] = True
+        kwargs.pop("ephemeral")
+        if "file" in kwargs:
+            kwargs["attachments"] = [kwargs.pop("file")]
+        await interaction.edit_original_response(content=text, **kwargs)
+    else:
+        await interaction.followup.send(text, **kwargs)
 
 
 def member_roles(interaction: discord.Interaction) -> list[int]:

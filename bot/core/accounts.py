@@ -8,9 +8,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
 import time
+from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -21,6 +23,11 @@ from bot.core.ledger import Ledger, row_to_job
 from bot.core.models import Job, JobAction, JobStatus, Requester
 from bot.core.moderation import banned_word
 from bot.core.quota import Allowance, Balance, Defaults, GuildConfig
+from bot.core.standing import Decision, Standing, decide
+from bot.core.standing import read as read_standing
+
+log = logging.getLogger(__name__)
+_DEFAULT = GuildConfig()
 
 
 class Refusal(Exception):
@@ -32,14 +39,11 @@ class Refusal(Exception):
 
 
 @dataclass(frozen=True)
-class _Decision:
-    """How one job is written: its first status, what it costs and from which pools."""
+class Ticket:
+    """A job admitted and decided in memory, before any I/O; `open_job` writes it to the ledger."""
 
-    status: JobStatus = JobStatus.SUBMITTING
-    cost: int = 0
-    running_limit: int = 0
-    split: tuple[int, int] = (0, 0)  # from the daily allowance, from bonus credits
-    day: str = ""  # the server-local day the charge counts against
+    requester: Requester
+    decision: Decision
     source: Job | None = None  # single flight: the upscale this one shows for free
 
 
@@ -52,16 +56,56 @@ class Stats:
     strikes: int = 0
 
 
+Key = tuple[int, int]  # (guild, member)
+
+
 class Accounts:
+    """Credits and limits, decided from an in-memory mirror of the ledger and confirmed in it.
+
+    Interactions must be answered before any I/O, so `reserve()` decides from memory: each member's
+    standing and each server's running jobs, loaded at start (`load`), changed at once by every
+    reservation, and read back from the ledger after every other change. The ledger stays the record:
+    `open_job` writes the reservation in one transaction with its charge, after checking it there too.
+    """
+
     def __init__(self, ledger: Ledger, defaults: Defaults, clock: Callable[[], float] = time.time) -> None:
         self.ledger = ledger
         self.defaults = defaults
         self._clock = clock
+        self._configs: dict[int, GuildConfig] = {}
+        self._members: dict[Key, Standing] = {}
+        self._servers: dict[int, int] = {}  # jobs running per server
+        self._pending: dict[Key, list[Ticket]] = defaultdict(list)  # reserved, not yet in the ledger
+        self._strike_writes: list[tuple[int, int, str, str]] = []  # strikes decided in memory, to store
+        ledger.on_move(self._moved)
+
+    async def load(self) -> None:
+        """Mirror the ledger: every server's settings and running jobs, and every member with a standing."""
+        async with self.ledger.transaction() as db:
+            for row in await _rows(db, "SELECT guild_id, data FROM guild_settings"):
+                self._configs[int(row[0])] = GuildConfig.from_json(row[1])
+            since = self._clock() - 2 * 86400
+            running_in, running_values = lifecycle.marks(lifecycle.UNFINISHED)
+            members = await _rows(
+                db,
+                f"""SELECT DISTINCT guild_id, user_id FROM jobs WHERE status IN ({running_in}) AND guild_id IS NOT NULL
+                    UNION SELECT DISTINCT guild_id, user_id FROM credit_entries WHERE pool = 'bonus' OR created_at >= ?
+                    UNION SELECT DISTINCT guild_id, user_id FROM strikes WHERE created_at >= ?""",
+                (*running_values, since, since),
+            )
+            for guild_id, user_id in members:
+                await self._read_back(db, (int(guild_id), int(user_id)))
+
+    def cached_config(self, guild_id: int | None) -> GuildConfig:
+        """A server's settings from memory (read only: change them with `change_config`)."""
+        return self._configs.get(guild_id, _DEFAULT) if guild_id is not None else _DEFAULT
 
     # -- configuration -------------------------------------------------------------------------
     async def config(self, guild_id: int | None) -> GuildConfig:
         if guild_id is None:
             return GuildConfig()
+        if guild_id in self._configs:
+            return self._configs[guild_id]
         async with self.ledger.transaction() as db:
             return await quota.load_config(db, guild_id)
 
@@ -70,6 +114,7 @@ class Accounts:
             config = await quota.load_config(db, guild_id)
             change(config)
             await quota.save_config(db, guild_id, config)
+            self._configs[guild_id] = config
         return config
 
     # -- checks and charges ----------------------------------------------------------------------
@@ -79,66 +124,210 @@ class Accounts:
             limits = quota.allowance(config, self.defaults, role_ids)
             return await quota.balance(db, guild_id, user_id, config, limits, self._clock()), limits
 
+    def reserve(self, requester: Requester, role_ids: list[int], action: JobAction, texts: list[str]) -> Ticket:
+        """Admit and decide a job from memory, with no I/O, and count it at once. Raises `Refusal`.
+
+        `texts` are the prompts the job would send (checked against the server's banned words).
+        """
+        if requester.guild_id is None:
+            return Ticket(requester, Decision())
+        key = (requester.guild_id, requester.user_id)
+        config = self.cached_config(requester.guild_id)
+        now = self._clock()
+        standing = self._members.get(key, Standing(quota.local_day(config, now))).on(quota.local_day(config, now))
+        self._admit(requester, config, standing, texts, now)
+        limits = quota.allowance(config, self.defaults, role_ids)
+        decided = decide(config, limits, standing, self._servers.get(key[0], 0), config.cost(action), now)
+        if isinstance(decided, str):
+            raise Refusal(decided)
+        ticket = Ticket(requester, decided)
+        self._count(key, standing, ticket)
+        return ticket
+
+    def _count(self, key: Key, standing: Standing, ticket: Ticket) -> None:
+        self._members[key] = standing.plus(ticket.decision.status, ticket.decision.split)
+        self._servers[key[0]] = self._servers.get(key[0], 0) + (ticket.decision.status in lifecycle.RUNNING)
+        self._pending[key].append(ticket)
+
+    def _admit(
+        self, requester: Requester, config: GuildConfig, standing: Standing, texts: list[str], now: float
+    ) -> None:
+        """The server's rules: block, today's strikes, channel, banned words (a strike). Raises `Refusal`."""
+        if requester.user_id in config.blocked:
+            raise Refusal("You are blocked from using this bot in this server.")
+        if config.moderation_strikes and standing.strikes >= config.moderation_strikes:
+            raise Refusal(_blocked_for_strikes(standing.strikes, config, now))
+        if not config.allows_channel(requester.channel_id, requester.parent_channel_id):
+            channels = ", ".join(f"<#{c}>" for c in config.allowed_channels)
+            raise Refusal(f"This bot works only in {channels} on this server.")
+        word = next((w for w in (banned_word(t, config.banned_words) for t in texts) if w), None)
+        if word is None:
+            return
+        assert requester.guild_id is not None
+        key = (requester.guild_id, requester.user_id)
+        self._members[key] = replace(standing, strikes=standing.strikes + 1)
+        self._strike_writes.append((*key, standing.day, f"word: {word}"))
+        reason = f"Your prompt contains a word this server does not allow: `{word}`."
+        raise Refusal(reason + _strike_note(standing.strikes + 1, config, now))
+
+    async def admit(self, requester: Requester, texts: list[str]) -> None:
+        """The server's rules for what is no new job (❤️, a Remix prompt). Raises `Refusal`."""
+        if requester.guild_id is None:
+            return
+        key = (requester.guild_id, requester.user_id)
+        await self._ensure(key)
+        config = self.cached_config(requester.guild_id)
+        now = self._clock()
+        standing = self._members[key].on(quota.local_day(config, now))
+        try:
+            self._admit(requester, config, standing, texts, now)
+        finally:
+            await self.store_strikes()
+
+    async def store_strikes(self) -> None:
+        """Write the strikes `reserve` counted in memory (it may do no I/O itself)."""
+        while self._strike_writes:
+            guild_id, user_id, day, reason = self._strike_writes.pop(0)
+            async with self.ledger.transaction() as db:
+                await db.execute(
+                    "INSERT INTO strikes (guild_id, user_id, day, reason, created_at) VALUES (?, ?, ?, ?, ?)",
+                    (guild_id, user_id, day, reason[:200], self._clock()),
+                )
+
     async def open_job(
         self,
         requester: Requester,
         role_ids: list[int],
         *,
         single_flight: bool = False,
+        ticket: Ticket | None = None,
         **job: Any,
     ) -> Job:
-        """Admit, decide and charge a job, and write its row, in one transaction, before anything is paid.
+        """Write a job and its charge in one transaction, before anything is paid; reserve it first if needed.
 
-        The job counts against the member's limits from this moment, never before. `single_flight`
-        (upscales): if the same button of the same parent already made or is making this image, the
-        new job shows that result for free. Raises `Refusal` (nothing written but a strike).
+        The job counts against the member's limits from its reservation, never before. `single_flight`
+        (upscales): if the same button of the same parent already made or is making this image, the new
+        job shows that result for free. Raises `Refusal`.
         """
         action = job["action"]
         assert isinstance(action, JobAction)
+        if ticket is not None:
+            return await self._write(ticket, role_ids, action, job)
+        prompt = str(job.get("prompt") or "")
         refusal: Refusal | None = None
+        key = (requester.guild_id or 0, requester.user_id)
         async with self.ledger.transaction() as db:
-            decision = _Decision()
             if requester.guild_id is not None:
-                config = await quota.load_config(db, requester.guild_id)
-                refusal = await self._admit(db, requester, config, [str(job.get("prompt") or "")], job_id=None)
-                if refusal is None:
-                    source = await _same_upscale(db, job) if single_flight else None
-                    if source is not None:
-                        decision = _Decision(
-                            JobStatus.SUCCEEDED if source.status is JobStatus.SUCCEEDED else JobStatus.MIRRORING,
-                            source=source,
-                        )
-                    else:
-                        decided = await self._decide(db, requester, config, role_ids, action)
-                        if isinstance(decided, Refusal):
-                            refusal = decided
-                        else:
-                            decision = decided
-            if refusal is None:
-                job_id = await self._insert(db, requester, decision, job)
+                await self._read_back(db, key)  # exact here: the ledger, plus what is reserved
+            source = await _same_upscale(db, job) if single_flight else None
+            try:
+                ticket = (
+                    self._free_copy(requester, source, prompt)
+                    if source
+                    else self.reserve(requester, role_ids, action, [prompt])
+                )
+            except Refusal as refused:
+                refusal = refused
+            else:
+                job_id = await self._insert(db, requester, ticket, job)
+                self._settle(key, ticket)
+        await self.store_strikes()
         if refusal is not None:
             raise refusal
         opened = await self.ledger.get(job_id)
         assert opened is not None
         return opened
 
-    async def admit(
-        self, requester: Requester, texts: list[str], *, job_id: int | None = None, check_channel: bool = True
-    ) -> None:
-        """The server's rules (block, strikes, channel, banned words) outside `open_job`. Raises `Refusal`.
+    def _free_copy(self, requester: Requester, source: Job, prompt: str) -> Ticket:
+        config = self.cached_config(requester.guild_id)
+        now = self._clock()
+        if requester.guild_id is not None:
+            key = (requester.guild_id, requester.user_id)
+            self._admit(requester, config, self._members[key].on(quota.local_day(config, now)), [prompt], now)
+        status = JobStatus.SUCCEEDED if source.status is JobStatus.SUCCEEDED else JobStatus.MIRRORING
+        return Ticket(requester, Decision(status), source)
 
-        For what is no job (❤️) and for a Remix prompt, typed after its job was opened.
-        """
-        if requester.guild_id is None:
-            return
+    async def _write(self, ticket: Ticket, role_ids: list[int], action: JobAction, job: Any) -> Job:
+        requester = ticket.requester
+        key = (requester.guild_id or 0, requester.user_id)
+        try:
+            async with self.ledger.transaction() as db:
+                if ticket.source is None and requester.guild_id is not None:
+                    await self._confirm(db, ticket, role_ids, action)
+                job_id = await self._insert(db, requester, ticket, job)
+                self._settle(key, ticket)
+        except BaseException:
+            self._settle(key, ticket)
+            if requester.guild_id is not None:
+                await self._read_back_now(key)
+            raise
+        opened = await self.ledger.get(job_id)
+        assert opened is not None
+        return opened
+
+    async def _confirm(self, db: aiosqlite.Connection, ticket: Ticket, role_ids: list[int], action: JobAction) -> None:
+        """The ledger agrees with the reservation (it holds no other process's jobs the mirror missed)."""
+        requester = ticket.requester
+        assert requester.guild_id is not None
+        config = await quota.load_config(db, requester.guild_id)
+        now = self._clock()
+        on_record = await read_standing(db, requester.guild_id, requester.user_id, ticket.decision.day)
+        running = await quota.server_running(db, requester.guild_id)
+        limits = quota.allowance(config, self.defaults, role_ids)
+        decided = decide(config, limits, on_record, running, config.cost(action), now)
+        if isinstance(decided, str):
+            log.error("the ledger refuses a job the mirror admitted (user %s): %s", requester.user_id, decided)
+            raise Refusal(decided)
+
+    async def cancel(self, ticket: Ticket) -> None:
+        """A reservation that will not be written (its message could not be posted)."""
+        if ticket.requester.guild_id is not None:
+            key = (ticket.requester.guild_id, ticket.requester.user_id)
+            self._settle(key, ticket)
+            await self._read_back_now(key)
+
+    def _settle(self, key: Key, ticket: Ticket) -> None:
+        """The reservation is in the ledger now (or given up): no longer pending."""
+        pending = self._pending.get(key)
+        if pending and ticket in pending:
+            pending.remove(ticket)
+
+    async def _ensure(self, key: Key) -> None:
+        if key not in self._members:
+            await self._read_back_now(key)
+
+    async def _read_back_now(self, key: Key) -> None:
         async with self.ledger.transaction() as db:
-            config = await quota.load_config(db, requester.guild_id)
-            refusal = await self._admit(db, requester, config, texts, job_id=job_id, check_channel=check_channel)
-        if refusal is not None:
-            raise refusal
+            await self._read_back(db, key)
 
-    async def _insert(self, db: aiosqlite.Connection, requester: Requester, decision: _Decision, job: Any) -> int:
-        source = decision.source
+    async def _read_back(self, db: aiosqlite.Connection, key: Key) -> None:
+        """The mirror of one member and their server from the ledger (inside the write lock), plus what is
+        reserved and not yet written."""
+        guild_id, user_id = key
+        config = self._configs.get(guild_id) or await quota.load_config(db, guild_id)
+        on_record = await read_standing(db, guild_id, user_id, quota.local_day(config, self._clock()))
+        server = await quota.server_running(db, guild_id)
+        for pending_key, tickets in self._pending.items():
+            for ticket in tickets:
+                if pending_key == key:
+                    on_record = on_record.plus(ticket.decision.status, ticket.decision.split)
+                if pending_key[0] == guild_id:
+                    server += ticket.decision.status in lifecycle.RUNNING
+        self._members[key] = on_record
+        self._servers[guild_id] = server
+
+    async def _moved(self, job: Job, former: JobStatus) -> None:
+        """Ledger listener: a job changed state, so its member's counts and their server's did."""
+        counted = (lifecycle.RUNNING, lifecycle.WAITING)
+        if job.guild_id is not None and any((former in c) != (job.status in c) for c in counted):
+            await self._read_back_now((job.guild_id, job.user_id))
+
+    def mirror(self, guild_id: int, user_id: int) -> Standing | None:
+        """The member's standing as the mirror has it (for tests and the admin's view)."""
+        return self._members.get((guild_id, user_id))
+
+    async def _insert(self, db: aiosqlite.Connection, requester: Requester, ticket: Ticket, job: Any) -> int:
+        decision, source = ticket.decision, ticket.source
         if source is not None:
             job = {**job, "source_id": source.id}
         job_id = await self.ledger.insert_job(
@@ -160,66 +349,8 @@ class Accounts:
         await self._write_charge(db, requester, job_id, decision)
         return job_id
 
-    async def _admit(
-        self,
-        db: aiosqlite.Connection,
-        requester: Requester,
-        config: GuildConfig,
-        texts: list[str],
-        *,
-        job_id: int | None,
-        check_channel: bool = True,
-    ) -> Refusal | None:
-        """Whether the server lets this member run this at all; a banned word is recorded as a strike."""
-        assert requester.guild_id is not None
-        now = self._clock()
-        if requester.user_id in config.blocked:
-            return Refusal("You are blocked from using this bot in this server.")
-        today = quota.local_day(config, now)
-        strikes = await self._strikes(db, requester.guild_id, requester.user_id, today)
-        if config.moderation_strikes and strikes >= config.moderation_strikes:
-            return Refusal(_blocked_for_strikes(strikes, config, now))
-        if check_channel and not config.allows_channel(requester.channel_id, requester.parent_channel_id):
-            channels = ", ".join(f"<#{c}>" for c in config.allowed_channels)
-            return Refusal(f"This bot works only in {channels} on this server.")
-        word = next((w for w in (banned_word(t, config.banned_words) for t in texts) if w), None)
-        if word is None:
-            return None
-        reason = f"Your prompt contains a word this server does not allow: `{word}`."
-        strikes = await self._add_strike(db, requester.guild_id, requester.user_id, today, job_id, f"word: {word}")
-        return Refusal(reason + _strike_note(strikes, config, now))
-
-    async def _decide(
-        self,
-        db: aiosqlite.Connection,
-        requester: Requester,
-        config: GuildConfig,
-        role_ids: list[int],
-        action: JobAction,
-    ) -> _Decision | Refusal:
-        """How a new job is charged and whether it runs or waits; or why it is refused."""
-        assert requester.guild_id is not None
-        now = self._clock()
-        limits = quota.allowance(config, self.defaults, role_ids)
-        balance = await quota.balance(db, requester.guild_id, requester.user_id, config, limits, now)
-        cost = config.cost(action)
-        if not balance.can_pay(cost):
-            return Refusal(_no_credits(balance, limits, cost, config, now))
-        status = JobStatus.SUBMITTING
-        server_running = await quota.server_running(db, requester.guild_id)
-        user_full = limits.running and balance.running >= limits.running
-        server_full = limits.server_running and server_running >= limits.server_running
-        if user_full or server_full:
-            if limits.waiting and balance.waiting >= limits.waiting:
-                return Refusal(
-                    f"You already have {balance.running} jobs running and {balance.waiting} waiting, the most"
-                    " allowed. A slot frees as soon as one of them finishes."
-                )
-            status = JobStatus.WAITING
-        return _Decision(status, cost, limits.running, balance.split(cost), quota.local_day(config, now))
-
     async def _write_charge(
-        self, db: aiosqlite.Connection, requester: Requester, job_id: int, decision: _Decision
+        self, db: aiosqlite.Connection, requester: Requester, job_id: int, decision: Decision
     ) -> None:
         if requester.guild_id is None:
             return
@@ -258,6 +389,8 @@ class Accounts:
                     job_id=job.id,
                 )
             await db.execute("UPDATE jobs SET refunded = 1 WHERE id = ?", (job.id,))
+            if job.guild_id is not None:
+                await self._read_back(db, (job.guild_id, job.user_id))
         return bool(charges)
 
     # -- moderation strikes ----------------------------------------------------------------------
@@ -268,7 +401,9 @@ class Accounts:
         async with self.ledger.transaction() as db:
             config = await quota.load_config(db, job.guild_id)
             today = quota.local_day(config, self._clock())
-            return await self._add_strike(db, job.guild_id, job.user_id, today, job.id, reason)
+            count = await self._add_strike(db, job.guild_id, job.user_id, today, job.id, reason)
+            await self._read_back(db, (job.guild_id, job.user_id))
+            return count
 
     async def strikes_today(self, guild_id: int, user_id: int) -> int:
         async with self.ledger.transaction() as db:
@@ -321,6 +456,7 @@ class Accounts:
                     actor_id=actor_id,
                     note=note,
                 )
+            await self._read_back(db, (guild_id, user_id))
             return before.bonus + (amount if kind == "grant" else -amount)
 
     async def reset_day(self, guild_id: int, user_id: int, actor_id: int) -> int:
@@ -346,6 +482,7 @@ class Accounts:
                     now=now,
                     actor_id=actor_id,
                 )
+            await self._read_back(db, (guild_id, user_id))
             return used
 
     # -- the queue -------------------------------------------------------------------------------
@@ -355,6 +492,7 @@ class Accounts:
         Only jobs whose message exists: one still being posted starts at the next chance.
         """
         started: list[int] = []
+        moved: set[Key] = set()
         running_in, running_values = lifecycle.marks(lifecycle.RUNNING)
         async with self.ledger.transaction() as db:
             waiting = await _rows(
@@ -368,7 +506,10 @@ class Accounts:
                 server_limit = (
                     config.server_running if config.server_running is not None else self.defaults.server_running
                 )
-                if server_limit and await quota.server_running(db, row["guild_id"]) >= server_limit:
+                # Jobs reserved in memory and not yet written hold their slots too.
+                key = (row["guild_id"], row["user_id"])
+                server_running = await quota.server_running(db, row["guild_id"]) + self._pending_running(key[0])
+                if server_limit and server_running >= server_limit:
                     continue
                 if row["running_limit"]:
                     user_running = await _count(
@@ -376,12 +517,23 @@ class Accounts:
                         f"SELECT COUNT(*) FROM jobs WHERE guild_id = ? AND user_id = ? AND status IN ({running_in})",
                         (row["guild_id"], row["user_id"], *running_values),
                     )
-                    if user_running >= row["running_limit"]:
+                    if user_running + self._pending_running(key[0], key[1]) >= row["running_limit"]:
                         continue
                 await lifecycle.move(db, row["id"], JobStatus.SUBMITTING, self._clock())
                 started.append(row["id"])
+                moved.add(key)
+            for key in moved:
+                await self._read_back(db, key)
         jobs = [await self.ledger.get(i) for i in started]
         return [j for j in jobs if j is not None]
+
+    def _pending_running(self, guild_id: int, user_id: int | None = None) -> int:
+        return sum(
+            t.decision.status in lifecycle.RUNNING
+            for (g, u), tickets in self._pending.items()
+            for t in tickets
+            if g == guild_id and user_id in (None, u)
+        )
 
     async def queue_position(self, job: Job) -> int:
         async with self.ledger.transaction() as db:
@@ -434,14 +586,14 @@ class Accounts:
         return Stats(int(jobs[0][0]), int(jobs[0][1]), int(moves[0][0]), int(moves[0][1]), int(strikes[0][0]))
 
     async def strikes_by_member(self, guild_id: int) -> dict[int, int]:
-        """Today's standing strikes (not cleared by a reset) of each member who has any."""
-        config = await self.config(guild_id)
-        rows = await self.ledger.fetch_all(
-            """SELECT user_id, COUNT(*) FROM strikes WHERE guild_id = ? AND day = ? AND cleared = 0
-               GROUP BY user_id ORDER BY COUNT(*) DESC""",
-            (guild_id, quota.local_day(config, self._clock())),
-        )
-        return {int(r[0]): int(r[1]) for r in rows}
+        """Today's standing strikes (not cleared by a reset) of each member who has any, as members meet them."""
+        today = quota.local_day(await self.config(guild_id), self._clock())
+        found = {
+            user: standing.strikes
+            for (guild, user), standing in self._members.items()
+            if guild == guild_id and standing.day == today and standing.strikes
+        }
+        return dict(sorted(found.items(), key=lambda item: -item[1]))
 
 
 async def _rows(db: aiosqlite.Connection, sql: str, params: tuple[object, ...] = ()) -> list[aiosqlite.Row]:
@@ -465,16 +617,6 @@ async def _same_upscale(db: aiosqlite.Connection, job: Any) -> Job | None:
          JobStatus.MIRRORING.value),
     )  # fmt: skip
     return row_to_job(rows[0]) if rows else None
-
-
-def _no_credits(balance: Balance, limits: Allowance, cost: int, config: GuildConfig, now: float) -> str:
-    """The truth about why a job cannot be paid: all used, or fewer left than it costs."""
-    reset = balance.reset_at
-    back = f" Your credits come back at {reset:%H:%M} {config.timezone} (in {quota.until(reset, now)})."
-    left = (balance.daily_left or 0) + balance.bonus
-    if left == 0:
-        return f"You have used your {limits.daily} credits for today and this costs {cost}.{back}"
-    return f"This costs {cost} credits and you have {left} left today.{back}"
 
 
 def _strike_note(strikes: int, config: GuildConfig, now: float) -> str:

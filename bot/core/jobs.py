@@ -93,6 +93,8 @@ class JobService:
     async def start(self) -> None:
         """Pick up every unfinished job from the ledger, then start following."""
         self._scanning = True
+        if self.accounts is not None:
+            await self.accounts.load()
         unconfirmed = [
             j for j in await self.ledger.jobs_with_status([JobStatus.SUBMITTING]) if j.upstream_task_id is None
         ]
@@ -346,8 +348,7 @@ class JobService:
         if job.status is not JobStatus.NEEDS_INPUT or job.upstream_task_id is None:
             return job
         if self.accounts is not None:
-            owner = Requester(job.user_id, job.guild_id, job.channel_id)
-            await self.accounts.admit(owner, [prompt], job_id=job.id, check_channel=False)
+            await self.accounts.admit(Requester(job.user_id, job.guild_id, job.channel_id), [prompt])
         task_id, mode = job.upstream_task_id, job.mode
         try:
             job = await self.ledger.transition(job.id, JobStatus.SUBMITTING, prompt=prompt, input_since=None)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -144,6 +144,7 @@ class Ledger:
         # One connection serves every coroutine: writes take turns, or one coroutine's statement would
         # land inside (and roll back with) another's transaction.
         self._write_lock = asyncio.Lock()
+        self._move_listeners: list[Callable[[Job, JobStatus], Awaitable[None]]] = []
 
     @classmethod
     async def open(cls, path: Path | str, clock: Callable[[], float] = time.time) -> Ledger:
@@ -278,15 +279,21 @@ class Ledger:
             raise KeyError(job_id)
         return job
 
+    def on_move(self, listener: Callable[[Job, JobStatus], Awaitable[None]]) -> None:
+        """Call `listener(job, former status)` after each `transition` is written."""
+        self._move_listeners.append(listener)
+
     async def transition(self, job_id: int, status: JobStatus, **fields: Any) -> Job:
         """Move a job to `status` (with other columns) through the lifecycle table; see `lifecycle.move`."""
         unknown = set(fields) - _UPDATABLE
         if unknown:
             raise ValueError(f"not updatable: {sorted(unknown)}")
         async with self.transaction() as db:
-            await lifecycle.move(db, job_id, status, self._clock(), {k: _to_db(v) for k, v in fields.items()})
+            former = await lifecycle.move(db, job_id, status, self._clock(), {k: _to_db(v) for k, v in fields.items()})
         job = await self.get(job_id)
         assert job is not None
+        for listener in self._move_listeners:
+            await listener(job, former)
         return job
 
     async def get(self, job_id: int) -> Job | None:

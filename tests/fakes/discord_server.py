@@ -1062,13 +1062,22 @@ class FakeDiscord:
         return msg
 
     async def _settled(self, inter: FakeInteraction, wait_ack: bool) -> FakeInteraction:
-        """Returns once the bot acked, had a callback refused, or the ack deadline passed (as a user sees it)."""
+        """Returns once the bot acked, had a callback refused, or the ack deadline passed (as a user sees it);
+        after a "thinking…" ack, once that placeholder is replaced by the answer (or 15 s passed)."""
         if wait_ack:
             loop = asyncio.get_running_loop()
             await self.wait_for(
                 lambda: inter.acked.is_set() or bool(inter.rejected) or loop.time() - inter.created > self.ack_deadline,
                 self.ack_deadline + 5,
             )
+
+            def answered() -> bool:
+                message = self.messages.get(inter.response_message_id or 0)
+                return message is None or not message.loading
+
+            if inter.response_type == 5:
+                with contextlib.suppress(TimeoutError):
+                    await self.wait_for(answered, 15)
         return inter
 
     async def _dispatch_component(
