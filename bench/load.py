@@ -11,19 +11,22 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import signal
+import socket
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+import httpx
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.simulator.server import Simulator  # noqa: E402
 from tests.bot_harness import TOKEN  # noqa: E402
 from tests.fakes.discord_server import FakeDiscord  # noqa: E402
 
@@ -38,9 +41,33 @@ def peak_rss_mb(pid: int) -> float:
     return 0.0
 
 
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def api_requests(base: str, path: str) -> int:
+    """How often the simulator (its own process) was asked `path`, from its /sim/stats."""
+    async with httpx.AsyncClient() as http:
+        return int((await http.get(f"{base}/sim/stats")).json().get(path, 0))
+
+
 async def run(jobs: int) -> dict[str, object]:
-    sim = Simulator(duration=JOB_SECONDS)
-    await sim.start()
+    # The API in a process of its own, as a real one is: this one runs the fake Discord alone.
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    quiet = asyncio.subprocess.DEVNULL
+    sim = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "simulate", "--port", str(port), "--duration", str(JOB_SECONDS),
+        env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=quiet, stderr=quiet,
+    )  # fmt: skip
+    async with httpx.AsyncClient() as http:
+        for _ in range(100):
+            with contextlib.suppress(httpx.HTTPError):
+                await http.get(f"{base}/sim/stats")
+                break
+            await asyncio.sleep(0.1)
     members = [1_400_000_000_000_000_000 + i for i in range(max(1, jobs // 4))]
     with tempfile.TemporaryDirectory() as tmp:
         async with FakeDiscord(channel_edit_limit=(5, 5.0)) as fake:
@@ -53,7 +80,7 @@ async def run(jobs: int) -> dict[str, object]:
                 DISCORD_API_BASE=fake.api_base,
                 DISCORD_GATEWAY_URL=fake.gateway_url,
                 MJ_PROVIDER="proxy",
-                MJ_API_BASE=sim.base_url,
+                MJ_API_BASE=base,
                 MJ_POLL_INTERVAL=str(POLL),
                 PROGRESS_EDIT_INTERVAL="2",
                 DATABASE_PATH=str(Path(tmp) / "bench.sqlite3"),
@@ -73,13 +100,14 @@ async def run(jobs: int) -> dict[str, object]:
                 before = len(fake.requests)
 
                 async def one(i: int) -> tuple[float, int | None]:
-                    start = loop.time()
                     member = members[i % len(members)]
                     answer = await fake.invoke_slash("imagine", {"prompt": f"bench {i}"}, user_id=member)
-                    return loop.time() - start, answer.response_message_id
+                    # From Discord sending the interaction to the bot's answer reaching it.
+                    assert answer.acked_at is not None, "not acknowledged"
+                    return answer.acked_at - answer.created, answer.response_message_id
 
                 started = loop.time()
-                polls_before = sim.requests["list-by-condition"]
+                polls_before = await api_requests(base, "list-by-condition")
                 results = await asyncio.gather(*(one(i) for i in range(jobs)))
                 acks = sorted(r[0] * 1000 for r in results)
                 ids = [r[1] for r in results if r[1] is not None]
@@ -89,7 +117,7 @@ async def run(jobs: int) -> dict[str, object]:
 
                 await fake.wait_for(all_done, 60 + jobs * 0.2)
                 finished = loop.time() - started
-                polls = sim.requests["list-by-condition"] - polls_before
+                polls = await api_requests(base, "list-by-condition") - polls_before
                 calls = [r for r in fake.requests[before:] if not r.path.startswith("/interactions/")]
                 return {
                     "jobs": jobs,
@@ -109,7 +137,8 @@ async def run(jobs: int) -> dict[str, object]:
             finally:
                 bot.send_signal(signal.SIGTERM)
                 await bot.wait()
-                await sim.stop()
+                sim.send_signal(signal.SIGTERM)
+                await sim.wait()
 
 
 def main() -> None:

@@ -3,7 +3,7 @@
     python bench/restart.py --jobs 1000
 
 The jobs are real tasks of the simulator, recorded as accepted; the job service starts on that ledger
-and the clock runs until its first batched poll has seen every one of them.
+and the clock runs until the API has answered for every one of them (its first batched poll).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import json
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import httpx
@@ -23,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bot.core.accounts import Accounts
 from bot.core.jobs import JobService
 from bot.core.ledger import Ledger
-from bot.core.models import ImagineRequest, JobAction, JobStatus, Requester
+from bot.core.models import ImagineRequest, JobAction, JobStatus, Requester, TaskSnapshot
 from bot.core.providers.proxy import ProxyProvider
 from bot.core.quota import Defaults
 from bot.simulator.server import Simulator
@@ -51,18 +52,21 @@ async def run(jobs: int) -> dict[str, object]:
             sim.requests.clear()
             accounts = Accounts(ledger, Defaults(daily_credits=0, user_running=0, user_waiting=0, server_running=0))
             service = JobService(ledger, provider, poll_interval=1.0, job_timeout=3600, accounts=accounts)
-            seen: set[int] = set()
-            all_seen = asyncio.Event()
+            polled: set[str] = set()
+            all_polled = asyncio.Event()
+            fetch_many = provider.fetch_many
 
-            async def listener(job: object) -> None:  # every job's state read back from the API once
-                seen.add(getattr(job, "id", 0))
-                if len(seen) == jobs:
-                    all_seen.set()
+            async def counting(task_ids: Sequence[str]) -> dict[str, TaskSnapshot]:
+                found = await fetch_many(task_ids)
+                polled.update(found)  # these jobs' states came back from the API
+                if len(polled) >= jobs:
+                    all_polled.set()
+                return found
 
-            service.subscribe(listener)
+            provider.fetch_many = counting  # type: ignore[method-assign]
             started = time.perf_counter()
             await service.start()
-            await asyncio.wait_for(all_seen.wait(), 120)
+            await asyncio.wait_for(all_polled.wait(), 120)
             followed_in = time.perf_counter() - started
             await service.stop()
             await ledger.close()

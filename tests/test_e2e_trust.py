@@ -313,3 +313,27 @@ def test_a_thread_is_judged_by_its_channel() -> None:
     thread = SimpleNamespace(parent_id=3)
     interaction = SimpleNamespace(user=SimpleNamespace(id=1), guild_id=5, channel_id=44, channel=thread)
     assert _requester(interaction).parent_channel_id == 3  # type: ignore[arg-type]
+
+
+async def test_answers_go_out_before_any_ledger_io(fake: FakeDiscord, simulator: Simulator, tmp_path: Path) -> None:
+    """With the ledger's write lock held, commands and presses are still acknowledged; the work follows."""
+    async with running_bot(fake, simulator.base_url, tmp_path / "db.sqlite3") as bot:
+        grid_id = (await fake.invoke_slash("imagine", {"prompt": "a kiln"})).response_message_id
+        await wait_final(fake, grid_id)  # type: ignore[arg-type]
+        lock = bot.jobs.ledger._write_lock
+        await lock.acquire()  # every ledger write waits from here on
+        try:
+            imagine = await fake.invoke_slash("imagine", {"prompt": "a second kiln"})
+            assert imagine.acked_at is not None and not fake.messages[imagine.response_message_id].ephemeral  # type: ignore[index]
+            press = await fake.click(grid_id, button(fake, grid_id, "U1"))  # type: ignore[arg-type]
+            assert press.acked_at is not None and press.response_type == 6
+            quota = await fake.invoke_slash("quota", wait_ack=False)
+            await quota.wait_acked()
+            assert quota.response_type == 5  # "thinking…" first; the figures come from the ledger after
+            refused = await fake.invoke_slash("imagine", {"prompt": "x --chaos 500"})
+            assert fake.messages[refused.response_message_id].ephemeral  # type: ignore[index]
+        finally:
+            lock.release()
+        assert (await wait_final(fake, imagine.response_message_id)).attachments  # type: ignore[arg-type]
+        await fake.wait_for(lambda: len(public(fake)) == 3)
+        await fake.wait_for(lambda: "Credits left today" in text_of(fake, quota))

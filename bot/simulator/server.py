@@ -111,6 +111,7 @@ class Simulator:
             app.router.add_get(f"{prefix}/mj/task/{{id}}/fetch", self.fetch)
             app.router.add_post(f"{prefix}/mj/task/list-by-condition", self.list_by_condition)
         app.router.add_get("/mj/image/{id}/{name}", self.image)
+        app.router.add_get("/sim/stats", self.stats)
         from bot.simulator.acedata import register_acedata  # imports this module
 
         register_acedata(self, app)
@@ -243,6 +244,10 @@ class Simulator:
         task.mode = _mode_of(request.path, body)
         task.state = str(body.get("state") or "")
         return _result(1, "提交成功", task.id)
+
+    async def stats(self, request: web.Request) -> web.Response:
+        """How often each endpoint was asked (for benchmarks that run the simulator as its own process)."""
+        return web.json_response(dict(self.requests))
 
     async def list_all(self, request: web.Request) -> web.Response:
         """GET /mj/task/list: the latest tasks, newest first (trueai keeps 100)."""

@@ -187,6 +187,7 @@ class FakeInteraction:
     followup_ids: list[int] = field(default_factory=list)
     modal: dict | None = None
     acked: asyncio.Event = field(default_factory=asyncio.Event)
+    acked_at: float | None = None  # loop.time() when the bot's first answer arrived
     channel_id: int = CHANNEL_ID
     message_id: int | None = None  # the message whose component started it (components, their modals)
     locale: str = "en-US"
@@ -2144,6 +2145,7 @@ class FakeDiscord:
             )
         inter.responses.append(copy.deepcopy(body))
         inter.response_type = rtype
+        inter.acked_at = asyncio.get_running_loop().time()
         inter.acked.set()
         self._notify()
         if message is not None:
