@@ -44,6 +44,7 @@ Listener = Callable[[Job], Awaitable[None]]
 
 # A task the API stops reporting is given up after this long (it was deleted or expired upstream).
 LOST_AFTER = 120.0
+SUBMITS_AT_ONCE = 8
 
 
 @dataclass
@@ -84,6 +85,9 @@ class JobService:
         self._finishing: set[asyncio.Task[None]] = set()  # results whose image is being checked
         self._outage: _Outage | None = None
         self._scanning = False  # start() is sorting out the ledger: no queued job may start meanwhile
+        # Paid submits in flight at once: a burst of hundreds waits here, cheaply, instead of in the HTTP
+        # pool (whose bookkeeping grows with every waiter) and ahead of new interactions on the event loop.
+        self._submits = asyncio.Semaphore(SUBMITS_AT_ONCE)
         self.polls = 0  # batched status requests made, for benchmarks and tests
 
     # -- lifecycle -----------------------------------------------------------------------------
@@ -372,7 +376,8 @@ class JobService:
     async def _submit(self, job: Job, call: Callable[[], Awaitable[SubmitResult]]) -> Job:
         token = SUBMIT_STATE.set(submit_state(job.id))
         try:
-            result = await call()
+            async with self._submits:
+                result = await call()
         except MJError as exc:
             log.warning("job %s: submit refused: %s", job.id, exc)
             return await self._finish_failed(job, exc.user_message, exc.kind)

@@ -1067,6 +1067,9 @@ class FakeDiscord:
         after a "thinking…" ack, once that placeholder is replaced by the answer (or 15 s passed)."""
         if wait_ack:
             loop = asyncio.get_running_loop()
+            # On the interaction's own event: a burst of hundreds must not wake every waiter on every change.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(inter.acked.wait(), max(0.0, inter.created + self.ack_deadline - loop.time()))
             await self.wait_for(
                 lambda: inter.acked.is_set() or bool(inter.rejected) or loop.time() - inter.created > self.ack_deadline,
                 self.ack_deadline + 5,
