@@ -99,11 +99,14 @@ async def run(jobs: int) -> dict[str, object]:
                 loop = asyncio.get_running_loop()
                 before = len(fake.requests)
 
+                timeline: list[tuple[float, float]] = []  # (sent on the gateway, answered), per interaction
+
                 async def one(i: int) -> tuple[float, int | None]:
                     member = members[i % len(members)]
                     answer = await fake.invoke_slash("imagine", {"prompt": f"bench {i}"}, user_id=member)
                     # From Discord sending the interaction to the bot's answer reaching it.
                     assert answer.acked_at is not None, "not acknowledged"
+                    timeline.append((answer.sent_at or answer.created, answer.acked_at))
                     return answer.acked_at - answer.created, answer.response_message_id
 
                 started = loop.time()
@@ -127,6 +130,10 @@ async def run(jobs: int) -> dict[str, object]:
                         "p99": round(acks[min(len(acks) - 1, int(len(acks) * 0.99))], 1),
                         "max": round(acks[-1], 1),
                     },
+                    # Where the time goes: how fast the fake put the burst on the gateway, how fast the bot answered.
+                    "burst_sent_within_ms": round((max(t[0] for t in timeline) - started) * 1000, 1),
+                    "first_answer_ms": round((min(t[1] for t in timeline) - started) * 1000, 1),
+                    "last_answer_ms": round((max(t[1] for t in timeline) - started) * 1000, 1),
                     "api_polls_per_interval": round(polls / (finished / POLL), 2),
                     "discord_rest_calls_per_job": round(len(calls) / jobs, 2),
                     "discord_429s": sum(r.status == 429 for r in fake.requests[before:]),

@@ -188,6 +188,7 @@ class FakeInteraction:
     modal: dict | None = None
     acked: asyncio.Event = field(default_factory=asyncio.Event)
     acked_at: float | None = None  # loop.time() when the bot's first answer arrived
+    sent_at: float | None = None
     channel_id: int = CHANNEL_ID
     message_id: int | None = None  # the message whose component started it (components, their modals)
     locale: str = "en-US"
@@ -1207,6 +1208,7 @@ class FakeDiscord:
         self.interactions[iid] = inter
         self._by_token[token] = inter
         await self._dispatch("INTERACTION_CREATE", payload)
+        inter.sent_at = asyncio.get_running_loop().time()
         self._notify()
         return inter
 
