@@ -114,8 +114,8 @@ def snapshot_outcome(snap: TaskSnapshot | None) -> str:
     if snap is None:
         return "not a task"
     if snap.status is JobStatus.FAILED:
-        kind, message = failure_message(snap.fail_reason)
-        return f"failed {(snap.fail_kind or kind).value}: {message}"
+        kind, message = failure_message(snap.fail_reason, snap.fail_kind)
+        return f"failed {kind.value}: {message}"
     if snap.status is JobStatus.SUCCEEDED:
         if snap.descriptions:
             return f"succeeded {len(snap.descriptions)} prompts"

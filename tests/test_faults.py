@@ -14,6 +14,7 @@ from bot.core.jobs import JobService, submit_state
 from bot.core.ledger import Ledger
 from bot.core.models import ImagineRequest, JobAction, JobStatus, Requester
 from bot.core.providers.acedata import AceDataProvider
+from bot.core.providers.base import SUBMIT_STATE
 from bot.core.providers.proxy import ProxyProvider
 from bot.simulator.server import Simulator
 from tests.bot_harness import bot_messages, button, labels, running_bot, wait_final
@@ -96,8 +97,6 @@ async def test_a_job_paid_just_before_a_crash_is_found_by_its_state(tmp_path: Pa
         job = await ledger.create_job(ALICE, provider="proxy", action=JobAction.IMAGINE, prompt="a fox", message_id=1)
         lost = await ledger.create_job(ALICE, provider="proxy", action=JobAction.IMAGINE, prompt="never", message_id=2)
         provider = ProxyProvider(http, sim.base_url)
-        from bot.core.providers.base import SUBMIT_STATE
-
         SUBMIT_STATE.set(submit_state(job.id))
         accepted = await provider.imagine(ImagineRequest("a fox"))  # the API took it; the ledger never heard
         SUBMIT_STATE.set(None)

@@ -343,7 +343,7 @@ class Flows:
             if mask is None:
                 await reply(answer, "The image to repaint could not be read. Please try again.")
                 return
-            config = await self.accounts.config(parent.guild_id)
+            config = self.accounts.cached_config(parent.guild_id)
             request = RegionRequest(parent.id, index, prompt, mask, self._button_mode(parent, config))
             await self._reply_job(answer, parent, index, face, request, prompt=prompt)
 

@@ -107,7 +107,13 @@ class Accounts:
         if guild_id in self._configs:
             return self._configs[guild_id]
         async with self.ledger.transaction() as db:
-            return await quota.load_config(db, guild_id)
+            return await self._config_in(db, guild_id)
+
+    async def _config_in(self, db: aiosqlite.Connection, guild_id: int) -> GuildConfig:
+        """A server's settings inside the caller's transaction: from memory, read once otherwise."""
+        if guild_id not in self._configs:
+            self._configs[guild_id] = await quota.load_config(db, guild_id)
+        return self._configs[guild_id]
 
     async def change_config(self, guild_id: int, change: Callable[[GuildConfig], None]) -> GuildConfig:
         async with self.ledger.transaction() as db:
@@ -120,9 +126,11 @@ class Accounts:
     # -- checks and charges ----------------------------------------------------------------------
     async def status(self, guild_id: int, user_id: int, role_ids: list[int]) -> tuple[Balance, Allowance]:
         async with self.ledger.transaction() as db:
-            config = await quota.load_config(db, guild_id)
+            config = await self._config_in(db, guild_id)
             limits = quota.allowance(config, self.defaults, role_ids)
-            return await quota.balance(db, guild_id, user_id, config, limits, self._clock()), limits
+            now = self._clock()
+            on_record = await read_standing(db, guild_id, user_id, quota.local_day(config, now))
+            return on_record.balance(limits, quota.next_reset(config, now)), limits
 
     def reserve(self, requester: Requester, role_ids: list[int], action: JobAction, texts: list[str]) -> Ticket:
         """Admit and decide a job from memory, with no I/O, and count it at once. Raises `Refusal`.
@@ -304,7 +312,7 @@ class Accounts:
         """The mirror of one member and their server from the ledger (inside the write lock), plus what is
         reserved and not yet written."""
         guild_id, user_id = key
-        config = self._configs.get(guild_id) or await quota.load_config(db, guild_id)
+        config = await self._config_in(db, guild_id)
         on_record = await read_standing(db, guild_id, user_id, quota.local_day(config, self._clock()))
         server = await quota.server_running(db, guild_id)
         for pending_key, tickets in self._pending.items():
@@ -399,16 +407,11 @@ class Accounts:
         if job.guild_id is None:
             return 0
         async with self.ledger.transaction() as db:
-            config = await quota.load_config(db, job.guild_id)
+            config = await self._config_in(db, job.guild_id)
             today = quota.local_day(config, self._clock())
             count = await self._add_strike(db, job.guild_id, job.user_id, today, job.id, reason)
             await self._read_back(db, (job.guild_id, job.user_id))
             return count
-
-    async def strikes_today(self, guild_id: int, user_id: int) -> int:
-        async with self.ledger.transaction() as db:
-            config = await quota.load_config(db, guild_id)
-            return await self._strikes(db, guild_id, user_id, quota.local_day(config, self._clock()))
 
     async def _add_strike(
         self, db: aiosqlite.Connection, guild_id: int, user_id: int, day: str, job_id: int | None, reason: str
@@ -438,10 +441,9 @@ class Accounts:
 
     async def _bonus_move(self, guild_id: int, user_id: int, kind: str, amount: int, actor_id: int, note: str) -> int:
         async with self.ledger.transaction() as db:
-            config = await quota.load_config(db, guild_id)
-            limits = quota.allowance(config, self.defaults, [])
+            config = await self._config_in(db, guild_id)
             now = self._clock()
-            before = await quota.balance(db, guild_id, user_id, config, limits, now)
+            before = await read_standing(db, guild_id, user_id, quota.local_day(config, now))
             amount = min(amount, before.bonus) if kind == "revoke" else amount
             if amount > 0:
                 await quota.add_entry(
@@ -462,7 +464,7 @@ class Accounts:
     async def reset_day(self, guild_id: int, user_id: int, actor_id: int) -> int:
         """Give a member today's allowance back and clear today's strikes; returns the credits restored."""
         async with self.ledger.transaction() as db:
-            config = await quota.load_config(db, guild_id)
+            config = await self._config_in(db, guild_id)
             now = self._clock()
             today = quota.local_day(config, now)
             used = await quota.daily_used(db, guild_id, user_id, today)
@@ -502,7 +504,7 @@ class Accounts:
                 (JobStatus.WAITING.value,),
             )
             for row in waiting:
-                config = await quota.load_config(db, row["guild_id"])
+                config = await self._config_in(db, row["guild_id"])
                 server_limit = (
                     config.server_running if config.server_running is not None else self.defaults.server_running
                 )

@@ -516,9 +516,7 @@ class JobService:
             await self._succeed(job, snap)
             return
         if snap.status is JobStatus.FAILED:
-            kind, message = failure_message(snap.fail_reason)
-            if snap.fail_kind is not None and snap.fail_kind is not kind:
-                kind, message = snap.fail_kind, failure_message(f"moderation: {snap.fail_reason}")[1]
+            kind, message = failure_message(snap.fail_reason, snap.fail_kind)
             log.info("job %s failed upstream (%s): %s", job.id, kind, snap.fail_reason)
             await self._finish_failed(job, message, kind)
             return

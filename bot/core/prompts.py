@@ -24,6 +24,7 @@ MAX_RATIO = 14  # --ar beyond 1:14 or 14:1 is refused by Midjourney
 class _Param:
     check: Callable[[str], bool] | None  # None: a switch that takes no value
     says: str  # what a valid value is, for the refusal
+    words: bool = False  # the value is everything up to the next parameter (`--no red cars`), not one token
 
 
 def _number(low: float, high: float, whole: bool = False) -> Callable[[str], bool]:
@@ -87,14 +88,14 @@ PARAMETERS: dict[str, _Param] = {
     "sw": _Param(_number(0, 1000, whole=True), "a whole number from 0 to 1000"),
     "ow": _Param(_number(1, 1000, whole=True), "a whole number from 1 to 1000"),
     "exp": _Param(_number(0, 100, whole=True), "a whole number from 0 to 100"),
-    "style": _Param(_anything, "a style name such as raw"),
-    "no": _Param(_anything, "the things to leave out"),
-    "cref": _Param(_anything, "an image link"),
-    "sref": _Param(_anything, "an image link or a style code"),
-    "oref": _Param(_anything, "an image link"),
+    "style": _Param(_anything, "a style name such as raw", words=True),
+    "no": _Param(_anything, "the things to leave out", words=True),
+    "cref": _Param(_anything, "an image link", words=True),
+    "sref": _Param(_anything, "an image link or a style code", words=True),
+    "oref": _Param(_anything, "an image link", words=True),
     "sv": _Param(_anything, "a style version"),
-    "p": _Param(lambda v: True, ""),
-    "personalize": _Param(lambda v: True, ""),
+    "p": _Param(lambda v: True, "", words=True),
+    "personalize": _Param(lambda v: True, "", words=True),
     "profile": _Param(_anything, "a profile code"),
     **{
         switch: _SWITCH
@@ -148,7 +149,6 @@ def _check_parameters(prompt: str) -> str:
         if param.check is None:
             continue
         shown = value.split()[0] if value else ""
-        checked = shown if name not in ("no", "style", "cref", "sref", "oref", "p", "personalize") else value
-        if not param.check(checked):
+        if not param.check(value if param.words else shown):
             raise InvalidInput(f"`--{name} {shown[:20]}` is not valid: `--{name}` takes {param.says}.")
     return prompt if first is None else prompt[:first].strip()

@@ -182,36 +182,6 @@ async def save_config(db: aiosqlite.Connection, guild_id: int, config: GuildConf
     )
 
 
-async def balance(
-    db: aiosqlite.Connection,
-    guild_id: int,
-    user_id: int,
-    config: GuildConfig,
-    limits: Allowance,
-    now: float,
-) -> Balance:
-    today = local_day(config, now)
-    used = await daily_used(db, guild_id, user_id, today)
-    async with db.execute(
-        """SELECT COALESCE(SUM(CASE WHEN kind IN ('grant', 'refund') THEN amount END), 0)
-                - COALESCE(SUM(CASE WHEN kind IN ('charge', 'revoke') THEN amount END), 0)
-           FROM credit_entries WHERE guild_id = ? AND user_id = ? AND pool = 'bonus'""",
-        (guild_id, user_id),
-    ) as cur:
-        row = await cur.fetchone()
-    bonus = int(row[0]) if row else 0
-    running_in, running_values = lifecycle.marks(lifecycle.RUNNING)
-    waiting_in, waiting_values = lifecycle.marks(lifecycle.WAITING)
-    async with db.execute(
-        f"""SELECT COALESCE(SUM(status IN ({running_in})), 0), COALESCE(SUM(status IN ({waiting_in})), 0)
-            FROM jobs WHERE guild_id = ? AND user_id = ?""",
-        (*running_values, *waiting_values, guild_id, user_id),
-    ) as cur:
-        counts = await cur.fetchone()
-    running, waiting = (int(counts[0]), int(counts[1])) if counts else (0, 0)
-    return Balance(limits.daily, used, bonus, running, waiting, next_reset(config, now))
-
-
 async def daily_used(db: aiosqlite.Connection, guild_id: int, user_id: int, day: str) -> int:
     """Daily credits spent on `day`, counted from the day's last reset.
 

@@ -19,6 +19,7 @@ MODERATION_HINTS = (
     "community standards",
     "output filter",
 )
+MODERATION_MESSAGE = "Midjourney's moderation refused this prompt. Try different wording."
 QUEUE_FULL_HINTS = (
     "队列已满",
     "queue full",
@@ -89,7 +90,7 @@ def queue_full(reason: str) -> bool:
 def known(reason: str) -> tuple[ErrorKind, str] | None:
     """The kind and plain sentence of a reason the bot recognises, else None."""
     if moderation(reason):
-        return ErrorKind.MODERATION, "Midjourney's moderation refused this prompt. Try different wording."
+        return ErrorKind.MODERATION, MODERATION_MESSAGE
     if queue_full(reason):
         return ErrorKind.BUSY, "The image service is at its limit right now. Try again soon."
     for pattern, kind, sentence in _KNOWN:
@@ -99,8 +100,10 @@ def known(reason: str) -> tuple[ErrorKind, str] | None:
     return None
 
 
-def failure_message(reason: str | None) -> tuple[ErrorKind, str]:
-    """A failed task's reason → (kind, message for the member)."""
+def failure_message(reason: str | None, kind: ErrorKind | None = None) -> tuple[ErrorKind, str]:
+    """A failed task's reason → (kind, message for the member); `kind` is what the dialect knew beyond the text."""
+    if kind is ErrorKind.MODERATION:
+        return kind, MODERATION_MESSAGE
     text = (reason or "").strip()
     if not text:
         return ErrorKind.FAILED, "The image service could not finish this job and gave no reason."

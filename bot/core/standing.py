@@ -8,6 +8,7 @@ answers interactions before any I/O, so the two can never disagree on a rule.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import datetime
 
 import aiosqlite
 
@@ -28,6 +29,9 @@ class Standing:
     def on(self, day: str) -> Standing:
         """The standing as of `day`: a new day starts with nothing used and no strikes."""
         return self if day == self.day else replace(self, day=day, used=0, strikes=0)
+
+    def balance(self, limits: Allowance, reset_at: datetime) -> Balance:
+        return Balance(limits.daily, self.used, self.bonus, self.running, self.waiting, reset_at)
 
     def plus(self, status: JobStatus, split: tuple[int, int]) -> Standing:
         """With one more job, charged `split` (daily, bonus)."""
@@ -55,9 +59,7 @@ def decide(
     config: GuildConfig, limits: Allowance, standing: Standing, server_running: int, cost: int, now: float
 ) -> Decision | str:
     """Runs, waits, or the refusal's text (with the true numbers)."""
-    balance = Balance(
-        limits.daily, standing.used, standing.bonus, standing.running, standing.waiting, quota.next_reset(config, now)
-    )
+    balance = standing.balance(limits, quota.next_reset(config, now))
     if not balance.can_pay(cost):
         return no_credits(balance, limits, cost, config, now)
     status = JobStatus.SUBMITTING

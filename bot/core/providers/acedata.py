@@ -31,6 +31,7 @@ from bot.core.models import (
     UpstreamButton,
 )
 from bot.core.providers.proxy import parse_progress
+from bot.core.reasons import MODERATION_MESSAGE
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +51,6 @@ _AUTH_MESSAGES = {
     "no_token": "The image service got no API key from the bot. A server admin needs to check MJ_API_KEY.",
     "disabled": "The image service has disabled the bot's account. A server admin needs to check MJ_API_KEY.",
 }
-_MODERATION_MESSAGE = "Midjourney's moderation refused this prompt. Try different wording."
 _CREDIT_MESSAGE = "The image service account has run out of credit. A server admin needs to top it up."
 
 
@@ -410,7 +410,7 @@ class AceDataProvider:
         if status == 401 or code in ("invalid_token", "token_expired", "no_token"):
             return err(ErrorKind.AUTH, _AUTH_MESSAGES.get(code, _KEY_MESSAGE))
         if code == "forbidden":
-            return err(ErrorKind.MODERATION, _MODERATION_MESSAGE)
+            return err(ErrorKind.MODERATION, MODERATION_MESSAGE)
         if code == "used_up":
             return err(ErrorKind.REJECTED, _CREDIT_MESSAGE)
         if code == "disabled":
