@@ -97,7 +97,7 @@ async def test_a_job_paid_just_before_a_crash_is_found_by_its_state(tmp_path: Pa
         job = await ledger.create_job(ALICE, provider="proxy", action=JobAction.IMAGINE, prompt="a fox", message_id=1)
         lost = await ledger.create_job(ALICE, provider="proxy", action=JobAction.IMAGINE, prompt="never", message_id=2)
         provider = ProxyProvider(http, sim.base_url)
-        SUBMIT_STATE.set(submit_state(job.id))
+        SUBMIT_STATE.set(submit_state(ledger.instance, job.id))
         accepted = await provider.imagine(ImagineRequest("a fox"))  # the API took it; the ledger never heard
         SUBMIT_STATE.set(None)
 

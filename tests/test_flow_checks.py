@@ -9,6 +9,7 @@ from unittest.mock import AsyncMock, MagicMock
 import pytest
 
 from bot.client.flows import Flows
+from bot.client.posted_messages import PostedMessages
 from bot.core.quota import GuildConfig
 
 
@@ -22,7 +23,15 @@ async def test_blend_refuses_the_wrong_number_of_images(count: int) -> None:
     jobs.create = AsyncMock()
     jobs.accounts.config = AsyncMock(return_value=GuildConfig())
     jobs.accounts.open_job = AsyncMock()
-    flows = Flows(jobs, MagicMock(), MagicMock(), bot_type="MID_JOURNEY", mode=None, max_attachment_bytes=10**6)
+    flows = Flows(
+        jobs,
+        MagicMock(),
+        PostedMessages(None),
+        MagicMock(),
+        bot_type="MID_JOURNEY",
+        mode=None,
+        max_attachment_bytes=10**6,
+    )
     interaction = MagicMock()
     interaction.response.send_message = AsyncMock()
     interaction.response.is_done = MagicMock(return_value=False)

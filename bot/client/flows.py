@@ -19,9 +19,10 @@ import discord
 from bot.client.components import region_picker
 from bot.client.job_messages import JobMessages
 from bot.client.modals import PromptModal, ZoomModal
+from bot.client.posted_messages import Posted, PostedMessages
 from bot.client.render import NO_MENTIONS, job_content
 from bot.client.replies import member_roles, reply
-from bot.core import requests
+from bot.core import crashpoints, requests
 from bot.core.accounts import Accounts, Refusal
 from bot.core.buttons import IMAGE_ACTIONS, ButtonFace
 from bot.core.errors import InvalidInput, MJError
@@ -66,6 +67,7 @@ class Flows:
         self,
         jobs: JobService,
         messages: JobMessages,
+        posted: PostedMessages,
         fetcher: ImageFetcher,
         *,
         bot_type: str,
@@ -76,6 +78,7 @@ class Flows:
         assert jobs.accounts is not None, "the Discord flows charge every job"
         self.accounts: Accounts = jobs.accounts
         self.messages = messages
+        self.posted = posted
         self.fetcher = fetcher
         self.bot_type = bot_type
         self.mode = mode
@@ -180,12 +183,15 @@ class Flows:
                 channel = interaction.client.get_partial_messageable(requester.channel_id, guild_id=requester.guild_id)
                 message_id = (await channel.send(content, allowed_mentions=NO_MENTIONS)).id
             else:
+                crashpoints.reached("ack.before")
                 callback = await interaction.response.send_message(content, allowed_mentions=NO_MENTIONS)
                 message_id = callback.message_id or (await interaction.original_response()).id
         except discord.HTTPException as exc:
             log.warning("a job of user %s could not be posted, so it was not charged: %s", requester.user_id, exc)
             await self.accounts.cancel(ticket)
             return
+        self.posted.posted(Posted(message_id, requester.channel_id, None, str(interaction.locale)))
+        crashpoints.reached("ack.after")
         try:
             job = await self.accounts.open_job(
                 requester,
@@ -206,7 +212,9 @@ class Flows:
             failed = tr(f"{content}\n❌ {exc.user_message}", interaction.locale)
             with contextlib.suppress(discord.HTTPException):
                 await channel.get_partial_message(message_id).edit(content=failed, allowed_mentions=NO_MENTIONS)
+            self.posted.recorded(message_id)
             return
+        self.posted.recorded(message_id)
         self.messages.track(job, None if files else interaction)
         if files:
             link = f"https://discord.com/channels/{job.guild_id or '@me'}/{job.channel_id}/{message_id}"
@@ -405,7 +413,10 @@ class Flows:
             await self.jobs.abandon(job, "The bot could not post this job's message. Nothing was charged.")
             await reply(interaction, "The bot could not post this job's message here. Nothing was charged.")
             return None
+        self.posted.posted(Posted(message.id, message.channel.id, job.id, str(interaction.locale)))
+        crashpoints.reached("press.posted")
         job = await self.jobs.set_message(job.id, message.id)
+        self.posted.recorded(message.id)
         self.messages.track(job, None)
         return await self.jobs.begin(job)
 

@@ -19,6 +19,7 @@ from typing import Any
 import discord
 
 from bot.client.render import NO_MENTIONS, job_content, job_view, result_filename
+from bot.core import crashpoints
 from bot.core.errors import MJError
 from bot.core.images import ImageFetcher, fit_for_upload, image_extension, image_size
 from bot.core.jobs import JobService
@@ -140,6 +141,8 @@ class JobMessages:
         for attempt in range(1, FINAL_ATTEMPTS + 1):
             try:
                 kwargs, size = await self._final_message(job)
+                if kwargs["attachments"]:
+                    crashpoints.reached("upload")
                 try:
                     await self._edit(worker, job, kwargs)
                 except discord.NotFound:

@@ -14,7 +14,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 
-from bot.core import lifecycle, requests
+from bot.core import crashpoints, lifecycle, requests
 from bot.core.accounts import Accounts
 from bot.core.buttons import IMAGE_ACTIONS, ButtonFace, describe_button
 from bot.core.errors import ErrorKind, MJError, ProviderError
@@ -128,12 +128,12 @@ class JobService:
         if not jobs:
             return
         try:
-            found = await self.provider.find_by_state([submit_state(j.id) for j in jobs])
+            found = await self.provider.find_by_state([submit_state(self.ledger.instance, j.id) for j in jobs])
         except MJError as exc:
             log.warning("could not look up %d job(s) submitted before the restart: %s", len(jobs), exc)
             found = None
         for job in jobs:
-            snapshot = (found or {}).get(submit_state(job.id))
+            snapshot = (found or {}).get(submit_state(self.ledger.instance, job.id))
             if snapshot is None:
                 if found is None:
                     log.warning(
@@ -374,10 +374,11 @@ class JobService:
         return "❤️ Saved to the favourites of the image service's account."
 
     async def _submit(self, job: Job, call: Callable[[], Awaitable[SubmitResult]]) -> Job:
-        token = SUBMIT_STATE.set(submit_state(job.id))
+        token = SUBMIT_STATE.set(submit_state(self.ledger.instance, job.id))
         try:
             async with self._submits:
                 result = await call()
+            crashpoints.reached("submit.answered")
         except MJError as exc:
             log.warning("job %s: submit refused: %s", job.id, exc)
             return await self._finish_failed(job, exc.user_message, exc.kind)
@@ -537,6 +538,8 @@ class JobService:
         except IllegalTransition:
             self._forget(job.id)  # finished meanwhile (a timeout, a cancel): stop following
             return
+        if progress:
+            crashpoints.reached("progress")
         await self._publish(followed.job)
 
     async def _succeed(self, job: Job, snap: TaskSnapshot) -> None:
@@ -625,9 +628,11 @@ class JobService:
 __all__ = ["ErrorKind", "JobService", "Listener"]
 
 
-def submit_state(job_id: int) -> str:
-    """What a submit carries as `state`: the ledger job, to find the task again after a crash."""
-    return f"mjbot:{job_id}"
+def submit_state(instance: str, job_id: int) -> str:
+    """What a submit carries as `state`, to find the task again after a crash: the ledger and its job.
+
+    The ledger's name keeps job 1 of a new ledger from matching job 1 of an old one on the same account."""
+    return f"mjbot:{instance}:{job_id}"
 
 
 class _Outage:

@@ -111,6 +111,11 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX strikes_by_user ON strikes(guild_id, user_id, day);
     """,
+    # 6: this ledger's own name, so that its jobs are told from another ledger's on a shared API account
+    """
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    INSERT INTO meta (key, value) VALUES ('instance', lower(hex(randomblob(5))));
+    """,
 )
 
 _UPDATABLE = frozenset(
@@ -145,6 +150,7 @@ class Ledger:
         # land inside (and roll back with) another's transaction.
         self._write_lock = asyncio.Lock()
         self._move_listeners: list[Callable[[Job, JobStatus], Awaitable[None]]] = []
+        self.instance = ""  # set at open: a random name made when the ledger was created
 
     @classmethod
     async def open(cls, path: Path | str, clock: Callable[[], float] = time.time) -> Ledger:
@@ -157,6 +163,10 @@ class Ledger:
             await db.execute(f"PRAGMA {pragma}")
         ledger = cls(db, clock)
         await ledger._migrate()
+        async with db.execute("SELECT value FROM meta WHERE key = 'instance'") as cur:
+            row = await cur.fetchone()
+        assert row is not None
+        ledger.instance = str(row[0])
         return ledger
 
     async def close(self) -> None:

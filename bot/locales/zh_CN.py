@@ -225,6 +225,9 @@ MESSAGES: dict[str, str] = {
     ),
     "This job lost its request. Please start it again.": "这个任务的请求已丢失。请重新发起。",
     "The bot restarted before this job started. Please try again.": "这个任务开始之前，机器人重启了。请重试。",
+    "The bot restarted before this job started. Nothing was charged; please try again.": (
+        "这个任务开始之前，机器人重启了。没有扣费，请重试。"
+    ),
     "The bot could not post this job's message. Nothing was charged.": "机器人无法发布这个任务的消息。未扣除任何积分。",
     "No Remix prompt was given within {minutes} minutes.": "{minutes} 分钟内没有提交 Remix 提示词，任务已结束。",
     "The upscale this was waiting for failed; nothing was charged for it. Press the button again.": (

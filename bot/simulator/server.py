@@ -4,7 +4,8 @@ Tasks move through SUBMITTED and IN_PROGRESS with rising percentages and then SU
 images and Midjourney's button customIds. State is computed from the time since submit, so the server
 needs no background work. Prompts can steer it, which demos and tests use:
   - a word from BANNED_WORDS → code 24 at submit;
-  - `sim:busy` → code 23 (queue full); `sim:fail` → the task fails midway; `sim:stall` → never finishes.
+  - `sim:busy` → code 23 (queue full); `sim:fail` → the task fails midway; `sim:stall` → never finishes;
+  `sim:hold` → the submit is accepted but answered only after HOLD_SECONDS.
 The AceData Cloud dialect (`/midjourney/*`) is served by the same app, see bot/simulator/acedata.py.
 """
 
@@ -38,6 +39,7 @@ BANNED_WORDS = ("nsfw", "gore", "nude")
 PROGRESS_STEPS = (0, 15, 31, 46, 62, 78, 93)
 QUEUED_SHARE = 0.15  # share of the run spent in SUBMITTED
 IMAGE_CACHE = 32  # finished images kept in memory
+HOLD_SECONDS = 30.0
 
 
 @dataclass
@@ -170,6 +172,8 @@ class Simulator:
         task.state = str(body.get("state") or "")
         task.bot_type = str(body.get("botType") or "MID_JOURNEY")
         task.mode = _mode_of(request.path, body)
+        if "sim:hold" in prompt:  # accepted, the answer held back: a client killed meanwhile never learns the id
+            await asyncio.sleep(HOLD_SECONDS)
         return _result(1, "提交成功", task.id)
 
     async def submit_blend(self, request: web.Request) -> web.Response:

@@ -1,0 +1,89 @@
+"""Job messages posted on Discord that the ledger may not hold yet.
+
+Between posting a job's message and writing it to the ledger lies an await; a kill there would leave
+the message at "Waiting to start" for good. So each message is noted here as soon as Discord answers —
+one synchronous append, nothing awaited in between — and struck off once the ledger holds it. At the
+next start the ones left over are settled (`settle_left_over`). A kill only ends the process, so the
+appends need no fsync: the kernel still writes them.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+COMPACT_AFTER = 10_000  # lines; then the file is rewritten with only the open entries
+
+
+@dataclass(frozen=True)
+class Posted:
+    message_id: int
+    channel_id: int
+    job_id: int | None  # known when the job was recorded before its message (button presses)
+    locale: str
+
+
+class PostedMessages:
+    def __init__(self, path: Path | None) -> None:
+        self._path = path  # None: not kept (an in-memory ledger cannot be recovered anyway)
+        self._fd: int | None = None
+        self._open: dict[int, Posted] = {}
+        self._lines = 0
+
+    def left_over(self) -> list[Posted]:
+        """What the previous run posted and never struck off."""
+        if self._path is None or not self._path.exists():
+            return []
+        entries: dict[int, Posted] = {}
+        for line in self._path.read_text(encoding="utf-8", errors="replace").splitlines():
+            try:
+                if line.startswith("+"):
+                    posted = Posted(**json.loads(line[1:]))
+                    entries[posted.message_id] = posted
+                elif line.startswith("-"):
+                    entries.pop(int(line[1:]), None)
+            except (ValueError, TypeError):
+                log.warning("posted-messages journal: unreadable line skipped: %.80r", line)  # a torn last write
+        return list(entries.values())
+
+    def start(self) -> None:
+        """Begin a fresh journal; call once the left-over entries are settled."""
+        if self._path is None:
+            return
+        self._path.parent.mkdir(parents=True, exist_ok=True)
+        self._fd = os.open(self._path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_APPEND, 0o600)
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+    def posted(self, entry: Posted) -> None:
+        self._open[entry.message_id] = entry
+        self._write("+" + json.dumps(asdict(entry), separators=(",", ":")))
+
+    def recorded(self, message_id: int) -> None:
+        if self._open.pop(message_id, None) is None:
+            return
+        self._write(f"-{message_id}")
+        if self._lines > COMPACT_AFTER:
+            self._compact()
+
+    def _write(self, line: str) -> None:
+        if self._fd is not None:
+            os.write(self._fd, (line + "\n").encode())
+            self._lines += 1
+
+    def _compact(self) -> None:
+        assert self._path is not None
+        fresh = self._path.with_suffix(".tmp")
+        fresh.write_text("".join(f"+{json.dumps(asdict(p), separators=(',', ':'))}\n" for p in self._open.values()))
+        os.replace(fresh, self._path)
+        self.close()
+        self._fd = os.open(self._path, os.O_WRONLY | os.O_APPEND, 0o600)
+        self._lines = len(self._open)

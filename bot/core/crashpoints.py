@@ -1,0 +1,27 @@
+"""Named moments at which the crash-loop test kills the bot, as `kill -9` would.
+
+`MJBOT_CRASH_AT=<point>[,<point>…]` arms them; unset (always, outside that test) each check is one
+lookup in an empty set. The points are listed here so that the test and the code agree on names.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+
+POINTS = (
+    "ack.before",  # a slash command answered by nothing yet
+    "ack.after",  # its public message posted, its job not yet recorded
+    "press.posted",  # a button job recorded and its message posted, the message not yet on the row
+    "submit.answered",  # the paid API accepted the job; the ledger does not know its task yet
+    "progress",  # the first progress of a job recorded
+    "upload",  # the final edit with the image about to be sent
+)
+
+_ARMED = frozenset(p for p in os.environ.get("MJBOT_CRASH_AT", "").split(",") if p)
+
+
+def reached(point: str) -> None:
+    """Die here, at once and without cleanup, if the test armed `point`."""
+    if point in _ARMED:
+        os.kill(os.getpid(), signal.SIGKILL)

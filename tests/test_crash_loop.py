@@ -1,0 +1,167 @@
+"""`kill -9` at each step of a job's life, then a restart: no paid result lost, no message left waiting.
+
+The bot runs as a real process; `MJBOT_CRASH_AT` (bot/core/crashpoints.py) kills it at one named point,
+and `sim:hold` lets the test kill it while the paid submit is on its way. After the restart every job
+message must end (an image, or a ❌ line), and the ledger must have charged exactly the jobs delivered.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.core.crashpoints import POINTS
+from bot.simulator.server import Simulator
+from tests.bot_harness import bot_messages, button, wait_final
+from tests.fakes.discord_server import FakeDiscord
+from tests.test_e2e_subprocess import API_KEY, bot_env, start_bot
+
+WAITING_WORDS = ("Waiting", "Queued", "%)", "Submitting")
+
+
+@dataclass
+class Case:
+    crash_at: str  # a crash point, or "submit.held": the test kills the bot while the API holds the submit
+    prompt: str
+    press_u1: bool = False  # crash on the U1 press of a finished grid instead of on the /imagine
+
+
+CASES = (
+    Case("ack.before", "a lighthouse"),
+    Case("ack.after", "a lighthouse"),
+    Case("submit.held", "a lighthouse sim:hold"),
+    Case("submit.answered", "a lighthouse"),
+    Case("progress", "a lighthouse"),
+    Case("upload", "a lighthouse"),
+    Case("press.posted", "a lighthouse", press_u1=True),
+)
+
+
+def ledger_rows(database: Path) -> tuple[list[tuple[int, str, str | None, int | None]], dict[int, int]]:
+    """(id, status, upstream task, message) of every job, and each job's charges minus refunds."""
+    with sqlite3.connect(database) as db:
+        jobs = db.execute("SELECT id, status, upstream_task_id, message_id FROM jobs ORDER BY id").fetchall()
+        net = dict(
+            db.execute(
+                "SELECT job_id, SUM(CASE kind WHEN 'charge' THEN amount ELSE -amount END) FROM credit_entries"
+                " WHERE job_id IS NOT NULL AND kind IN ('charge', 'refund') GROUP BY job_id"
+            ).fetchall()
+        )
+    return jobs, net
+
+
+async def run_case(case: Case, sim: Simulator, tmp: Path) -> None:
+    tag = "case-" + case.crash_at.replace(".", "-")  # tells this case's tasks from the others' in the simulator
+    database = tmp / "bot.sqlite3"
+    async with FakeDiscord() as fake:
+        env = bot_env(
+            fake,
+            MJ_PROVIDER="proxy",
+            MJ_API_BASE=sim.base_url,
+            MJ_API_KEY=API_KEY,
+            DATABASE_PATH=str(database),
+            PROGRESS_EDIT_INTERVAL="0.2",
+        )
+        log = tmp / "bot.log"
+        armed = {} if case.crash_at == "submit.held" else {"MJBOT_CRASH_AT": case.crash_at}
+        first = await start_bot({**env, **armed}, log)
+        try:
+            await fake.wait_ready(timeout=30)
+            await fake.wait_for(lambda: bool(fake.commands), 15)
+            invocation = await fake.invoke_slash("imagine", {"prompt": f"{case.prompt} {tag}"})
+            if case.press_u1:
+                grid = await wait_final(fake, invocation.response_message_id or 0, timeout=30)
+                await fake.click(grid.id, button(fake, grid.id, "U1"))
+            if case.crash_at == "submit.held":
+                await fake.wait_for(lambda: any(t.state for t in sim.tasks.values() if "hold" in t.prompt), 15)
+                first.send_signal(signal.SIGKILL)
+            assert await asyncio.wait_for(first.wait(), 30) == -signal.SIGKILL, log.read_text()[-2000:]
+        finally:
+            if first.returncode is None:
+                first.kill()
+                await first.wait()
+        tasks_before = {t.id for t in sim.tasks.values() if tag in t.prompt}
+
+        second = await start_bot(env, log)
+        try:
+            await fake.wait_ready(timeout=30)
+            for message in bot_messages(fake):
+                await wait_final(fake, message.id, timeout=40)
+            if case.press_u1:  # the press that died can be made again, and works
+                grid_id = bot_messages(fake)[0].id
+                await fake.click(grid_id, button(fake, grid_id, "U1"))
+                await fake.wait_for(lambda: len(bot_messages(fake)) == 3, 15)
+                await wait_final(fake, bot_messages(fake)[2].id, timeout=30)
+        finally:
+            second.send_signal(signal.SIGTERM)
+            assert await asyncio.wait_for(second.wait(), 20) == 0, log.read_text()[-3000:]
+
+    output = log.read_text()
+    assert "Traceback" not in output, output[-3000:]
+    assert API_KEY not in output
+    shown = {m.id: m.content for m in bot_messages(fake)}
+    for content in shown.values():
+        assert not any(word in content for word in WAITING_WORDS), (case.crash_at, shown)
+    jobs, net = ledger_rows(database)
+    for job_id, status, _, message_id in jobs:
+        assert status in ("succeeded", "failed"), (case.crash_at, jobs)
+        assert message_id in shown, (case.crash_at, job_id, "has no message")
+        if status == "succeeded":
+            assert net.get(job_id, 0) > 0 and fake.messages[message_id].attachments, (case.crash_at, job_id)
+        else:
+            assert net.get(job_id, 0) == 0 and "❌" in shown[message_id], (case.crash_at, job_id, shown)
+    # Every task the API accepted for this bot was delivered: none paid for and lost.
+    delivered = {upstream for _, status, upstream, _ in jobs if status == "succeeded"}
+    ours = {t.id for t in sim.tasks.values() if t.id in tasks_before and t.state.startswith("mjbot:")}
+    assert ours <= delivered, (case.crash_at, ours, jobs)
+    CHECKS[case.crash_at](jobs, shown)
+
+
+def _nothing(jobs: list, shown: dict[int, str]) -> None:
+    assert jobs == [] and shown == {}  # never answered: Discord tells the member the bot did not respond
+
+
+def _ended_unrecorded(jobs: list, shown: dict[int, str]) -> None:
+    assert jobs == [] and len(shown) == 1
+    assert "restarted before this job started. Nothing was charged" in next(iter(shown.values()))
+
+
+def _delivered(jobs: list, shown: dict[int, str]) -> None:
+    assert [status for _, status, _, _ in jobs] == ["succeeded"]
+
+
+def _press_refunded(jobs: list, shown: dict[int, str]) -> None:
+    assert [status for _, status, _, _ in jobs] == ["succeeded", "failed", "succeeded"]
+
+
+CHECKS: dict[str, Callable[[list, dict[int, str]], None]] = {
+    "ack.before": _nothing,
+    "ack.after": _ended_unrecorded,
+    "submit.held": _delivered,
+    "submit.answered": _delivered,
+    "progress": _delivered,
+    "upload": _delivered,
+    "press.posted": _press_refunded,
+}
+
+
+async def test_kill_at_every_step_loses_nothing(tmp_path: Path) -> None:
+    assert {c.crash_at for c in CASES} - {"submit.held"} == set(POINTS)
+    sim = Simulator(duration=1.5, api_key=API_KEY)
+    await sim.start()
+    try:
+        # Three at a time: each case starts the bot twice, and the machine has two cores.
+        gate = asyncio.Semaphore(3)
+
+        async def gated(case: Case) -> None:
+            (tmp_path / case.crash_at).mkdir()
+            async with gate:
+                await run_case(case, sim, tmp_path / case.crash_at)
+
+        await asyncio.gather(*(gated(c) for c in CASES))
+    finally:
+        await sim.stop()
