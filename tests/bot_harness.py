@@ -43,7 +43,7 @@ async def running_bot(
     try:
         async with open_core(settings, clock=clock) as (jobs, fetcher):
             bot = MJBot(settings, jobs, fetcher, guild_ready_timeout=0.05)
-            runner = asyncio.create_task(bot.start(settings.discord_token))
+            runner = asyncio.create_task(bot.start(settings.discord_token.get_secret_value()))
             try:
                 await fake.wait_ready()
                 await asyncio.wait_for(bot.wait_until_ready(), 10)

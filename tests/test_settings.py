@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from bot.settings import SettingsError, load_settings
+from bot.settings import SettingsError, example_env_names, load_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -49,6 +50,7 @@ def test_every_setting_is_read() -> None:
     assert (s.mj_poll_interval, s.progress_edit_interval, s.job_timeout) == (0.2, 0.5, 60.0)
     assert s.database_path == Path("/tmp/x.sqlite3")
     assert s.mj_auth_header == "mj-api-secret" and s.secrets[:2] == ("t", "sk-1")
+    assert s.mj_api_key.get_secret_value() == "sk-1"
     assert "sk-1" not in repr(s) and "'t'" not in repr(s)
 
 
@@ -94,14 +96,26 @@ def test_bad_setting_exits_2_with_one_line_and_no_traceback(tmp_path: Path) -> N
     assert "Traceback" not in run.stderr and "secret-token-123" not in run.stderr + run.stdout
 
 
-def test_env_example_documents_every_setting_and_loads() -> None:
+def test_env_example_and_readme_list_exactly_the_settings_of_the_model() -> None:
     from dotenv import dotenv_values
 
     example = {k: v or "" for k, v in dotenv_values(ROOT / ".env.example").items()}
-    source = (ROOT / "bot" / "settings.py").read_text()
-    import re
-
-    read = set(re.findall(r'"([A-Z][A-Z0-9_]+)"', source)) - {"UTC", "MID_JOURNEY", "NIJI_JOURNEY", "INFO"}
-    assert read <= set(example), f"not in .env.example: {sorted(read - set(example))}"
+    assert set(example) == example_env_names()
     settings = load_settings({**example, "DISCORD_TOKEN": "t"})
     assert settings.mj_provider == "simulator" and settings.quota_defaults.daily_credits == 25
+    readme = (ROOT / "README.md").read_text()
+    table = readme[readme.index("## Settings") : readme.index("## How it works")]
+    documented = set(re.findall(r"^\| `([A-Z][A-Z0-9_]+)`(?:, `([A-Z][A-Z0-9_]+)`)?", table, re.M))
+    assert {name for pair in documented for name in pair if name} == example_env_names()
+
+
+def test_the_environment_and_env_file_are_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without a mapping: the process environment first, then `.env`; empty values mean the default."""
+    for name in example_env_names():
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".env").write_text("DISCORD_TOKEN=from-file\nMJ_POLL_INTERVAL=5\nJOB_TIMEOUT=\n")
+    monkeypatch.setenv("MJ_POLL_INTERVAL", "7")
+    settings = load_settings()
+    assert settings.discord_token.get_secret_value() == "from-file"
+    assert (settings.mj_poll_interval, settings.job_timeout) == (7.0, 900.0)

@@ -152,11 +152,12 @@ async def open_core(
             stack.push_async_callback(simulator.stop)
             log.info("no image API configured: using the built-in simulator at %s", base_url)
         hook_url = None
+        secret = push_secret(settings.discord_token.get_secret_value())
         dialect = "acedata" if settings.mj_provider == "acedata" else "mj"
         if settings.webhook_public_url:
-            hook_url = f"{settings.webhook_public_url.rstrip('/')}/{dialect}/{push_secret(settings.discord_token)}"
-        for secret in settings.secrets:  # masked wherever an API echoes them, not only in logs
-            register_secret(secret)
+            hook_url = f"{settings.webhook_public_url.rstrip('/')}/{dialect}/{secret}"
+        for value in settings.secrets:  # masked wherever an API echoes them, not only in logs
+            register_secret(value)
         # AceData's streams hold a connection for a whole job: their own pool, never the shared one.
         streams = await stack.enter_async_context(
             httpx.AsyncClient(
@@ -178,9 +179,7 @@ async def open_core(
         )
         stack.push_async_callback(jobs.stop)
         if settings.webhook_public_url:
-            endpoint = PushEndpoint(
-                jobs, push_parser(settings.mj_provider), secret=push_secret(settings.discord_token), dialect=dialect
-            )
+            endpoint = PushEndpoint(jobs, push_parser(settings.mj_provider), secret=secret, dialect=dialect)
             await endpoint.start(settings.webhook_host, settings.webhook_port)
             stack.push_async_callback(endpoint.stop)
         yield jobs, images
@@ -207,7 +206,7 @@ def build_provider(
         return AceDataProvider(
             http,
             base_url,
-            api_key=settings.mj_api_key,
+            api_key=settings.mj_api_key.get_secret_value(),
             callback_url=hook_url,
             mode=settings.mj_mode,
             max_streams=settings.acedata_max_streams,
@@ -216,7 +215,7 @@ def build_provider(
     return ProxyProvider(
         http,
         base_url,
-        api_key=settings.mj_api_key,
+        api_key=settings.mj_api_key.get_secret_value(),
         auth_style=settings.mj_auth_header,
         notify_hook=hook_url,
         mode_in_path=settings.mj_mode_in_path,
@@ -232,4 +231,4 @@ async def run_bot(settings: Settings) -> None:
             with contextlib.suppress(NotImplementedError):
                 loop.add_signal_handler(sig, lambda: asyncio.ensure_future(bot.close()))
         async with bot:
-            await bot.start(settings.discord_token)
+            await bot.start(settings.discord_token.get_secret_value())
