@@ -8,6 +8,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.client.errors import guarded
 from bot.client.render import NO_MENTIONS
 from bot.client.replies import member_roles, reply
 from bot.core.models import Job, JobStatus
@@ -82,6 +83,7 @@ class HistoryPage(
     async def from_custom_id(cls, interaction: discord.Interaction, item: Any, match: Any, /) -> HistoryPage:
         return cls(int(match["user"]), int(match["page"]))
 
+    @guarded
     async def callback(self, interaction: discord.Interaction) -> None:
         if interaction.user.id != self.user_id or interaction.guild_id is None:
             await reply(interaction, "These pages are someone else's.", ephemeral=True)

@@ -18,6 +18,7 @@ from discord.ext import commands
 
 from bot.client.render import NO_MENTIONS
 from bot.client.replies import reply
+from bot.core.errors import UserFacingError
 from bot.core.quota import COST_GROUPS, DEFAULT_COSTS, GuildConfig, Tier, local_day
 
 if TYPE_CHECKING:
@@ -37,8 +38,8 @@ SETTINGS = [
 ]
 
 
-class AdminError(Exception):
-    pass
+class AdminError(UserFacingError):
+    """A server setting an admin asked for that cannot be made."""
 
 
 def _whole_number(name: str, value: str, wrong: str) -> int:
@@ -143,11 +144,7 @@ class MJAdmin(commands.GroupCog, group_name="mjadmin", group_description="Manage
 
     async def _change(self, interaction: discord.Interaction, change: object, done: str) -> None:
         assert interaction.guild_id is not None
-        try:
-            await self.accounts.change_config(interaction.guild_id, change)  # type: ignore[arg-type]
-        except AdminError as exc:
-            await reply(interaction, f"❌ {exc}", ephemeral=True)
-            return
+        await self.accounts.change_config(interaction.guild_id, change)  # type: ignore[arg-type]  # AdminError: told
         await reply(interaction, f"✅ {done}", ephemeral=True, allowed_mentions=NO_MENTIONS)
 
     @app_commands.command(name="show", description="Show this server's settings")

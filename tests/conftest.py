@@ -1,4 +1,4 @@
-"""Shared fixtures: a simulator on loopback, a ledger on a temporary file."""
+"""Shared fixtures: the fake Discord, a simulator on loopback, a ledger on a temporary file."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import pytest
 
 from bot.core.ledger import Ledger
 from bot.simulator.server import Simulator
+from tests.fakes.discord_server import FakeDiscord
 
 
 @pytest.fixture
@@ -32,3 +33,12 @@ async def ledger(tmp_path: Path) -> AsyncIterator[Ledger]:
     led = await Ledger.open(tmp_path / "ledger.sqlite3")
     yield led
     await led.close()
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeDiscord]:
+    """The fake Discord, its channel bucket roomier than Discord's: tests start many jobs in one channel.
+
+    A module that needs Discord's own limits defines its own `fake`."""
+    async with FakeDiscord(channel_edit_limit=(50, 1.0)) as server:
+        yield server

@@ -22,12 +22,6 @@ GRID = ["U1", "U2", "U3", "U4", "🔄", "V1", "V2", "V3", "V4"]
 
 
 @pytest.fixture
-async def fake() -> AsyncIterator[FakeDiscord]:
-    async with FakeDiscord(channel_edit_limit=(50, 1.0)) as server:
-        yield server
-
-
-@pytest.fixture
 async def sim() -> AsyncIterator[Simulator]:
     simulator = Simulator(duration=1.5, api_key=KEY)
     await simulator.start()

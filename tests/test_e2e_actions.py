@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -23,13 +22,6 @@ from tests.bot_harness import (
 from tests.fakes.discord_server import OWNER_USER_ID, FakeDiscord, FakeFile
 
 SIMULATOR_DURATION = 0.8
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeDiscord]:
-    # Roomier than Discord's channel bucket: these tests start many jobs in one channel at once.
-    async with FakeDiscord(channel_edit_limit=(50, 1.0)) as server:
-        yield server
 
 
 async def test_every_post_upscale_button(fake: FakeDiscord, simulator: Simulator, tmp_path: Path) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -16,12 +15,6 @@ from tests.fakes.discord_server import DEFAULT_USER_ID, OWNER_USER_ID, FakeDisco
 
 SIMULATOR_DURATION = 0.8
 MANAGE_GUILD = 1 << 5
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeDiscord]:
-    async with FakeDiscord(channel_edit_limit=(50, 1.0)) as server:
-        yield server
 
 
 async def charges(bot: object, user_id: int) -> tuple[int, int]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
@@ -24,12 +23,6 @@ from tests.fakes.discord_server import FakeDiscord
 ALICE = Requester(user_id=1, guild_id=2, channel_id=3)
 KEY = "sk-live-0123456789abcdefSECRET"
 SIMULATOR_DURATION = 0.5
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeDiscord]:
-    async with FakeDiscord(channel_edit_limit=(50, 1.0)) as server:
-        yield server
 
 
 async def test_an_error_body_that_echoes_the_key_shows_no_key(

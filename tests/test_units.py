@@ -51,7 +51,7 @@ def test_post_upscale_layout_fits_discord() -> None:
     from bot.simulator.server import SimTask
 
     task = SimTask(id="1", action="UPSCALE", prompt="p", submitted=0, image_hash=H, kind="single")
-    buttons = [UpstreamButton.from_json(b) for b in sim._buttons(task)]
+    buttons = [UpstreamButton.from_json(b) for b in sim.buttons(task)]
     placed = layout(buttons)
     rows: dict[int, list[str]] = {}
     for _, face in placed:
@@ -119,12 +119,12 @@ def test_oversized_results_are_reencoded_to_fit() -> None:
 
 
 async def test_simulator_memory_stays_flat() -> None:
-    from bot.simulator import server
+    from bot.simulator.tasks import IMAGE_CACHE
 
     sim = Simulator()
-    tasks = [sim._new_task(action="IMAGINE", prompt=f"p{i}", kind="grid") for i in range(server.IMAGE_CACHE + 5)]
-    first = await sim._final_image(tasks[0])
+    tasks = [sim.new_task(action="IMAGINE", prompt=f"p{i}", kind="grid") for i in range(IMAGE_CACHE + 5)]
+    first = await sim.final_image(tasks[0])
     for task in tasks[1:]:
-        await sim._final_image(task)
-    assert sum(1 for t in tasks if t.images) == server.IMAGE_CACHE
-    assert await sim._final_image(tasks[0]) == first  # drawn again, identical
+        await sim.final_image(task)
+    assert sum(1 for t in tasks if t.images) == IMAGE_CACHE
+    assert await sim.final_image(tasks[0]) == first  # drawn again, identical

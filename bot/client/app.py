@@ -17,7 +17,7 @@ import yarl
 from discord import app_commands
 from discord.ext import commands
 
-from bot.client.errors import reply_unexpected
+from bot.client.errors import answer_error
 from bot.client.flows import Flows
 from bot.client.job_messages import JobMessages
 from bot.client.posted_messages import PostedMessages
@@ -121,8 +121,8 @@ class MJBot(commands.Bot):
     ) -> None:
         if isinstance(error, app_commands.CheckFailure) and interaction.response.is_done():
             return  # the check already told the member why
-        log.error("command %s failed", interaction.command and interaction.command.name, exc_info=error)
-        await reply_unexpected(interaction)
+        cause = error.original if isinstance(error, app_commands.CommandInvokeError) else error
+        await answer_error(interaction, cause, f"command /{interaction.command and interaction.command.qualified_name}")
 
 
 def _journal_path(settings: Settings) -> Path | None:

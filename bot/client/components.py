@@ -5,18 +5,13 @@ All are DynamicItems whose custom_id carries their state, so they work after a r
 
 from __future__ import annotations
 
-import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import discord
 
-from bot.client.errors import reply_unexpected
+from bot.client.errors import guarded
+from bot.client.feature import generation
 from bot.i18n import tr
-
-if TYPE_CHECKING:
-    from bot.client.app import MJBot
-
-log = logging.getLogger(__name__)
 
 CELL_NAMES = (
     "Top left",
@@ -44,14 +39,6 @@ def cells_picture(cells: set[int]) -> str:
     return "\n".join(rows)
 
 
-async def _guarded(interaction: discord.Interaction, run: Any) -> None:
-    try:
-        await run
-    except Exception:
-        log.exception("component %s failed", dict(interaction.data or {}).get("custom_id"))
-        await reply_unexpected(interaction)
-
-
 class RemixButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"mj:remix:(?P<job>[0-9]+)"):
     """Opens the Remix dialog of a job the API holds for an edited prompt."""
 
@@ -70,9 +57,9 @@ class RemixButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"mj:
     async def from_custom_id(cls, interaction: discord.Interaction, item: Any, match: Any, /) -> RemixButton:
         return cls(int(match["job"]))
 
+    @guarded
     async def callback(self, interaction: discord.Interaction) -> None:
-        bot: MJBot = interaction.client  # type: ignore[assignment]
-        await _guarded(interaction, bot.flows.open_remix(interaction, self.job_id))
+        await generation(interaction).open_remix(interaction, self.job_id)
 
 
 class RegionSelect(
@@ -101,10 +88,10 @@ class RegionSelect(
     async def from_custom_id(cls, interaction: discord.Interaction, item: Any, match: Any, /) -> RegionSelect:
         return cls(int(match["job"]), int(match["index"]))
 
+    @guarded
     async def callback(self, interaction: discord.Interaction) -> None:
-        bot: MJBot = interaction.client  # type: ignore[assignment]
         cells = {int(v) for v in self.item.values}
-        await _guarded(interaction, bot.flows.region_picked(interaction, self.job_id, self.index, cells))
+        await generation(interaction).region_picked(interaction, self.job_id, self.index, cells)
 
 
 class RegionButton(
@@ -131,11 +118,10 @@ class RegionButton(
     async def from_custom_id(cls, interaction: discord.Interaction, item: Any, match: Any, /) -> RegionButton:
         return cls(match["verb"], int(match["job"]), int(match["index"]), int(match["bits"]))
 
+    @guarded
     async def callback(self, interaction: discord.Interaction) -> None:
-        bot: MJBot = interaction.client  # type: ignore[assignment]
         cells = bits_to_cells(self.bits)
-        run = bot.flows.region_go(interaction, self.job_id, self.index, cells, edit=self.verb == "edit")
-        await _guarded(interaction, run)
+        await generation(interaction).region_go(interaction, self.job_id, self.index, cells, edit=self.verb == "edit")
 
 
 REGION_HELP = "🖌️ **Vary (Region)** — choose the parts of the image to repaint (the image split in a 3×3 grid)."

@@ -8,19 +8,14 @@ I/O. Ids without a kind (messages from before) are looked up first.
 
 from __future__ import annotations
 
-import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import discord
 
-from bot.client.errors import reply_unexpected
+from bot.client.errors import guarded
+from bot.client.feature import generation
 from bot.core.buttons import PRIMARY, SUCCESS, ButtonFace
 from bot.core.models import JobAction
-
-if TYPE_CHECKING:
-    from bot.client.app import MJBot
-
-log = logging.getLogger(__name__)
 
 _STYLES = {PRIMARY: discord.ButtonStyle.primary, SUCCESS: discord.ButtonStyle.success}
 _KINDS = {JobAction.CUSTOM_ZOOM: "z", JobAction.VARY_REGION: "r"}
@@ -52,11 +47,6 @@ class JobButton(
         # Runs inside the 3-second window: no I/O here, the ledger is read after the ack.
         return cls(int(match["job"]), int(match["index"]), kind=match["kind"])
 
+    @guarded
     async def callback(self, interaction: discord.Interaction) -> None:
-        bot: MJBot = interaction.client  # type: ignore[assignment]
-        try:
-            await bot.flows.press(interaction, self.job_id, self.index, self.kind)
-        except Exception:
-            # Button errors never reach the command tree's handler: answer here.
-            log.exception("button %s failed", self.item.custom_id)
-            await reply_unexpected(interaction)
+        await generation(interaction).press(interaction, self.job_id, self.index, self.kind)

@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Awaitable, Callable
 
 import discord
 
-from bot.client.errors import reply_unexpected
+from bot.client.errors import GuardedModal
 from bot.i18n import tr
-
-log = logging.getLogger(__name__)
 
 PROMPT_MAX = 1500
 OnPrompt = Callable[[discord.Interaction, str], Awaitable[None]]
 OnZoom = Callable[[discord.Interaction, str, float], Awaitable[None]]
 
 
-class PromptModal(discord.ui.Modal):
+class PromptModal(GuardedModal):
     def __init__(self, title: str, prompt: str, on_submit: OnPrompt, locale: object = None) -> None:
         super().__init__(title=tr(title, locale)[:45], timeout=600)
         self.prompt: discord.ui.TextInput[PromptModal] = discord.ui.TextInput(
@@ -32,12 +29,8 @@ class PromptModal(discord.ui.Modal):
     async def on_submit(self, interaction: discord.Interaction) -> None:
         await self._on_submit(interaction, self.prompt.value.strip())
 
-    async def on_error(self, interaction: discord.Interaction, error: Exception, /) -> None:  # type: ignore[override]
-        log.error("dialog %s failed", self.title, exc_info=error)
-        await reply_unexpected(interaction)
 
-
-class ZoomModal(discord.ui.Modal):
+class ZoomModal(GuardedModal):
     """Midjourney's Custom Zoom: the prompt, and a zoom out between 1.0 and 2.0."""
 
     def __init__(self, prompt: str, on_submit: OnZoom, locale: object = None) -> None:
@@ -69,7 +62,3 @@ class ZoomModal(discord.ui.Modal):
             )
             return
         await self._on_submit(interaction, self.prompt.value.strip(), zoom)
-
-    async def on_error(self, interaction: discord.Interaction, error: Exception, /) -> None:  # type: ignore[override]
-        log.error("Custom Zoom dialog failed", exc_info=error)
-        await reply_unexpected(interaction)

@@ -19,6 +19,7 @@ from typing import Any
 import aiosqlite
 
 from bot.core import lifecycle, quota
+from bot.core.errors import UserFacingError
 from bot.core.ledger import Ledger, row_to_job
 from bot.core.models import Job, JobAction, JobStatus, Requester
 from bot.core.moderation import banned_word
@@ -30,12 +31,8 @@ log = logging.getLogger(__name__)
 _DEFAULT = GuildConfig()
 
 
-class Refusal(Exception):
+class Refusal(UserFacingError):
     """A job refused for the member's limits or the server's rules; nothing was charged."""
-
-    def __init__(self, user_message: str) -> None:
-        super().__init__(user_message)
-        self.user_message = user_message
 
 
 @dataclass(frozen=True)

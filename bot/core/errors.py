@@ -21,14 +21,23 @@ class ErrorKind(StrEnum):
     FAILED = "failed"  # the task itself failed upstream
 
 
-class MJError(Exception):
-    """Base error. `user_message` is safe to show (no secrets, no internal URLs)."""
+class UserFacingError(Exception):
+    """Everything a member should be told: `user_message` is safe to show (no secrets, no internal URLs).
 
-    def __init__(self, kind: ErrorKind, user_message: str, *, detail: str = "") -> None:
+    The Discord layer answers it privately, in the member's language (`bot.client.errors.answer_error`)."""
+
+    def __init__(self, user_message: str, *, detail: str = "") -> None:
         super().__init__(user_message if not detail else f"{user_message} ({detail})")
-        self.kind = kind
         self.user_message = user_message
         self.detail = detail
+
+
+class MJError(UserFacingError):
+    """What the image service or the input made impossible, with its kind."""
+
+    def __init__(self, kind: ErrorKind, user_message: str, *, detail: str = "") -> None:
+        super().__init__(user_message, detail=detail)
+        self.kind = kind
 
 
 class InvalidInput(MJError):

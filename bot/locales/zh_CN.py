@@ -219,6 +219,10 @@ MESSAGES: dict[str, str] = {
     "Something went wrong on the bot's side. Please try again; if it keeps happening, tell a server admin.": (
         "机器人这边出了点问题。请重试；如果问题持续出现，请告诉服务器管理员。"
     ),
+    (
+        "Something went wrong on the bot's side. Please try again; if it keeps happening, tell a server admin."
+        " (error {id})"
+    ): "机器人这边出了点问题。请重试；如果问题持续出现，请告诉服务器管理员（错误编号 {id}）。",
     # A job's end, told by the job service (bot/core/jobs.py).
     "The bot restarted before the image service confirmed this job. Please try again.": (
         "绘图服务确认这个任务之前，机器人重启了。请重试。"

@@ -24,14 +24,14 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from bot.simulator.server import (
-    BANNED_WORDS,
+from bot.simulator.http import json_body
+from bot.simulator.tasks import (
     QUEUED_SHARE,
     SimTask,
-    Simulator,
+    TaskBook,
+    banned_word,
     decode_png,
     describe_texts,
-    json_body,
     png_size,
     url_file_name,
 )
@@ -71,24 +71,21 @@ def actions_for(task: SimTask) -> list[str]:
     return ([] if task.upscaled else list(HD_UPSCALES)) + list(SINGLE_ACTIONS)
 
 
-def register_acedata(sim: Simulator, app: web.Application) -> None:
-    """Serve the AceData routes from `sim`'s app (its auth middleware leaves `/midjourney/*` to us)."""
-    dialect = AceDataDialect(sim)
-    sim.acedata = dialect
-    app.router.add_post("/midjourney/imagine", dialect.imagine)
-    app.router.add_post("/midjourney/tasks", dialect.tasks)
-    app.router.add_post("/midjourney/describe", dialect.describe)
-    app.on_shutdown.append(dialect.on_shutdown)
-    app.on_cleanup.append(dialect.on_cleanup)
-
-
 class AceDataDialect:
-    def __init__(self, sim: Simulator) -> None:
-        self.sim = sim
+    def __init__(self, book: TaskBook) -> None:
+        self.book = book
         self.requests: dict[str, dict[str, Any]] = {}  # task id → the imagine body (without the mask)
         self._stopping = asyncio.Event()
         self._background: set[asyncio.Task[None]] = set()
         self._session: aiohttp.ClientSession | None = None
+
+    def register(self, app: web.Application) -> None:
+        """Serve the AceData routes (the app's auth middleware leaves `/midjourney/*` to them)."""
+        app.router.add_post("/midjourney/imagine", self.imagine)
+        app.router.add_post("/midjourney/tasks", self.tasks)
+        app.router.add_post("/midjourney/describe", self.describe)
+        app.on_shutdown.append(self.on_shutdown)
+        app.on_cleanup.append(self.on_cleanup)
 
     # -- lifecycle -----------------------------------------------------------------------------
     async def on_shutdown(self, app: web.Application) -> None:
@@ -139,7 +136,7 @@ class AceDataDialect:
         origin = f"{request.scheme}://{request.host}"
         action = body.get("action")
         if action == "retrieve":
-            task = self.sim.tasks.get(str(body.get("id") or ""))
+            task = self.book.tasks.get(str(body.get("id") or ""))
             if task is None:
                 return _error(404, "not_found", "The task was not found.")
             return web.json_response(await self._item(task, origin))
@@ -148,7 +145,7 @@ class AceDataDialect:
             if not isinstance(ids, list):
                 return _error(400, "bad_request", "ids must be a list")
             offset, limit = _int(body.get("offset"), 0), _int(body.get("limit"), 12)
-            known = [self.sim.tasks[i] for i in dict.fromkeys(map(str, ids)) if i in self.sim.tasks]
+            known = [self.book.tasks[i] for i in dict.fromkeys(map(str, ids)) if i in self.book.tasks]
             items = [await self._item(t, origin) for t in known[offset : offset + limit]]
             return web.json_response({"items": items, "count": len(known)})
         return _error(400, "api_not_implemented", f"Unknown tasks action {action!r}.")
@@ -178,10 +175,10 @@ class AceDataDialect:
             return _error(400, "bad_request", "At most 5 image URLs can be given.")
         if len(urls) >= 2:
             text = rest if rest and not rest.startswith("--") else f"blend of {len(urls)} images {rest}".strip()
-            return self.sim._new_task(action="blend", prompt=text, kind="grid", reference_images=len(urls))
+            return self.book.new_task(action="blend", prompt=text, kind="grid", reference_images=len(urls))
         if not rest:
             return _error(400, "bad_request", "prompt is required besides the image URLs")
-        return self.sim._new_task(action="generate", prompt=rest, kind="grid", reference_images=len(urls))
+        return self.book.new_task(action="generate", prompt=rest, kind="grid", reference_images=len(urls))
 
     async def _act(self, action: str, body: dict[str, Any]) -> SimTask | web.Response:
         image_id = str(body.get("image_id") or "")
@@ -195,26 +192,26 @@ class AceDataDialect:
             return refusal
         common: dict[str, Any] = {"action": action, "prompt": prompt, "parent_id": parent.id, "custom_id": action}
         if m := re.fullmatch(r"upscale([1-4])", action):
-            return self.sim._new_task(kind="single", index=int(m[1]), **common)
+            return self.book.new_task(kind="single", index=int(m[1]), **common)
         if action in HD_UPSCALES:
-            return self.sim._new_task(kind="single", index=parent.index, upscaled=True, **common)
+            return self.book.new_task(kind="single", index=parent.index, upscaled=True, **common)
         if action == "variation_region":
             raw = body.get("mask")
             # AceData takes bare base64: a data: URL is refused like any other non-base64 text.
             mask = decode_png(raw) if isinstance(raw, str) and not raw.startswith("data:") else None
             if mask is None:
                 return _error(400, "bad_request", "mask must be the base64 of a PNG image")
-            if png_size(mask) != await self.sim.image_size(parent):
+            if png_size(mask) != await self.book.image_size(parent):
                 return _error(400, "bad_request", "mask must have the same size as the image")
-            return self.sim._new_task(kind="grid", mask=mask, **common)
-        return self.sim._new_task(kind="grid", **common)  # variations, re-roll, zoom and pan give grids
+            return self.book.new_task(kind="grid", mask=mask, **common)
+        return self.book.new_task(kind="grid", **common)  # variations, re-roll, zoom and pan give grids
 
     def _image(self, image_id: str) -> SimTask | None:
         """The finished task an image_id names; preview ids and unfinished tasks name nothing."""
         if not image_id.endswith(FINAL_SUFFIX):
             return None
-        task = self.sim.tasks.get(image_id.removesuffix(FINAL_SUFFIX))
-        if task is None or self.sim._status(task)[0] != "SUCCESS":
+        task = self.book.tasks.get(image_id.removesuffix(FINAL_SUFFIX))
+        if task is None or self.book.status(task)[0] != "SUCCESS":
             return None
         return task
 
@@ -243,7 +240,7 @@ class AceDataDialect:
     async def _wait(self, task: SimTask, origin: str, limit: float) -> web.Response:
         """The synchronous answer: the final object once the task ends, 504 after `limit` seconds."""
         deadline = time.monotonic() + limit
-        while self.sim._status(task)[0] not in ("SUCCESS", "FAILURE"):
+        while self.book.status(task)[0] not in ("SUCCESS", "FAILURE"):
             if time.monotonic() >= deadline or await self._pause():
                 return _error(504, "timeout", "Timeout to generate the image.")
         line, _ = await self._line(task, origin)
@@ -274,17 +271,17 @@ class AceDataDialect:
 
     def _change_key(self, task: SimTask) -> tuple[str, int]:
         """What a new line is sent for: a progress change or the end (not SUBMITTED → IN_PROGRESS at 0%)."""
-        status, progress, _ = self.sim._status(task)
+        status, progress, _ = self.book.status(task)
         return (status if status in ("SUCCESS", "FAILURE") else "pending", progress or 0)
 
     async def _line(self, task: SimTask, origin: str) -> tuple[dict[str, Any], bool]:
         """The B3 object for the task's state now, and whether it is the last one."""
-        status, progress, reason = self.sim._status(task)
+        status, progress, reason = self.book.status(task)
         if status == "FAILURE":
             error = {"code": "api_error", "message": reason}
             return {"success": False, "task_id": task.id, "error": error, "trace_id": str(uuid.uuid4())}, True
         if status == "SUCCESS":
-            width, height = await self.sim.image_size(task)
+            width, height = await self.book.image_size(task)
             final = f"{origin}/mj/image/{task.id}/final.png"
             line = {
                 "success": True,
@@ -319,7 +316,7 @@ class AceDataDialect:
 
     async def _item(self, task: SimTask, origin: str) -> dict[str, Any]:
         """A `/midjourney/tasks` record (B6): `response` only once started, times as float seconds."""
-        status, _, _ = self.sim._status(task)
+        status, _, _ = self.book.status(task)
         created = time.time() - (time.monotonic() - task.submitted)
         item: dict[str, Any] = {
             "_id": uuid.uuid5(uuid.NAMESPACE_OID, task.id).hex[:24],
@@ -332,7 +329,7 @@ class AceDataDialect:
         }
         if status == "SUBMITTED":
             return item
-        item["started_at"] = round(created + QUEUED_SHARE * self.sim.duration, 3)
+        item["started_at"] = round(created + QUEUED_SHARE * self.book.duration, 3)
         line, finished = await self._line(task, origin)
         if not finished:
             line.pop("success")  # a record is pending while its response has no `success`
@@ -348,19 +345,19 @@ class AceDataDialect:
 
     # -- helpers -------------------------------------------------------------------------------
     def _auth(self, request: web.Request) -> web.Response | None:
-        if not self.sim.api_key:
+        if not self.book.api_key:
             return None
         given = request.headers.get("Authorization", "")
         if not given:
             return _error(401, "no_token", "No token was provided.")
-        if given.removeprefix("Bearer ").strip() != self.sim.api_key:
+        if given.removeprefix("Bearer ").strip() != self.book.api_key:
             return _error(401, "invalid_token", "The token is invalid.")
         return None
 
     async def _pause(self) -> bool:
         """Wait one polling step (duration/25); True when the server is stopping."""
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._stopping.wait(), timeout=self.sim.duration / 25)
+            await asyncio.wait_for(self._stopping.wait(), timeout=self.book.duration / 25)
         return self._stopping.is_set()
 
     def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
@@ -370,10 +367,9 @@ class AceDataDialect:
 
 
 def _screen(prompt: str) -> web.Response | None:
-    low = prompt.lower()
-    if any(re.search(rf"\b{re.escape(word)}\b", low) for word in BANNED_WORDS):
+    if banned_word(prompt):
         return _error(403, "forbidden", MODERATION_MESSAGE)
-    if "sim:busy" in low:
+    if "sim:busy" in prompt.lower():
         return _error(429, "too_many_requests", "Too many requests, please slow down.")
     return None
 
