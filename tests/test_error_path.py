@@ -21,12 +21,17 @@ def private_answers(fake: FakeDiscord, interaction: FakeInteraction) -> list[str
     return [fake.messages[i].content for i in ids if i in fake.messages and fake.messages[i].ephemeral]
 
 
+async def finished_grid(fake: FakeDiscord) -> int:
+    grid_id = (await fake.invoke_slash("imagine", {"prompt": "a lantern"})).response_message_id or 0
+    await wait_final(fake, grid_id)
+    return grid_id
+
+
 async def test_an_unexpected_error_in_a_button_gives_an_id_the_log_also_has(
     fake: FakeDiscord, simulator: Simulator, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     async with running_bot(fake, simulator.base_url, tmp_path / "db.sqlite3") as bot:
-        grid_id = (await fake.invoke_slash("imagine", {"prompt": "a lantern"})).response_message_id or 0
-        await wait_final(fake, grid_id)
+        grid_id = await finished_grid(fake)
 
         async def broken(*args: object, **kwargs: object) -> None:
             raise RuntimeError("a bug")
@@ -45,8 +50,7 @@ async def test_what_a_member_should_be_told_is_told_privately_from_any_item(
     fake: FakeDiscord, simulator: Simulator, tmp_path: Path
 ) -> None:
     async with running_bot(fake, simulator.base_url, tmp_path / "db.sqlite3") as bot:
-        grid_id = (await fake.invoke_slash("imagine", {"prompt": "a lantern"})).response_message_id or 0
-        await wait_final(fake, grid_id)
+        grid_id = await finished_grid(fake)
 
         async def refused(*args: object, **kwargs: object) -> None:
             raise Refusal("You are blocked from using this bot in this server.")
