@@ -6,14 +6,23 @@ from __future__ import annotations
 import logging
 import re
 from pathlib import Path
+from typing import cast
 
 import pytest
 
 from bot.client.app import MJBot
+from bot.client.generation.flows import Flows
 from bot.core.accounts import Refusal
 from bot.simulator.server import Simulator
 from tests.bot_harness import button, running_bot, wait_final
 from tests.fakes.discord_server import FakeDiscord, FakeInteraction
+
+
+def flows_of(bot: MJBot) -> Flows:
+    # Not isinstance: discord.py imports an extension's modules afresh for each bot that loads it.
+    cog = bot.get_cog("Generation")
+    assert cog is not None
+    return cast(Flows, cog.flows)  # type: ignore[attr-defined]
 
 
 def private_answers(fake: FakeDiscord, interaction: FakeInteraction) -> list[str]:
@@ -36,7 +45,7 @@ async def test_an_unexpected_error_in_a_button_gives_an_id_the_log_also_has(
         async def broken(*args: object, **kwargs: object) -> None:
             raise RuntimeError("a bug")
 
-        bot.flows.press = broken  # type: ignore[method-assign]
+        flows_of(bot).press = broken  # type: ignore[method-assign]
         with caplog.at_level(logging.ERROR, logger="bot.client.errors"):
             press = await fake.click(grid_id, button(fake, grid_id, "U1"), locale="zh-CN")
             await fake.wait_for(lambda: bool(private_answers(fake, press)))
@@ -55,7 +64,7 @@ async def test_what_a_member_should_be_told_is_told_privately_from_any_item(
         async def refused(*args: object, **kwargs: object) -> None:
             raise Refusal("You are blocked from using this bot in this server.")
 
-        bot.flows.press = refused  # type: ignore[method-assign]
+        flows_of(bot).press = refused  # type: ignore[method-assign]
         press = await fake.click(grid_id, button(fake, grid_id, "V1"))
         await fake.wait_for(lambda: bool(private_answers(fake, press)))
         assert private_answers(fake, press) == ["❌ You are blocked from using this bot in this server."]
@@ -69,7 +78,7 @@ async def test_an_unexpected_error_in_a_command_gives_an_id(
         async def broken(*args: object, **kwargs: object) -> None:
             raise KeyError("boom")
 
-        bot.flows.imagine = broken  # type: ignore[method-assign]
+        flows_of(bot).imagine = broken  # type: ignore[method-assign]
         with caplog.at_level(logging.ERROR, logger="bot.client.errors"):
             call = await fake.invoke_slash("imagine", {"prompt": "a lantern"})
             await fake.wait_for(lambda: bool(private_answers(fake, call)))
@@ -83,9 +92,8 @@ def test_items_reach_their_feature_through_the_bot() -> None:
     """What the items call exists on the bot's flows with the same parameters."""
     import inspect
 
-    from bot.client.feature import Generation
-    from bot.client.flows import Flows
+    from bot.client.generation.feature import GenerationFlows
 
     for name in ("press", "open_remix", "region_picked", "region_go"):
-        assert inspect.signature(getattr(Generation, name)) == inspect.signature(getattr(Flows, name)), name
+        assert inspect.signature(getattr(GenerationFlows, name)) == inspect.signature(getattr(Flows, name)), name
     assert MJBot.__init__  # the app builds `flows`; items never import it

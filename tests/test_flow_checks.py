@@ -8,8 +8,8 @@ from unittest.mock import AsyncMock, MagicMock
 
 import pytest
 
-from bot.client.flows import Flows
-from bot.client.posted_messages import PostedMessages
+from bot.client.generation.flows import Flows
+from bot.client.generation.posted_messages import PostedMessages
 from bot.core.quota import GuildConfig
 
 

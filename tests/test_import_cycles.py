@@ -6,7 +6,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("bot", "cogs")
+PACKAGES = ("bot",)
 
 
 def module_name(path: Path) -> str:

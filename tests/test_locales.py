@@ -9,10 +9,13 @@ import pytest
 from discord import app_commands
 from discord.ext import commands
 
-from bot.client.components import CELL_NAMES, REGION_HELP
+from bot.client.credits.admin import AdminError, MJAdmin, apply_setting, describe_config
+from bot.client.credits.member import Account
 from bot.client.errors import UNEXPECTED
-from bot.client.flows import UNKNOWN_JOB
-from bot.client.render import _status_text, job_content
+from bot.client.generation.commands import Generation
+from bot.client.generation.flows import UNKNOWN_JOB
+from bot.client.generation.region import CELL_NAMES, REGION_HELP
+from bot.client.generation.render import _status_text, job_content
 from bot.core.buttons import describe_button
 from bot.core.errors import InvalidInput
 from bot.core.models import Job, JobAction, JobStatus, UpstreamButton
@@ -21,9 +24,6 @@ from bot.core.quota import Defaults, GuildConfig, Tier
 from bot.core.reasons import failure_message, refusal_message
 from bot.i18n import tr
 from bot.locales.zh_CN import COMMANDS, MESSAGES
-from cogs.account import Account
-from cogs.admin import AdminError, MJAdmin, apply_setting, describe_config
-from cogs.imagine import Imagine
 
 ZH = "zh-CN"
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
@@ -276,7 +276,7 @@ def _command_strings() -> tuple[set[str], set[str], set[str]]:
     names: set[str] = set()
     options: set[str] = set()
     texts: set[str] = set()
-    for cog in (Imagine, Account, MJAdmin):
+    for cog in (Generation, Account, MJAdmin):
         if issubclass(cog, commands.GroupCog):
             names.add(str(cog.__cog_group_name__))
             texts.add(str(cog.__cog_group_description__))

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.client import posted_messages
-from bot.client.posted_messages import Posted, PostedMessages
+from bot.client.generation import posted_messages
+from bot.client.generation.posted_messages import Posted, PostedMessages
 from bot.core.jobs import submit_state
 from bot.core.ledger import Ledger
 

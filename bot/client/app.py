@@ -8,7 +8,6 @@ import logging
 import signal
 import time
 from collections.abc import AsyncIterator, Callable
-from pathlib import Path
 from typing import Any
 
 import discord
@@ -18,29 +17,23 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.client.errors import answer_error
-from bot.client.flows import Flows
-from bot.client.job_messages import JobMessages
-from bot.client.posted_messages import PostedMessages
-from bot.client.render import NO_MENTIONS
 from bot.client.translator import CommandTranslator
 from bot.core.accounts import Accounts
 from bot.core.images import ImageFetcher
 from bot.core.jobs import JobService
 from bot.core.ledger import Ledger
-from bot.core.models import Job, TaskSnapshot
+from bot.core.models import TaskSnapshot
 from bot.core.providers.base import Provider
 from bot.core.providers.proxy import ProxyProvider, parse_task
 from bot.core.push import PushEndpoint, push_secret
 from bot.core.redact import register_secret
-from bot.i18n import tr
 from bot.settings import Settings
 from bot.simulator.server import Simulator
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS = ("cogs.imagine", "cogs.job_buttons", "cogs.account", "cogs.admin")
+EXTENSIONS = ("bot.client.generation", "bot.client.credits")  # the features, each a package
 SIMULATOR_BASE_SECONDS = 8.0
-RESTARTED_BEFORE_START = "The bot restarted before this job started. Nothing was charged; please try again."
 
 
 class MJBot(commands.Bot):
@@ -54,27 +47,14 @@ class MJBot(commands.Bot):
         )
         self.settings = settings
         self.jobs = jobs
-        self.messages = JobMessages(self, fetcher, jobs=jobs, edit_interval=settings.progress_edit_interval)
-        self.posted = PostedMessages(_journal_path(settings))
-        self.flows = Flows(
-            jobs,
-            self.messages,
-            self.posted,
-            fetcher,
-            bot_type=settings.mj_bot_type,
-            mode=settings.mj_mode,
-            max_attachment_bytes=settings.max_attachment_bytes,
-        )
+        self.fetcher = fetcher
         self.tree.error(self._on_app_command_error)
 
     async def setup_hook(self) -> None:
         await self.tree.set_translator(CommandTranslator())
         for extension in EXTENSIONS:
             await self.load_extension(extension)
-        self.jobs.subscribe(self.messages.on_job)
-        self.jobs.subscribe(self._remember)
         # Resumes jobs left in flight by a previous run; their messages are edited through the channel.
-        await self._settle_posted()
         await self.jobs.start()
         if self.settings.discord_guild_id:
             guild = discord.Object(self.settings.discord_guild_id)
@@ -83,38 +63,12 @@ class MJBot(commands.Bot):
         else:
             await self.tree.sync()
 
-    async def _settle_posted(self) -> None:
-        """Messages the previous run posted just before it died, before their job was recorded."""
-        for posted in self.posted.left_over():
-            if posted.job_id is not None:  # the job was recorded first: give it its message, recovery ends it
-                job = await self.jobs.ledger.get(posted.job_id)
-                if job is not None and job.message_id is None:
-                    await self.jobs.set_message(job.id, posted.message_id)
-                continue
-            if await self.jobs.ledger.jobs_where("message_id = ?", (posted.message_id,)):
-                continue  # recorded after all
-            log.warning(
-                "message %s: posted just before the bot stopped, no job recorded; nothing charged", posted.message_id
-            )
-            text = tr(f"❌ {RESTARTED_BEFORE_START}", posted.locale)
-            message = self.get_partial_messageable(posted.channel_id).get_partial_message(posted.message_id)
-            try:
-                await message.edit(content=text, view=None, allowed_mentions=NO_MENTIONS)
-            except discord.HTTPException as exc:
-                log.warning("message %s could not be ended: %s", posted.message_id, exc)
-        self.posted.start()
-
-    async def _remember(self, job: Job) -> None:
-        self.flows.remember(job)
-
     async def on_ready(self) -> None:
         log.info("connected as %s (%s) to %d server(s)", self.user, getattr(self.user, "id", "?"), len(self.guilds))
 
     async def close(self) -> None:
         await self.jobs.stop()
-        await self.messages.close()
-        self.posted.close()
-        await super().close()
+        await super().close()  # unloads the features, which stop their work
 
     async def _on_app_command_error(
         self, interaction: discord.Interaction, error: app_commands.AppCommandError
@@ -123,11 +77,6 @@ class MJBot(commands.Bot):
             return  # the check already told the member why
         cause = error.original if isinstance(error, app_commands.CommandInvokeError) else error
         await answer_error(interaction, cause, f"command /{interaction.command and interaction.command.qualified_name}")
-
-
-def _journal_path(settings: Settings) -> Path | None:
-    path = str(settings.database_path)
-    return None if path == ":memory:" else Path(path + ".posted")
 
 
 def point_discord_at(settings: Settings) -> None:

@@ -9,11 +9,12 @@ import discord
 from bot.i18n import tr
 
 RESPONSE_DEFERRED = discord.InteractionResponseType.deferred_channel_message
+NO_MENTIONS = discord.AllowedMentions.none()  # every message built from user text goes with this
 
 
 async def reply(interaction: discord.Interaction, text: str, **kwargs: Any) -> None:
     kwargs.setdefault("ephemeral", True)
-    kwargs.setdefault("allowed_mentions", discord.AllowedMentions.none())
+    kwargs.setdefault("allowed_mentions", NO_MENTIONS)
     text = tr(text, interaction.locale)
     if not interaction.response.is_done():
         await interaction.response.send_message(text, **kwargs)

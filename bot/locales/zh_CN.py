@@ -79,7 +79,7 @@ _REFUSALS: dict[str, str] = {
     ),
 }
 
-# What /mjadmin set refuses (cogs/admin.py, `apply_setting`), always shown after "❌ ".
+# What /mjadmin set refuses (bot/client/credits/admin.py, `apply_setting`), always shown after "❌ ".
 _ADMIN_ERRORS: dict[str, str] = {
     "`{name}` takes a whole number (0 means no limit), or `default`.": (
         "`{name}` 需要一个整数（0 表示不限），或 `default`。"
@@ -100,7 +100,7 @@ _ADMIN_ERRORS: dict[str, str] = {
 }
 
 MESSAGES: dict[str, str] = {
-    # /imagine, /blend, /describe and button presses (bot/client/flows.py).
+    # /imagine, /blend, /describe and button presses (bot/client/generation/flows.py).
     "This button belongs to a job the bot no longer knows.": "这个按钮所属的任务已不在机器人的记录中。",
     "On this server only the member who started a job can use its buttons.": (
         "在本服务器，只有发起任务的成员才能使用它的按钮。"
@@ -188,7 +188,7 @@ MESSAGES: dict[str, str] = {
     "Pan Up": "向上平移",
     "Pan Down": "向下平移",
     "Favourite": "收藏",
-    # The Vary (Region) picker and the Remix button (bot/client/components.py).
+    # The Vary (Region) picker and the Remix button (bot/client/generation/region.py, remix.py).
     "🖌️ **Vary (Region)** — choose the parts of the image to repaint (the image split in a 3×3 grid).": (
         "🖌️ **Vary (Region)** — 选择图片中要重绘的区域（图片按 3×3 九宫格划分）。"
     ),
@@ -356,7 +356,7 @@ MESSAGES: dict[str, str] = {
     "This image service needs images it can download, and one of the images has no link.": (
         "这个绘图服务需要能下载的图片，但其中一张图片没有链接。"
     ),
-    # /quota (cogs/account.py).
+    # /quota (bot/client/credits/member.py).
     "**Credits left today:** unlimited": "**今日剩余积分：** 不限",
     "**Credits left today:** {left} of {daily}": "**今日剩余积分：** {left} / {daily}",
     "**Bonus credits:** {bonus}": "**奖励积分：** {bonus}",
@@ -373,7 +373,7 @@ MESSAGES: dict[str, str] = {
     "**Daily credits come back** <t:{reset_at}:t> (<t:{reset_in}:R>)": (
         "**每日积分恢复于** <t:{reset_at}:t>（<t:{reset_in}:R>）"
     ),
-    # /history (cogs/account.py).
+    # /history (bot/client/credits/member.py).
     "You have no jobs yet.": "你还没有任何任务。",
     "No more jobs.": "没有更多任务了。",
     "**Your jobs** (page {page})": "**你的任务**（第 {page} 页）",
@@ -385,7 +385,7 @@ MESSAGES: dict[str, str] = {
     "◀ Newer": "◀ 较新",
     "Older ▶": "较早 ▶",
     "These pages are someone else's.": "这些页面属于其他成员。",
-    # /job (cogs/account.py).
+    # /job (bot/client/credits/member.py).
     "You have no job #{id} on this server.": "你在本服务器没有编号为 #{id} 的任务。",
     "**Job #{id}** · {action}": "**任务 #{id}** · {action}",
     "**Job #{id}** · {action} · {title}": "**任务 #{id}** · {action} · {title}",
@@ -421,7 +421,7 @@ MESSAGES: dict[str, str] = {
     "needs_input": "等待输入",
     "succeeded": "已完成",
     "failed": "失败",
-    # /mjadmin show: the server's settings (cogs/admin.py, describe_config).
+    # /mjadmin show: the server's settings (bot/client/credits/admin.py, describe_config).
     "**Server settings**": "**服务器设置**",
     (
         "Daily credits: {daily_credits} · running per member: {user_running} · waiting per member: {user_waiting} "
@@ -447,7 +447,7 @@ MESSAGES: dict[str, str] = {
     "Strikes today: {strikes}": "今日违规：{strikes}",
     "none": "无",
     "all": "全部",
-    # /mjadmin answers (cogs/admin.py).
+    # /mjadmin answers (bot/client/credits/admin.py).
     "❌ /mjadmin needs the Manage Server permission.": "❌ /绘图管理 需要“管理服务器”权限。",
     "❌ Limits cannot be negative.": "❌ 限额不能为负数。",
     "❌ Give a word.": "❌ 请提供一个词。",
@@ -521,7 +521,7 @@ COMMANDS: dict[str, str] = {
     "banword": "屏蔽词",
     "export": "导出",
     "stats": "统计",
-    # /imagine, /blend, /describe (cogs/imagine.py).
+    # /imagine, /blend, /describe (bot/client/generation/commands.py).
     "Create four images from a text prompt": "根据文字提示词生成四张图片",
     "What to draw, with any Midjourney parameters (up to 1500 characters)": (
         "要画的内容，可附带 Midjourney 参数（最多 1500 个字符）"
@@ -548,12 +548,12 @@ COMMANDS: dict[str, str] = {
     "Portrait (2:3)": "竖版 (2:3)",
     "Square (1:1)": "方形 (1:1)",
     "Landscape (3:2)": "横版 (3:2)",
-    # /quota, /history, /job (cogs/account.py).
+    # /quota, /history, /job (bot/client/credits/member.py).
     "Your credits left today, bonus credits and jobs": "你今天剩余的积分、奖励积分和任务",
     "Your recent jobs": "你最近的任务",
     "One job: prompt, where it came from, status and cost": "单个任务的提示词、来源、状态和花费",
     "The job number (see /history)": "任务编号（见 /历史）",
-    # /mjadmin (cogs/admin.py).
+    # /mjadmin (bot/client/credits/admin.py).
     "Manage the image bot on this server": "管理本服务器的绘图机器人",
     "Show this server's settings": "查看本服务器的设置",
     "Set a limit, cost, time zone or default": "设置限额、花费、时区或默认值",

@@ -13,7 +13,7 @@ from typing import Any
 import discord
 
 from bot.client.errors import guarded
-from bot.client.feature import generation
+from bot.client.generation.feature import generation
 from bot.core.buttons import PRIMARY, SUCCESS, ButtonFace
 from bot.core.models import JobAction
 

@@ -1,6 +1,6 @@
-"""Buttons and menus beyond a job's own buttons: Remix, and the Vary (Region) picker.
+"""Vary (Region): the picker of the parts of an image to repaint.
 
-All are DynamicItems whose custom_id carries their state, so they work after a restart.
+Its items are DynamicItems whose custom_id carries their state, so they work after a restart.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from typing import Any
 import discord
 
 from bot.client.errors import guarded
-from bot.client.feature import generation
+from bot.client.generation.feature import generation
 from bot.i18n import tr
 
 CELL_NAMES = (
@@ -37,29 +37,6 @@ def bits_to_cells(bits: int) -> set[int]:
 def cells_picture(cells: set[int]) -> str:
     rows = ("".join("🟩" if r * 3 + c in cells else "⬛" for c in range(3)) for r in range(3))
     return "\n".join(rows)
-
-
-class RemixButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"mj:remix:(?P<job>[0-9]+)"):
-    """Opens the Remix dialog of a job the API holds for an edited prompt."""
-
-    def __init__(self, job_id: int, locale: object = None) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label=tr("Remix prompt", locale),
-                emoji="🎛️",
-                style=discord.ButtonStyle.success,
-                custom_id=f"mj:remix:{job_id}",
-            )
-        )
-        self.job_id = job_id
-
-    @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction, item: Any, match: Any, /) -> RemixButton:
-        return cls(int(match["job"]))
-
-    @guarded
-    async def callback(self, interaction: discord.Interaction) -> None:
-        await generation(interaction).open_remix(interaction, self.job_id)
 
 
 class RegionSelect(
@@ -149,4 +126,4 @@ def region_picker(job_id: int, index: int, cells: set[int], locale: object = Non
     return text, view
 
 
-DYNAMIC_ITEMS = (RemixButton, RegionSelect, RegionButton)
+REGION_ITEMS = (RegionSelect, RegionButton)

@@ -18,7 +18,8 @@ from typing import Any
 
 import discord
 
-from bot.client.render import NO_MENTIONS, job_content, job_view, result_filename
+from bot.client.generation.render import job_content, job_view, result_filename
+from bot.client.replies import NO_MENTIONS
 from bot.core import crashpoints
 from bot.core.errors import MJError
 from bot.core.images import ImageFetcher, fit_for_upload, image_extension, image_size

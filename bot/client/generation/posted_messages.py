@@ -15,9 +15,17 @@ import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import discord
+
+from bot.client.replies import NO_MENTIONS
+from bot.core.jobs import JobService
+from bot.i18n import tr
+from bot.settings import Settings
+
 log = logging.getLogger(__name__)
 
 COMPACT_AFTER = 10_000  # lines; then the file is rewritten with only the open entries
+RESTARTED_BEFORE_START = "The bot restarted before this job started. Nothing was charged; please try again."
 
 
 @dataclass(frozen=True)
@@ -87,3 +95,31 @@ class PostedMessages:
         self.close()
         self._fd = os.open(self._path, os.O_WRONLY | os.O_APPEND, 0o600)
         self._lines = len(self._open)
+
+
+def journal_path(settings: Settings) -> Path | None:
+    path = str(settings.database_path)
+    return None if path == ":memory:" else Path(path + ".posted")
+
+
+async def settle_left_over(journal: PostedMessages, client: discord.Client, jobs: JobService) -> None:
+    """Messages the previous run posted just before it died, before their job was recorded; then a
+    fresh journal. Runs before the job service starts, whose recovery then ends the jobs it knows."""
+    for posted in journal.left_over():
+        if posted.job_id is not None:  # the job was recorded first: give it its message, recovery ends it
+            job = await jobs.ledger.get(posted.job_id)
+            if job is not None and job.message_id is None:
+                await jobs.set_message(job.id, posted.message_id)
+            continue
+        if await jobs.ledger.jobs_where("message_id = ?", (posted.message_id,)):
+            continue  # recorded after all
+        log.warning(
+            "message %s: posted just before the bot stopped, no job recorded; nothing charged", posted.message_id
+        )
+        text = tr(f"❌ {RESTARTED_BEFORE_START}", posted.locale)
+        message = client.get_partial_messageable(posted.channel_id).get_partial_message(posted.message_id)
+        try:
+            await message.edit(content=text, view=None, allowed_mentions=NO_MENTIONS)
+        except discord.HTTPException as exc:
+            log.warning("message %s could not be ended: %s", posted.message_id, exc)
+    journal.start()

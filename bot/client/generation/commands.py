@@ -1,15 +1,16 @@
-"""/imagine, /blend and /describe: the slash commands; the work happens in `bot.client.flows`."""
+"""/imagine, /blend and /describe: the slash commands; the work happens in `bot.client.generation.flows`."""
 
 from __future__ import annotations
-
-from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-if TYPE_CHECKING:
-    from bot.client.app import MJBot
+from bot.client.generation.flows import Flows
+from bot.client.generation.job_messages import JobMessages
+from bot.client.generation.posted_messages import PostedMessages, journal_path, settle_left_over
+from bot.client.host import Host
+from bot.core.models import Job
 
 MODES = [
     app_commands.Choice(name="Fast", value="fast"),
@@ -31,9 +32,34 @@ def _value(choice: app_commands.Choice[str] | None) -> str | None:
     return choice.value if choice else None
 
 
-class Imagine(commands.Cog):
-    def __init__(self, bot: MJBot) -> None:
-        self.bot = bot
+class Generation(commands.Cog):
+    def __init__(self, bot: commands.Bot, host: Host) -> None:
+        settings = host.settings
+        self.client, self.jobs = bot, host.jobs
+        self.messages = JobMessages(bot, host.fetcher, jobs=host.jobs, edit_interval=settings.progress_edit_interval)
+        self.posted = PostedMessages(journal_path(settings))
+        self.flows = Flows(
+            host.jobs,
+            self.messages,
+            self.posted,
+            host.fetcher,
+            bot_type=settings.mj_bot_type,
+            mode=settings.mj_mode,
+            max_attachment_bytes=settings.max_attachment_bytes,
+        )
+
+    async def cog_load(self) -> None:
+        """Before the job service starts: follow every job's changes, settle what a crash left behind."""
+        self.jobs.subscribe(self.messages.on_job)
+        self.jobs.subscribe(self._remember)
+        await settle_left_over(self.posted, self.client, self.jobs)
+
+    async def cog_unload(self) -> None:
+        await self.messages.close()
+        self.posted.close()
+
+    async def _remember(self, job: Job) -> None:
+        self.flows.remember(job)
 
     @app_commands.command(name="imagine", description="Create four images from a text prompt")
     @app_commands.describe(
@@ -57,7 +83,7 @@ class Imagine(commands.Cog):
         bot: app_commands.Choice[str] | None = None,
     ) -> None:
         images = [a for a in (image, image2, image3) if a is not None]
-        await self.bot.flows.imagine(interaction, prompt, images, mode=_value(mode), bot_type=_value(bot))
+        await self.flows.imagine(interaction, prompt, images, mode=_value(mode), bot_type=_value(bot))
 
     @app_commands.command(name="blend", description="Blend 2 to 5 images into a new one")
     @app_commands.describe(
@@ -86,14 +112,10 @@ class Imagine(commands.Cog):
     ) -> None:
         images = [a for a in (image1, image2, image3, image4, image5) if a is not None]
         shape = _value(dimensions) or "SQUARE"
-        await self.bot.flows.blend(interaction, images, shape, mode=_value(mode), bot_type=_value(bot))
+        await self.flows.blend(interaction, images, shape, mode=_value(mode), bot_type=_value(bot))
 
     @app_commands.command(name="describe", description="Four prompts that describe an image")
     @app_commands.describe(image="The image to describe")
     @app_commands.guild_only()
     async def describe(self, interaction: discord.Interaction, image: discord.Attachment) -> None:
-        await self.bot.flows.describe(interaction, image)
-
-
-async def setup(bot: MJBot) -> None:
-    await bot.add_cog(Imagine(bot))
+        await self.flows.describe(interaction, image)

@@ -16,12 +16,12 @@ from collections.abc import Awaitable, Callable, Sequence
 
 import discord
 
-from bot.client.components import region_picker
-from bot.client.job_messages import JobMessages
-from bot.client.modals import PromptModal, ZoomModal
-from bot.client.posted_messages import Posted, PostedMessages
-from bot.client.render import NO_MENTIONS, job_content
-from bot.client.replies import member_roles, reply
+from bot.client.generation.job_messages import JobMessages
+from bot.client.generation.modals import PromptModal, ZoomModal
+from bot.client.generation.posted_messages import Posted, PostedMessages
+from bot.client.generation.region import region_picker
+from bot.client.generation.render import job_content
+from bot.client.replies import NO_MENTIONS, member_roles, reply
 from bot.core import crashpoints, requests
 from bot.core.accounts import Accounts, Refusal
 from bot.core.buttons import IMAGE_ACTIONS, ButtonFace

@@ -16,13 +16,12 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.client.render import NO_MENTIONS
-from bot.client.replies import reply
+from bot.client.host import Host
+from bot.client.replies import NO_MENTIONS, reply
 from bot.core.errors import UserFacingError
 from bot.core.quota import COST_GROUPS, DEFAULT_COSTS, GuildConfig, Tier, local_day
 
 if TYPE_CHECKING:
-    from bot.client.app import MJBot
     from bot.core.accounts import Accounts
 
 LIMITS = ("daily_credits", "user_running", "user_waiting", "server_running")
@@ -94,7 +93,7 @@ def apply_setting(config: GuildConfig, name: str, value: str) -> None:
         raise AdminError(f"Unknown setting `{name}`.")
 
 
-def describe_config(config: GuildConfig, bot: MJBot, strikes: dict[int, int] | None = None) -> str:
+def describe_config(config: GuildConfig, bot: Host, strikes: dict[int, int] | None = None) -> str:
     d = bot.settings.quota_defaults
 
     def limit(name: str) -> str:
@@ -126,7 +125,7 @@ def describe_config(config: GuildConfig, bot: MJBot, strikes: dict[int, int] | N
 @app_commands.default_permissions(manage_guild=True)
 @app_commands.guild_only()
 class MJAdmin(commands.GroupCog, group_name="mjadmin", group_description="Manage the image bot on this server"):
-    def __init__(self, bot: MJBot) -> None:
+    def __init__(self, bot: Host) -> None:
         self.bot = bot
         super().__init__()
 
@@ -271,7 +270,3 @@ class MJAdmin(commands.GroupCog, group_name="mjadmin", group_description="Manage
                 f" {s.refunded} refunded, {s.charged - s.refunded} spent · {s.strikes} moderation strikes"
             )
         await reply(interaction, "\n".join(lines), ephemeral=True)
-
-
-async def setup(bot: MJBot) -> None:
-    await bot.add_cog(MJAdmin(bot))

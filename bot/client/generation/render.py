@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import discord
 
-from bot.client.components import RemixButton
-from bot.client.job_button import JobButton
+from bot.client.generation.job_button import JobButton
+from bot.client.generation.remix import RemixButton
 from bot.core.buttons import layout
 from bot.core.models import Job, JobAction, JobStatus
 from bot.i18n import tr, wants_chinese
 
 CONTENT_LIMIT = 2000
-NO_MENTIONS = discord.AllowedMentions.none()
 
 
 def _status_text(job: Job) -> str:

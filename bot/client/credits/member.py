@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot.client.errors import guarded
-from bot.client.render import NO_MENTIONS
-from bot.client.replies import member_roles, reply
+from bot.client.host import Host
+from bot.client.replies import NO_MENTIONS, member_roles, reply
 from bot.core.models import Job, JobStatus
 from bot.i18n import tr
-
-if TYPE_CHECKING:
-    from bot.client.app import MJBot
 
 PAGE = 10
 STATUS_ICONS = {
@@ -48,7 +45,7 @@ def _cost(job: Job) -> str:
 
 
 async def history_page(
-    bot: MJBot, guild_id: int, user_id: int, page: int, locale: object = None
+    bot: Host, guild_id: int, user_id: int, page: int, locale: object = None
 ) -> tuple[str, discord.ui.View]:
     accounts = bot.jobs.accounts
     assert accounts is not None
@@ -88,7 +85,7 @@ class HistoryPage(
         if interaction.user.id != self.user_id or interaction.guild_id is None:
             await reply(interaction, "These pages are someone else's.", ephemeral=True)
             return
-        bot: MJBot = interaction.client  # type: ignore[assignment]
+        bot: Host = interaction.client  # type: ignore[assignment]
         await interaction.response.defer()  # answered before any I/O; the page is edited in place after
         text, view = await history_page(bot, interaction.guild_id, self.user_id, max(0, self.page), interaction.locale)
         await interaction.edit_original_response(
@@ -97,7 +94,7 @@ class HistoryPage(
 
 
 class Account(commands.Cog):
-    def __init__(self, bot: MJBot) -> None:
+    def __init__(self, bot: Host) -> None:
         self.bot = bot
 
     @app_commands.command(name="quota", description="Your credits left today, bonus credits and jobs")
@@ -163,12 +160,3 @@ class Account(commands.Cog):
         if link := _link(job):
             lines.append(link)
         await reply(interaction, "\n".join(lines)[:2000], ephemeral=True, allowed_mentions=NO_MENTIONS)
-
-
-async def setup(bot: MJBot) -> None:
-    bot.add_dynamic_items(HistoryPage)
-    await bot.add_cog(Account(bot))
-
-
-async def teardown(bot: MJBot) -> None:
-    bot.remove_dynamic_items(HistoryPage)

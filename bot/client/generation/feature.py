@@ -9,9 +9,10 @@ from __future__ import annotations
 from typing import Protocol, cast
 
 import discord
+from discord.ext import commands
 
 
-class Generation(Protocol):
+class GenerationFlows(Protocol):
     async def press(
         self, interaction: discord.Interaction, job_id: int, index: int, kind: str | None = None
     ) -> None: ...
@@ -27,6 +28,7 @@ class Generation(Protocol):
     ) -> None: ...
 
 
-def generation(interaction: discord.Interaction) -> Generation:
-    """The generation feature of the bot that received `interaction` (`MJBot.flows`)."""
-    return cast(Generation, interaction.client.flows)  # type: ignore[attr-defined]
+def generation(interaction: discord.Interaction) -> GenerationFlows:
+    """The flows of the generation feature loaded in the bot that received `interaction`."""
+    cog = cast(commands.Bot, interaction.client).get_cog("Generation")
+    return cast(GenerationFlows, getattr(cog, "flows"))  # noqa: B009 - the cog's module imports this one

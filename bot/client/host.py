@@ -1,0 +1,19 @@
+"""What a feature needs from the bot that loads it: the core and the settings.
+
+A protocol, so that features depend on it and not on the app that loads them (dependencies one way:
+app → features → host, core).
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from bot.core.images import ImageFetcher
+from bot.core.jobs import JobService
+from bot.settings import Settings
+
+
+class Host(Protocol):
+    settings: Settings
+    jobs: JobService
+    fetcher: ImageFetcher
