@@ -124,6 +124,29 @@ async def test_where_the_api_cannot_be_searched_the_refund_says_so(
     await service.stop()
 
 
+async def test_a_proxy_server_without_a_task_list_refunds_and_says_so(
+    ledger: Ledger, caplog: pytest.LogCaptureFixture
+) -> None:
+    job = await ledger.create_job(ALICE, provider="proxy", action=JobAction.IMAGINE, prompt="x", message_id=1)
+    asked: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        asked.append(f"{request.method} {request.url.path}")
+        return httpx.Response(404)
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as client:
+        service = JobService(ledger, ProxyProvider(client, "http://api.example"), poll_interval=0.05)
+        rec = Recorder()
+        service.subscribe(rec)
+        with caplog.at_level(logging.WARNING):
+            await service.start()
+        failed = await rec.wait(job.id)
+        await service.stop()
+    assert asked[0] == "GET /mj/task/list"
+    assert "cannot tell whether the image service took it" in (failed.error or "")
+    assert "keeps no task list" in caplog.text and "offers no way to find it" in caplog.text
+
+
 async def test_polling_backs_off_during_an_outage_and_says_so_once(
     ledger: Ledger, http: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -33,7 +33,7 @@ from bot.core.models import (
     TaskSnapshot,
     UpstreamButton,
 )
-from bot.core.providers.base import SUBMIT_STATE, Provider
+from bot.core.providers.base import SUBMIT_STATE, Provider, confirmer, state_finder
 from bot.core.reasons import failure_message
 from bot.core.redact import redact
 from bot.core.requests import ActionRequest, RegionRequest
@@ -127,11 +127,12 @@ class JobService:
         """Jobs submitted just before the bot died, found upstream by the `state` they were sent with."""
         if not jobs:
             return
+        finder, found = state_finder(self.provider), None
         try:
-            found = await self.provider.find_by_state([submit_state(self.ledger.instance, j.id) for j in jobs])
+            if finder is not None:
+                found = await finder.find_by_state([submit_state(self.ledger.instance, j.id) for j in jobs])
         except MJError as exc:
             log.warning("could not look up %d job(s) submitted before the restart: %s", len(jobs), exc)
-            found = None
         for job in jobs:
             snapshot = (found or {}).get(submit_state(self.ledger.instance, job.id))
             if snapshot is None:
@@ -328,8 +329,8 @@ class JobService:
 
         async def press() -> SubmitResult:
             result = await self.provider.action(ref, custom_id, mode)
-            if result.needs_input and prompt is not None:
-                return await self.provider.modal(result.task_id, prompt, mode)
+            if result.needs_input and prompt is not None and (confirm := confirmer(self.provider)) is not None:
+                return await confirm.modal(result.task_id, prompt, mode)
             return result
 
         return await self._submit(job, press)
@@ -359,7 +360,10 @@ class JobService:
         except IllegalTransition:
             return await self.ledger.get(job.id) or job
         self._following.pop(job.id, None)
-        return await self._submit(job, lambda: self.provider.modal(task_id, prompt, mode))
+        confirm = confirmer(self.provider)
+        if confirm is None:  # a job waits for input only on a dialect that confirms
+            return await self._finish_failed(job, "That button no longer works on this job.")
+        return await self._submit(job, lambda: confirm.modal(task_id, prompt, mode))
 
     async def bookmark(self, parent: Job, index: int) -> str:
         """❤️: a favourite on the upstream account; no image, so no job."""

@@ -30,6 +30,7 @@ from bot.core.models import (
     TaskSnapshot,
     UpstreamButton,
 )
+from bot.core.providers.base import Capability
 from bot.core.providers.proxy import parse_progress
 from bot.core.reasons import MODERATION_MESSAGE
 
@@ -138,6 +139,9 @@ class AceDataProvider:
     """AceData Cloud dialect over one shared `httpx.AsyncClient`."""
 
     name = "acedata"
+    # No modal step (Remix and Custom Zoom go in one call), and no `state` to search by: the task id comes
+    # on the first line of the answer.
+    capabilities: frozenset[Capability] = frozenset()
 
     def __init__(
         self,
@@ -204,11 +208,6 @@ class AceDataProvider:
 
     async def action(self, parent_ref: str, custom_id: str, mode: str | None = None) -> SubmitResult:
         return await self._submit({"action": custom_id, "image_id": parent_ref}, mode)
-
-    async def modal(self, task_id: str, prompt: str, mode: str | None = None) -> SubmitResult:
-        raise ProviderError(
-            ErrorKind.REJECTED, "This image service has no confirmation step for this button.", detail="modal"
-        )
 
     async def vary_region(
         self, parent_ref: str, custom_id: str, prompt: str, mask_png: bytes, mode: str | None = None
@@ -350,10 +349,6 @@ class AceDataProvider:
                 if snap is not None and snap.task_id in wanted:
                     found[snap.task_id] = snap
         return found
-
-    async def find_by_state(self, states: Sequence[str]) -> dict[str, TaskSnapshot] | None:
-        """AceData keeps no `state` (its task id comes on the first line of the answer): no way to look."""
-        return None
 
     # -- plumbing ----------------------------------------------------------------------------
     async def _request(self, path: str, body: dict[str, Any]) -> httpx.Response:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from contextvars import ContextVar
-from typing import Protocol
+from enum import StrEnum
+from typing import Protocol, cast
 
 from bot.core.models import BlendRequest, ImagineRequest, ReferenceImage, SubmitResult, TaskSnapshot
 
@@ -13,13 +14,22 @@ from bot.core.models import BlendRequest, ImagineRequest, ReferenceImage, Submit
 SUBMIT_STATE: ContextVar[str | None] = ContextVar("submit_state", default=None)
 
 
+class Capability(StrEnum):
+    """What a dialect can do beyond the basics every one has (imagine, blend, describe, buttons, status)."""
+
+    MODAL = "modal"  # a task can wait for a confirmation with an edited prompt (Remix, Custom Zoom)
+    FIND_BY_STATE = "find_by_state"  # tasks can be listed by the `state` they were submitted with
+
+
 class Provider(Protocol):
     """One API dialect. Paid submits are made once and never retried: a duplicate costs money.
 
-    Errors are `bot.core.errors.ProviderError` with a message fit for a user.
+    Errors are `bot.core.errors.ProviderError` with a message fit for a user. What a dialect can do
+    beyond this protocol it declares in `capabilities`, and implements the matching protocol below.
     """
 
     name: str
+    capabilities: frozenset[Capability]
 
     async def imagine(self, request: ImagineRequest) -> SubmitResult: ...
 
@@ -37,10 +47,6 @@ class Provider(Protocol):
         """
         ...
 
-    async def modal(self, task_id: str, prompt: str, mode: str | None = None) -> SubmitResult:
-        """Confirm a task waiting for input, with the (edited) prompt."""
-        ...
-
     async def vary_region(
         self, parent_ref: str, custom_id: str, prompt: str, mask_png: bytes, mode: str | None = None
     ) -> SubmitResult:
@@ -54,8 +60,28 @@ class Provider(Protocol):
         """
         ...
 
-    async def find_by_state(self, states: Sequence[str]) -> dict[str, TaskSnapshot] | None:
-        """Tasks by the `state` they were submitted with; None where the API offers no way to list them."""
+    async def aclose(self) -> None: ...
+
+
+class Confirms(Protocol):
+    """`Capability.MODAL`."""
+
+    async def modal(self, task_id: str, prompt: str, mode: str | None = None) -> SubmitResult:
+        """Confirm a task waiting for input, with the (edited) prompt."""
         ...
 
-    async def aclose(self) -> None: ...
+
+class FindsByState(Protocol):
+    """`Capability.FIND_BY_STATE`."""
+
+    async def find_by_state(self, states: Sequence[str]) -> dict[str, TaskSnapshot]:
+        """Tasks by the `state` they were submitted with (those found)."""
+        ...
+
+
+def confirmer(provider: Provider) -> Confirms | None:
+    return cast(Confirms, provider) if Capability.MODAL in provider.capabilities else None
+
+
+def state_finder(provider: Provider) -> FindsByState | None:
+    return cast(FindsByState, provider) if Capability.FIND_BY_STATE in provider.capabilities else None

@@ -28,7 +28,7 @@ from bot.core.models import (
     TaskSnapshot,
     UpstreamButton,
 )
-from bot.core.providers.base import SUBMIT_STATE
+from bot.core.providers.base import SUBMIT_STATE, Capability
 
 log = logging.getLogger(__name__)
 
@@ -127,6 +127,7 @@ class ProxyProvider:
     """midjourney-proxy dialect over one shared `httpx.AsyncClient`."""
 
     name = "proxy"
+    capabilities = frozenset({Capability.MODAL, Capability.FIND_BY_STATE})
 
     def __init__(
         self,
@@ -302,12 +303,12 @@ class ProxyProvider:
                 found[task.task_id] = task
         return found
 
-    async def find_by_state(self, states: Sequence[str]) -> dict[str, TaskSnapshot] | None:
-        """Tasks submitted with these `state`s (jobs the bot died before recording); None where no list exists."""
+    async def find_by_state(self, states: Sequence[str]) -> dict[str, TaskSnapshot]:
+        """Tasks submitted with these `state`s (jobs the bot died before recording)."""
         path = "/mj/task/list"
         response = await self._request("GET", path)
-        if response.status_code in (404, 405):
-            return None
+        if response.status_code in (404, 405):  # a server of this dialect without the list
+            raise ProviderError(ErrorKind.REJECTED, "The image service keeps no task list.", detail=f"GET {path}")
         data = self._json(response, path, allow_empty=True)
         if response.status_code >= 400:
             raise self._http_error(response, data, path)
