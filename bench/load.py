@@ -27,8 +27,8 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.bot_harness import TOKEN  # noqa: E402
 from tests.fakes.discord_server import FakeDiscord  # noqa: E402
+from tests.helpers import TOKEN  # noqa: E402
 
 POLL = 1.0
 JOB_SECONDS = 8.0

@@ -9,17 +9,20 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import sys
 import tempfile
 import time
 from pathlib import Path
 
 import httpx
 
-from bot.core.jobs import JobService
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository, for the test helpers
+
 from bot.core.ledger import Ledger
 from bot.core.models import ImagineRequest, Job, JobAction, JobStatus, Requester
 from bot.core.providers.proxy import ProxyProvider
 from bot.simulator.server import Simulator
+from tests.helpers import job_service, start_job
 
 
 async def follow_jobs(jobs: int, duration: float, poll: float) -> None:
@@ -37,13 +40,12 @@ async def follow_jobs(jobs: int, duration: float, poll: float) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         ledger = await Ledger.open(Path(tmp) / "bench.sqlite3")
         async with httpx.AsyncClient() as http:
-            service = JobService(ledger, ProxyProvider(http, sim.base_url), poll_interval=poll, job_timeout=600)
+            service = job_service(ledger, ProxyProvider(http, sim.base_url), poll_interval=poll, job_timeout=600)
             service.subscribe(on_job)
             await service.start()
             start = time.perf_counter()
             for i in range(jobs):
-                job = await service.create(Requester(1, 1, 1), JobAction.IMAGINE, f"bench {i}", message_id=i + 1)
-                await service.submit_imagine(job, ImagineRequest(f"bench {i}"))
+                await start_job(service, ImagineRequest(f"bench {i}"), message_id=i + 1)
             await asyncio.wait_for(done.wait(), duration * 10 + 30)
             elapsed = time.perf_counter() - start
             await service.stop()
@@ -62,9 +64,11 @@ async def ledger_writes(count: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         ledger = await Ledger.open(Path(tmp) / "bench.sqlite3")
         job = await ledger.create_job(Requester(1, 1, 1), provider="bench", action=JobAction.IMAGINE, prompt="x")
+        await ledger.transition(job.id, JobStatus.QUEUED, upstream_task_id="T")
+        await ledger.transition(job.id, JobStatus.RUNNING)
         start = time.perf_counter()
         for i in range(count):
-            await ledger.update(job.id, progress=i % 100, status=JobStatus.RUNNING)
+            await ledger.update(job.id, progress=i % 100)
         elapsed = time.perf_counter() - start
         start = time.perf_counter()
         for i in range(count // 10):

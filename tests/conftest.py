@@ -42,3 +42,11 @@ async def fake() -> AsyncIterator[FakeDiscord]:
     A module that needs Discord's own limits defines its own `fake`."""
     async with FakeDiscord(channel_edit_limit=(50, 1.0)) as server:
         yield server
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test that runs the bot against the fake Discord is `e2e`: by the `fake` fixture here, or by a
+    module's own `pytestmark` where it starts the bot as a process."""
+    for item in items:
+        if "fake" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.e2e)

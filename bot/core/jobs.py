@@ -186,29 +186,7 @@ class JobService:
                 return True
         return False
 
-    # -- creating jobs ---------------------------------------------------------------------------
-    async def create(
-        self,
-        requester: Requester,
-        action: JobAction,
-        prompt: str,
-        *,
-        title: str = "",
-        message_id: int | None = None,
-        parent: Job | None = None,
-        parent_button: int | None = None,
-    ) -> Job:
-        return await self.ledger.create_job(
-            requester,
-            provider=self.provider.name,
-            action=action,
-            prompt=prompt,
-            title=title,
-            message_id=message_id,
-            parent_id=parent.id if parent else None,
-            parent_button=parent_button,
-        )
-
+    # -- taking jobs on --------------------------------------------------------------------------
     async def begin(self, job: Job) -> Job:
         """Take a freshly opened job on: submit it, show its place in the queue, or show a shared result."""
         if job.status is JobStatus.MIRRORING:

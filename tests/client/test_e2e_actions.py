@@ -9,7 +9,8 @@ import pytest
 from PIL import Image
 
 from bot.simulator.server import Simulator
-from tests.bot_harness import (
+from tests.fakes.discord_server import OWNER_USER_ID, FakeDiscord, FakeFile
+from tests.helpers import (
     bot_messages,
     button,
     grid_then_upscale,
@@ -19,7 +20,6 @@ from tests.bot_harness import (
     running_bot,
     wait_final,
 )
-from tests.fakes.discord_server import OWNER_USER_ID, FakeDiscord, FakeFile
 
 SIMULATOR_DURATION = 0.8
 

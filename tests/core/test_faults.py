@@ -16,9 +16,18 @@ from bot.core.providers.acedata import AceDataProvider
 from bot.core.providers.base import SUBMIT_STATE
 from bot.core.providers.proxy import ProxyProvider
 from bot.simulator.server import Simulator
-from tests.bot_harness import bot_messages, button, labels, running_bot, wait_final
-from tests.core_harness import Recorder
 from tests.fakes.discord_server import FakeDiscord
+from tests.helpers import (
+    Recorder,
+    bot_messages,
+    button,
+    job_service,
+    labels,
+    record_job,
+    running_bot,
+    start_job,
+    wait_final,
+)
 
 ALICE = Requester(user_id=1, guild_id=2, channel_id=3)
 KEY = "sk-live-0123456789abcdefSECRET"
@@ -153,12 +162,11 @@ async def test_polling_backs_off_during_an_outage_and_says_so_once(
     sim = Simulator(duration=1.5)
     await sim.start()
     port = sim.port
-    service = JobService(ledger, ProxyProvider(http, sim.base_url), poll_interval=0.05)
+    service = job_service(ledger, ProxyProvider(http, sim.base_url), poll_interval=0.05)
     rec = Recorder()
     service.subscribe(rec)
     await service.start()
-    job = await service.create(ALICE, JobAction.IMAGINE, "a boat", message_id=1)
-    job = await service.submit_imagine(job, ImagineRequest("a boat"))
+    job = await start_job(service, ImagineRequest("a boat"), message_id=1)
     with caplog.at_level(logging.WARNING, logger="bot.core.jobs"):
         await sim.stop()  # the API goes away
         before = service.polls
@@ -182,14 +190,14 @@ async def test_fifty_acedata_jobs_use_at_most_eight_streams(ledger: Ledger, http
     await sim.start()
     async with httpx.AsyncClient(limits=httpx.Limits(max_connections=8)) as streams:
         provider = AceDataProvider(http, sim.base_url, api_key="k", max_streams=8, stream_client=streams)
-        service = JobService(ledger, provider, poll_interval=0.1)
+        service = job_service(ledger, provider, poll_interval=0.1)
         rec = Recorder()
         service.subscribe(rec)
         await service.start()
         try:
-            jobs = [await service.create(ALICE, JobAction.IMAGINE, f"job {i}", message_id=i + 1) for i in range(50)]
+            jobs = [await record_job(service, ImagineRequest(f"job {i}"), message_id=i + 1) for i in range(50)]
             started = asyncio.get_running_loop().time()
-            await asyncio.gather(*(service.submit_imagine(j, ImagineRequest(j.prompt)) for j in jobs))
+            await asyncio.gather(*(service.begin(j) for j in jobs))
             submitted_in = asyncio.get_running_loop().time() - started
             done = [await rec.wait(j.id, timeout=30) for j in jobs]
             assert all(j.status is JobStatus.SUCCEEDED for j in done)

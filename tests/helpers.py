@@ -1,10 +1,13 @@
-"""Runs the real bot (discord.py, httpx, aiosqlite) against the fake Discord and the simulator."""
+"""Test helpers: the real bot (discord.py, httpx, aiosqlite) in this process or as `python -m bot`
+against the fake Discord and the simulator, reading what it shows, and what the job service publishes."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import io
+import os
+import sys
 import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -14,10 +17,20 @@ import yarl
 from PIL import Image
 
 from bot.client.app import MJBot, open_core, point_discord_at
+from bot.core import requests
+from bot.core.accounts import Accounts
+from bot.core.jobs import JobService
+from bot.core.ledger import Ledger
+from bot.core.models import BlendRequest, ImagineRequest, Job, JobAction, Requester
+from bot.core.providers.base import Provider
+from bot.core.quota import Defaults
+from bot.core.requests import ActionRequest, JobRequest, RegionRequest
 from bot.settings import load_settings
 from tests.fakes.discord_server import FakeDiscord, FakeFile, FakeInteraction, FakeMessage
 
 TOKEN = "fake-bot-token-0123456789"
+ROOT = Path(__file__).resolve().parents[1]
+API_KEY = "sk-subprocess-secret-77"  # the simulator's key for bots run as a process
 
 
 @contextlib.asynccontextmanager
@@ -115,3 +128,83 @@ async def grid_then_upscale(fake: FakeDiscord, prompt: str = "a glass whale") ->
     await fake.wait_for(lambda: len(bot_messages(fake)) == 2)
     upscale = await wait_final(fake, bot_messages(fake)[1].id)
     return grid_id, upscale.id
+
+
+def bot_env(fake: FakeDiscord, **settings: str) -> dict[str, str]:
+    """This process's environment without any bot setting, plus the fake Discord and `settings`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MJ_", "DISCORD_", "DATABASE_", "SIMULATOR_"))}
+    env.update(
+        PYTHONPATH=str(ROOT),
+        DISCORD_TOKEN=TOKEN,
+        DISCORD_API_BASE=fake.api_base,
+        DISCORD_GATEWAY_URL=fake.gateway_url,
+        MJ_POLL_INTERVAL="0.2",
+        **settings,
+    )
+    return env
+
+
+async def start_bot(env: dict[str, str], log: Path) -> asyncio.subprocess.Process:
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", cwd=log.parent, env=env, stdout=log.open("ab"), stderr=asyncio.subprocess.STDOUT
+    )
+
+
+class Recorder:
+    """A job service listener that keeps every state published and tells when a job ended."""
+
+    def __init__(self) -> None:
+        self.updates: list[Job] = []
+        self.finished: dict[int, asyncio.Event] = {}
+
+    async def __call__(self, job: Job) -> None:
+        self.updates.append(job)
+        if job.status.finished:
+            self.finished.setdefault(job.id, asyncio.Event()).set()
+
+    async def wait(self, job_id: int, timeout: float = 10) -> Job:
+        await asyncio.wait_for(self.finished.setdefault(job_id, asyncio.Event()).wait(), timeout)
+        return [u for u in self.updates if u.id == job_id][-1]
+
+
+# -- the job service on its production path, without Discord -----------------------------------------
+TESTER = Requester(user_id=1, guild_id=2, channel_id=3)
+NO_LIMITS = Defaults(daily_credits=0, user_running=0, user_waiting=0, server_running=0)
+
+
+def job_service(ledger: Ledger, provider: Provider, **options: float) -> JobService:
+    """A job service with the accounts every production job goes through (limits lifted)."""
+    return JobService(ledger, provider, accounts=Accounts(ledger, NO_LIMITS), **options)  # type: ignore[arg-type]
+
+
+async def record_job(
+    service: JobService, request: JobRequest, *, message_id: int, parent: Job | None = None, who: Requester = TESTER
+) -> Job:
+    """Charged and recorded with its request, as the Discord flows record a job; not yet submitted."""
+    assert service.accounts is not None
+    if isinstance(request, ActionRequest | RegionRequest):
+        assert parent is not None
+        found = service.button(parent, request.index)
+        assert found is not None, f"no button {request.index} on job {parent.id}"
+        action, prompt, index = found[1].action, parent.prompt, request.index
+    else:
+        action = JobAction.BLEND if isinstance(request, BlendRequest) else JobAction.IMAGINE
+        prompt, index = (request.prompt if isinstance(request, ImagineRequest) else "blend"), None
+    return await service.accounts.open_job(
+        who,
+        [],
+        request=requests.encode(request),
+        provider=service.provider.name,
+        action=action,
+        prompt=prompt,
+        message_id=message_id,
+        parent_id=parent.id if parent else None,
+        parent_button=index,
+    )
+
+
+async def start_job(
+    service: JobService, request: JobRequest, *, message_id: int, parent: Job | None = None, who: Requester = TESTER
+) -> Job:
+    """Recorded and begun, as after a member's command or press."""
+    return await service.begin(await record_job(service, request, message_id=message_id, parent=parent, who=who))

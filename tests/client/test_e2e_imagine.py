@@ -13,8 +13,8 @@ from PIL import Image
 
 from bot.core.models import JobStatus
 from bot.simulator.server import Simulator
-from tests.bot_harness import TOKEN, bot_messages, job_message_id, labels, running_bot, wait_final
 from tests.fakes.discord_server import FakeDiscord, FakeFile
+from tests.helpers import TOKEN, bot_messages, job_message_id, labels, running_bot, wait_final
 
 GRID = ["U1", "U2", "U3", "U4", "🔄", "V1", "V2", "V3", "V4"]
 

@@ -7,7 +7,6 @@ member is told, or what the bot does next). The corpus lives beside the project 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -19,8 +18,9 @@ from bot.core.models import ImagineRequest, JobStatus, ReferenceImage, TaskSnaps
 from bot.core.providers.acedata import AceDataProvider, parse_callback, parse_response, parse_task_item
 from bot.core.providers.proxy import ProxyProvider, parse_task
 from bot.core.reasons import failure_message
+from tests.helpers import ROOT
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "realdata" / "corpus.jsonl"
+CORPUS = ROOT.parent / "shared" / "realdata" / "corpus.jsonl"
 ENTRIES = [json.loads(line) for line in CORPUS.read_text().splitlines() if line.strip()]
 
 # What the bot makes of each entry: "accepted", "needs input", "follow task" (an existing task),

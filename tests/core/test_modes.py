@@ -11,15 +11,14 @@ from bot.core.buttons import describe_button
 from bot.core.images import region_mask
 from bot.core.jobs import JobService
 from bot.core.ledger import Ledger
-from bot.core.models import ImagineRequest, Job, JobAction, JobStatus, Requester
+from bot.core.models import ImagineRequest, Job, JobAction, JobStatus
 from bot.core.providers.acedata import AceDataProvider
 from bot.core.providers.base import Provider
 from bot.core.providers.proxy import ProxyProvider
-from bot.core.requests import ActionRequest, RegionRequest
+from bot.core.requests import ActionRequest, JobRequest, RegionRequest
 from bot.simulator.server import Simulator
-from tests.core_harness import Recorder
+from tests.helpers import Recorder, job_service, start_job
 
-ALICE = Requester(user_id=1, guild_id=2, channel_id=3)
 KEY = "k"
 
 
@@ -44,39 +43,38 @@ def modes_seen(sim: Simulator, dialect: str) -> dict[str, str | None]:
     return {task_id: task.mode for task_id, task in sim.tasks.items()}
 
 
-async def run(service: JobService, rec: Recorder, job: Job, parent: Job, index: int) -> Job:
+async def press(service: JobService, rec: Recorder, parent: Job, index: int, message_id: int) -> Job:
+    """Press button `index` of `parent`, as a member would, and wait for the job to end."""
     face = describe_button(parent.buttons[index])
     assert face is not None
+    request: JobRequest
     if face.action is JobAction.VARY_REGION:
         mask = region_mask(parent.image_width or 512, parent.image_height or 512, {4})
-        submitted = await service.submit_vary_region(job, parent, RegionRequest(parent.id, index, "p", mask, "relax"))
+        request = RegionRequest(parent.id, index, "p", mask, "relax")
     else:
         prompt = "p --zoom 1.5" if face.action is JobAction.CUSTOM_ZOOM else None
-        submitted = await service.submit_action(job, parent, ActionRequest(parent.id, index, prompt, "relax"))
-    return await rec.wait(submitted.id)
+        request = ActionRequest(parent.id, index, prompt, "relax")
+    return await rec.wait((await start_job(service, request, message_id=message_id, parent=parent)).id)
 
 
 @pytest.mark.parametrize("dialect", ["proxy", "acedata"])
 async def test_every_action_goes_at_the_jobs_mode(
     dialect: str, sim: Simulator, ledger: Ledger, http: httpx.AsyncClient
 ) -> None:
-    service = JobService(ledger, provider(dialect, http, sim.base_url), poll_interval=0.05)
+    service = job_service(ledger, provider(dialect, http, sim.base_url), poll_interval=0.05)
     rec = Recorder()
     service.subscribe(rec)
     await service.start()
     try:
-        grid = await service.create(ALICE, JobAction.IMAGINE, "p", message_id=1)
-        grid = await rec.wait((await service.submit_imagine(grid, ImagineRequest("p", mode="relax"))).id)
+        grid = await rec.wait((await start_job(service, ImagineRequest("p", mode="relax"), message_id=1)).id)
         pressed: list[str] = []
-        upscale = await service.create(ALICE, JobAction.UPSCALE, "p", message_id=2, parent=grid)
-        upscale = await run(service, rec, upscale, grid, 0)  # then every button of the grid and the upscale
+        upscale = await press(service, rec, grid, 0, message_id=2)  # then every button of the grid and the upscale
         for parent in (grid, upscale):
             for index, button in enumerate(parent.buttons):
                 face = describe_button(button)
                 if face is None or face.action is JobAction.BOOKMARK:
                     continue
-                child = await service.create(ALICE, face.action, "p", message_id=10 + index, parent=parent)
-                done = await run(service, rec, child, parent, index)
+                done = await press(service, rec, parent, index, message_id=10 + index)
                 assert done.status is JobStatus.SUCCEEDED, (face, done.error)
                 pressed.append(face.action.value)
         expected = {"upscale", "variation", "reroll", "upscale_hd", "vary_subtle", "vary_strong", "vary_region",

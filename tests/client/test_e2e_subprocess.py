@@ -12,31 +12,10 @@ from pathlib import Path
 import pytest
 
 from bot.simulator.server import Simulator
-from tests.bot_harness import TOKEN, bot_messages, labels, wait_final
 from tests.fakes.discord_server import FakeDiscord
+from tests.helpers import API_KEY, ROOT, TOKEN, bot_env, bot_messages, labels, start_bot, wait_final
 
-ROOT = Path(__file__).resolve().parents[1]
-API_KEY = "sk-subprocess-secret-77"
-
-
-def bot_env(fake: FakeDiscord, **settings: str) -> dict[str, str]:
-    """This process's environment without any bot setting, plus the fake Discord and `settings`."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("MJ_", "DISCORD_", "DATABASE_", "SIMULATOR_"))}
-    env.update(
-        PYTHONPATH=str(ROOT),
-        DISCORD_TOKEN=TOKEN,
-        DISCORD_API_BASE=fake.api_base,
-        DISCORD_GATEWAY_URL=fake.gateway_url,
-        MJ_POLL_INTERVAL="0.2",
-        **settings,
-    )
-    return env
-
-
-async def start_bot(env: dict[str, str], log: Path) -> asyncio.subprocess.Process:
-    return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", cwd=log.parent, env=env, stdout=log.open("ab"), stderr=asyncio.subprocess.STDOUT
-    )
+pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture

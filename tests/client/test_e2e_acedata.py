@@ -14,8 +14,8 @@ from PIL import Image
 from bot.core.models import JobStatus
 from bot.core.push import push_secret
 from bot.simulator.server import Simulator
-from tests.bot_harness import TOKEN, bot_messages, labels, running_bot, wait_final
 from tests.fakes.discord_server import FakeDiscord
+from tests.helpers import TOKEN, bot_messages, labels, running_bot, wait_final
 
 KEY = "ace-secret-key-555"
 GRID = ["U1", "U2", "U3", "U4", "🔄", "V1", "V2", "V3", "V4"]

@@ -14,8 +14,8 @@ from bot.client.app import MJBot
 from bot.client.generation.flows import Flows
 from bot.core.accounts import Refusal
 from bot.simulator.server import Simulator
-from tests.bot_harness import button, running_bot, wait_final
 from tests.fakes.discord_server import FakeDiscord, FakeInteraction
+from tests.helpers import button, running_bot, wait_final
 
 
 def flows_of(bot: MJBot) -> Flows:

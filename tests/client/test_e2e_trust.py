@@ -10,8 +10,8 @@ import pytest
 
 from bot.client.app import MJBot
 from bot.simulator.server import Simulator
-from tests.bot_harness import bot_messages, button, grid_then_upscale, labels, running_bot, wait_final
 from tests.fakes.discord_server import DEFAULT_USER_ID, OWNER_USER_ID, FakeDiscord, FakeInteraction
+from tests.helpers import bot_messages, button, grid_then_upscale, labels, running_bot, wait_final
 
 SIMULATOR_DURATION = 0.6
 THIRD_USER_ID = 1_300_000_000_000_000_500

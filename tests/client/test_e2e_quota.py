@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from bot.simulator.server import Simulator
-from tests.bot_harness import bot_messages, labels, running_bot, wait_final
 from tests.fakes.discord_server import DEFAULT_USER_ID, OWNER_USER_ID, FakeDiscord
+from tests.helpers import bot_messages, labels, running_bot, wait_final
 
 SIMULATOR_DURATION = 0.8
 MANAGE_GUILD = 1 << 5

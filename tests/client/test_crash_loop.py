@@ -14,11 +14,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
+
 from bot.core.crashpoints import POINTS
 from bot.simulator.server import Simulator
-from tests.bot_harness import bot_messages, button, wait_final
 from tests.fakes.discord_server import FakeDiscord
-from tests.test_e2e_subprocess import API_KEY, bot_env, start_bot
+from tests.helpers import API_KEY, bot_env, bot_messages, button, start_bot, wait_final
+
+pytestmark = pytest.mark.e2e
 
 WAITING_WORDS = ("Waiting", "Queued", "%)", "Submitting")
 

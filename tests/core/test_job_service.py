@@ -9,17 +9,17 @@ import httpx
 
 from bot.core.jobs import JobService
 from bot.core.ledger import Ledger
-from bot.core.models import ImagineRequest, JobAction, JobStatus, Requester
+from bot.core.models import ImagineRequest, JobAction, JobStatus
 from bot.core.providers.proxy import ProxyProvider
 from bot.core.requests import ActionRequest
 from bot.simulator.server import Simulator
-from tests.core_harness import Recorder
+from tests.helpers import TESTER, Recorder, job_service, record_job, start_job
 
-ALICE = Requester(user_id=1, guild_id=2, channel_id=3)
+ALICE = TESTER
 
 
 async def make_service(ledger: Ledger, base: str, http: httpx.AsyncClient, **kw: float) -> tuple[JobService, Recorder]:
-    service = JobService(
+    service = job_service(
         ledger, ProxyProvider(http, base), poll_interval=kw.get("poll", 0.05), job_timeout=kw.get("timeout", 30)
     )
     recorder = Recorder()
@@ -31,16 +31,14 @@ async def make_service(ledger: Ledger, base: str, http: httpx.AsyncClient, **kw:
 async def test_imagine_then_upscale(ledger: Ledger, simulator: Simulator, http: httpx.AsyncClient) -> None:
     service, rec = await make_service(ledger, simulator.base_url, http)
     try:
-        job = await service.create(ALICE, JobAction.IMAGINE, "a red fox", message_id=10)
-        job = await service.submit_imagine(job, ImagineRequest("a red fox"))
+        job = await start_job(service, ImagineRequest("a red fox"), message_id=10)
         assert job.status is JobStatus.QUEUED and job.upstream_task_id
         done = await rec.wait(job.id)
         assert done.status is JobStatus.SUCCEEDED and done.image_url and len(done.buttons) == 9
         progress = [u.progress for u in rec.updates if u.id == job.id and u.status is JobStatus.RUNNING]
         assert progress and progress == sorted(progress)
 
-        child = await service.create(ALICE, JobAction.UPSCALE, done.prompt, message_id=11, parent=done, parent_button=1)
-        child = await service.submit_action(child, done, ActionRequest(done.id, 1))
+        child = await start_job(service, ActionRequest(done.id, 1), message_id=11, parent=done)
         upscaled = await rec.wait(child.id)
         assert upscaled.status is JobStatus.SUCCEEDED
         assert any(b.custom_id.startswith("MJ::JOB::upsample_v6_2x_subtle") for b in upscaled.buttons)
@@ -57,8 +55,7 @@ async def test_ten_jobs_in_flight_cost_one_request_per_poll(ledger: Ledger, http
     try:
         jobs = []
         for i in range(10):
-            job = await service.create(ALICE, JobAction.IMAGINE, f"job {i}", message_id=100 + i)
-            jobs.append(await service.submit_imagine(job, ImagineRequest(f"job {i}")))
+            jobs.append(await start_job(service, ImagineRequest(f"job {i}"), message_id=100 + i))
         for job in jobs:
             assert (await rec.wait(job.id)).status is JobStatus.SUCCEEDED
         assert sim.requests["list-by-condition"] == service.polls
@@ -72,17 +69,15 @@ async def test_ten_jobs_in_flight_cost_one_request_per_poll(ledger: Ledger, http
 async def test_failures_end_jobs_with_a_reason(ledger: Ledger, simulator: Simulator, http: httpx.AsyncClient) -> None:
     service, rec = await make_service(ledger, simulator.base_url, http)
     try:
-        banned = await service.create(ALICE, JobAction.IMAGINE, "nude statue", message_id=1)
-        banned = await service.submit_imagine(banned, ImagineRequest("nude statue"))
+        banned = await start_job(service, ImagineRequest("nude statue"), message_id=1)
         assert banned.status is JobStatus.FAILED and banned.upstream_task_id is None
         assert "banned word: nude" in (banned.error or "")
 
-        failing = await service.create(ALICE, JobAction.IMAGINE, "sim:fail cat", message_id=2)
-        failing = await service.submit_imagine(failing, ImagineRequest("sim:fail cat"))
+        failing = await start_job(service, ImagineRequest("sim:fail cat"), message_id=2)
         failed = await rec.wait(failing.id)
         assert failed.status is JobStatus.FAILED and "Simulated failure" in (failed.error or "")
 
-        unposted = await service.create(ALICE, JobAction.IMAGINE, "x", message_id=3)
+        unposted = await record_job(service, ImagineRequest("x"), message_id=3)
         unposted = await service.abandon(unposted, "The bot could not post this job's message. Nothing was charged.")
         assert unposted.status is JobStatus.FAILED and unposted.upstream_task_id is None
     finally:
@@ -92,8 +87,7 @@ async def test_failures_end_jobs_with_a_reason(ledger: Ledger, simulator: Simula
 async def test_timeout_fails_a_stalled_job(ledger: Ledger, simulator: Simulator, http: httpx.AsyncClient) -> None:
     service, rec = await make_service(ledger, simulator.base_url, http, timeout=0.5)
     try:
-        job = await service.create(ALICE, JobAction.IMAGINE, "sim:stall owl", message_id=1)
-        job = await service.submit_imagine(job, ImagineRequest("sim:stall owl"))
+        job = await start_job(service, ImagineRequest("sim:stall owl"), message_id=1)
         failed = await rec.wait(job.id)
         assert failed.status is JobStatus.FAILED and "longer than" in (failed.error or "")
         assert service.following == 0
@@ -108,9 +102,8 @@ async def test_restart_resumes_jobs_in_flight(tmp_path: Path, http: httpx.AsyncC
     try:
         ledger = await Ledger.open(path)
         service, _ = await make_service(ledger, sim.base_url, http, poll=10)  # never polls before the "crash"
-        job = await service.create(ALICE, JobAction.IMAGINE, "a tower", message_id=1)
-        job = await service.submit_imagine(job, ImagineRequest("a tower"))
-        lost = await service.create(ALICE, JobAction.IMAGINE, "never sent", message_id=2)  # crash before submit
+        job = await start_job(service, ImagineRequest("a tower"), message_id=1)
+        lost = await record_job(service, ImagineRequest("never sent"), message_id=2)  # crash before submit
         await service.stop()
         await ledger.close()
 
@@ -144,8 +137,7 @@ async def test_poll_survives_an_api_outage(ledger: Ledger, http: httpx.AsyncClie
     sim = Simulator(duration=0.8)
     await sim.start()
     service, rec = await make_service(ledger, sim.base_url, http, poll=0.05)
-    job = await service.create(ALICE, JobAction.IMAGINE, "a boat", message_id=1)
-    job = await service.submit_imagine(job, ImagineRequest("a boat"))
+    job = await start_job(service, ImagineRequest("a boat"), message_id=1)
     port = sim.port
     await sim.stop()  # the API goes away for a while
     await asyncio.sleep(0.3)
@@ -165,10 +157,8 @@ async def test_remix_code_21_waits_for_the_users_prompt(ledger: Ledger, http: ht
     await sim.start()
     service, rec = await make_service(ledger, sim.base_url, http)
     try:
-        grid = await service.create(ALICE, JobAction.IMAGINE, "a kite", message_id=1)
-        grid = await rec.wait((await service.submit_imagine(grid, ImagineRequest("a kite"))).id)
-        v1 = await service.create(ALICE, JobAction.VARIATION, "a kite", message_id=2, parent=grid, parent_button=5)
-        v1 = await service.submit_action(v1, grid, ActionRequest(grid.id, 5))
+        grid = await rec.wait((await start_job(service, ImagineRequest("a kite"), message_id=1)).id)
+        v1 = await start_job(service, ActionRequest(grid.id, 5), message_id=2, parent=grid)
         assert v1.status is JobStatus.NEEDS_INPUT and sim.requests["modal"] == 0
         await asyncio.sleep(0.3)  # waiting for input is not polled and does not time out early
         assert (await ledger.get(v1.id)).status is JobStatus.NEEDS_INPUT  # type: ignore[union-attr]

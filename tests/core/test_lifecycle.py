@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import re
-from pathlib import Path
 
 import pytest
 
@@ -12,9 +11,9 @@ from bot.core import lifecycle
 from bot.core.ledger import Ledger
 from bot.core.lifecycle import FINISHED, RUNNING, TRANSITIONS, UNFINISHED, WAITING, IllegalTransition
 from bot.core.models import JobAction, JobStatus, Requester
+from tests.helpers import ROOT
 
 ALICE = Requester(user_id=1, guild_id=9, channel_id=3)
-ROOT = Path(__file__).resolve().parents[1]
 
 
 async def job_in(ledger: Ledger, status: JobStatus) -> int:
