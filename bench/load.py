@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.fakes.discord_server import FakeDiscord  # noqa: E402
-from tests.helpers import TOKEN  # noqa: E402
+from tests.helpers import bot_env  # noqa: E402
 
 POLL = 1.0
 JOB_SECONDS = 8.0
@@ -73,12 +73,8 @@ async def run(jobs: int) -> dict[str, object]:
         async with FakeDiscord(channel_edit_limit=(5, 5.0)) as fake:
             for m in members:
                 fake.add_user(m, f"member{m % 10000}")
-            env = {k: v for k, v in os.environ.items() if not k.startswith(("MJ_", "DISCORD_", "DATABASE_", "QUOTA_"))}
-            env.update(
-                PYTHONPATH=str(ROOT),
-                DISCORD_TOKEN=TOKEN,
-                DISCORD_API_BASE=fake.api_base,
-                DISCORD_GATEWAY_URL=fake.gateway_url,
+            env = bot_env(
+                fake,
                 MJ_PROVIDER="proxy",
                 MJ_API_BASE=base,
                 MJ_POLL_INTERVAL=str(POLL),

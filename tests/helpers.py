@@ -132,16 +132,16 @@ async def grid_then_upscale(fake: FakeDiscord, prompt: str = "a glass whale") ->
 
 def bot_env(fake: FakeDiscord, **settings: str) -> dict[str, str]:
     """This process's environment without any bot setting, plus the fake Discord and `settings`."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("MJ_", "DISCORD_", "DATABASE_", "SIMULATOR_"))}
+    prefixes = ("MJ_", "DISCORD_", "DATABASE_", "SIMULATOR_", "QUOTA_")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(prefixes)}
     env.update(
         PYTHONPATH=str(ROOT),
         DISCORD_TOKEN=TOKEN,
         DISCORD_API_BASE=fake.api_base,
         DISCORD_GATEWAY_URL=fake.gateway_url,
         MJ_POLL_INTERVAL="0.2",
-        **settings,
     )
-    return env
+    return env | settings
 
 
 async def start_bot(env: dict[str, str], log: Path) -> asyncio.subprocess.Process:
