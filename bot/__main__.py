@@ -40,15 +40,16 @@ def main(argv: list[str] | None = None) -> int:
     import discord
 
     from bot.client.app import run_bot
+    from bot.client.startup import StartupError
 
     try:
         asyncio.run(run_bot(settings))
-    except discord.LoginFailure:
-        print("mjbot: configuration error: DISCORD_TOKEN was refused by Discord (check the token)", file=sys.stderr)
-        return 2
+    except StartupError as exc:
+        print(f"mjbot: {exc}", file=sys.stderr)
+        return 1
     except discord.PrivilegedIntentsRequired:
         print("mjbot: Discord refused the gateway intents this bot asked for", file=sys.stderr)
-        return 2
+        return 1
     except KeyboardInterrupt:
         pass
     return 0

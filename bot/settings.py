@@ -62,6 +62,9 @@ class Settings(BaseSettings):
     discord_gateway_url: Annotated[str, _url("ws", "wss", keep_slash=True)] = Field(
         "wss://gateway.discord.gg/", description="Discord gateway (same)"
     )
+    startup_retry_seconds: Seconds = Field(
+        60.0, description="how long the bot keeps trying to reach Discord at start before it gives up"
+    )
     discord_guild_id: int | None = Field(
         None, ge=1, description="register the commands in this server only (instant) instead of globally"
     )

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+import sqlite3
 import time
 from collections.abc import AsyncIterator, Callable
 from typing import Any
@@ -17,6 +18,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.client.errors import answer_error
+from bot.client.startup import StartupError, check_api, log_in
 from bot.client.translator import CommandTranslator
 from bot.core.accounts import Accounts
 from bot.core.images import ImageFetcher
@@ -115,7 +117,10 @@ async def open_core(
         )
         provider = build_provider(settings, http, base_url, hook_url, streams)
         images = ImageFetcher(http)
-        ledger = await Ledger.open(settings.database_path)
+        try:
+            ledger = await Ledger.open(settings.database_path)
+        except (OSError, sqlite3.Error) as exc:
+            raise StartupError(f"cannot open the ledger at DATABASE_PATH={settings.database_path} ({exc})") from None
         stack.push_async_callback(ledger.close)
         jobs = JobService(
             ledger,
@@ -172,12 +177,16 @@ def build_provider(
 
 
 async def run_bot(settings: Settings) -> None:
+    """Run until stopped. Raises `StartupError` (one line, no traceback) when the bot cannot start."""
     point_discord_at(settings)
     async with open_core(settings) as (jobs, fetcher):
+        await check_api(jobs.provider, settings.mj_api_base or "the built-in simulator")
         bot = MJBot(settings, jobs, fetcher)
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             with contextlib.suppress(NotImplementedError):
                 loop.add_signal_handler(sig, lambda: asyncio.ensure_future(bot.close()))
         async with bot:
-            await bot.start(settings.discord_token.get_secret_value())
+            token = settings.discord_token.get_secret_value()
+            await log_in(bot, token, settings.discord_api_base, settings.startup_retry_seconds)
+            await bot.connect()

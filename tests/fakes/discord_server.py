@@ -77,8 +77,10 @@ class FakeDiscord(Gateway, Interactions, Messages, Rest):
         token_lifetime: float = 900.0,
         ack_deadline: float = 3.0,
         channel_edit_limit: tuple[int, float] | None = (5, 5.0),
+        accepted_token: str | None = None,
     ) -> None:
         self.token_lifetime = token_lifetime
+        self.accepted_token = accepted_token  # when set, any other bot token gets 401, as a reset token does
         self.ack_deadline = ack_deadline
         self.channel_edit_limit = channel_edit_limit
         self.dispatch_message_events = True  # MESSAGE_CREATE/UPDATE/DELETE over the gateway, as Discord does

@@ -160,6 +160,8 @@ class Rest:
                 if kind in ("bot", "chmsg"):
                     if not auth or not auth.startswith("Bot ") or not auth[4:].strip():
                         raise _ApiError(401, 0, "401: Unauthorized")
+                    if self.accepted_token is not None and auth[4:] != self.accepted_token:
+                        raise _ApiError(401, 0, "401: Unauthorized")
                     self.bot_token = auth[4:]
                 bucket = self._bucket_for(method, rx.pattern, kind, match.groups())
                 retry_after = bucket.hit(loop.time())

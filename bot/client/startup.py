@@ -1,0 +1,65 @@
+"""Start-up checks that end in one clear line instead of a traceback.
+
+Discord unreachable: retried with backoff for `STARTUP_RETRY_SECONDS`, then `StartupError` (exit 1). The
+token refused: `StartupError` at once. The image API unreachable or refusing the key: a warning, and the
+bot starts anyway (jobs fail clearly until it answers, and polling backs off meanwhile).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import aiohttp
+import discord
+
+from bot.core.errors import MJError
+from bot.core.providers.base import Provider
+
+log = logging.getLogger(__name__)
+
+PROBE_TASK = "mjbot-probe"  # asking for a task that does not exist costs nothing
+
+
+class StartupError(Exception):
+    """The bot cannot start; the message says why and what to check, in one line."""
+
+
+async def log_in(bot: discord.Client, token: str, api_base: str, within: float) -> None:
+    """Log in to Discord, retrying while it cannot be reached, for at most `within` seconds."""
+    loop = asyncio.get_running_loop()
+    deadline, delay = loop.time() + within, 1.0
+    while True:
+        try:
+            await bot.login(token)
+            return
+        except discord.LoginFailure:
+            raise StartupError("DISCORD_TOKEN was refused by Discord (check the token)") from None
+        except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+            if bot.user is not None:  # logged in: a later step failed, which a retry would repeat
+                raise
+            reason = _reason(exc)
+            left = deadline - loop.time()
+            if left <= 0:
+                raise StartupError(
+                    f"cannot reach Discord at DISCORD_API_BASE={api_base} ({reason}); check the network"
+                ) from None
+            log.warning("cannot reach Discord at %s (%s); trying again in %.0f s", api_base, reason, min(delay, left))
+            await asyncio.sleep(min(delay, left))
+            delay = min(delay * 2, 30.0)
+
+
+async def check_api(provider: Provider, api_base: str) -> bool:
+    """Whether the image API answers with the configured key (a status request for a task that does not
+    exist); a warning if not."""
+    try:
+        await provider.fetch_many([PROBE_TASK])
+    except MJError as exc:
+        log.warning("the image API at %s does not answer as it should: %s; starting anyway", api_base, exc)
+        return False
+    return True
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc) or type(exc).__name__
+    return text if len(text) <= 160 else text[:159] + "…"

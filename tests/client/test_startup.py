@@ -1,0 +1,85 @@
+"""Start-up faults an operator meets first: one clear line and exit 1, never a traceback; a missing API
+only warns."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import socket
+from pathlib import Path
+
+import pytest
+
+from tests.fakes.discord_server import FakeDiscord
+from tests.helpers import TOKEN, bot_env, start_bot
+
+pytestmark = pytest.mark.e2e
+
+
+def closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def lines_of(log: Path) -> list[str]:
+    return log.read_text().strip().splitlines()
+
+
+async def run_to_exit(env: dict[str, str], log: Path, timeout: float = 40) -> tuple[int, list[str]]:
+    proc = await start_bot(env, log)
+    code = await asyncio.wait_for(proc.wait(), timeout)
+    return code, lines_of(log)
+
+
+async def test_discord_unreachable_is_retried_then_one_line(tmp_path: Path) -> None:
+    async with FakeDiscord() as fake:
+        env = bot_env(fake, DATABASE_PATH=str(tmp_path / "db.sqlite3"), STARTUP_RETRY_SECONDS="2.5")
+    env["DISCORD_API_BASE"] = f"http://127.0.0.1:{closed_port()}/api/v10"  # nothing listens there
+    code, lines = await run_to_exit(env, tmp_path / "bot.log")
+    assert code == 1
+    assert lines[-1].startswith("mjbot: cannot reach Discord at DISCORD_API_BASE=http://127.0.0.1:")
+    assert "check the network" in lines[-1]
+    assert sum("trying again" in line for line in lines) >= 2  # retried with backoff
+    text = "\n".join(lines)
+    assert "Traceback" not in text and TOKEN not in text
+
+
+async def test_a_refused_token_is_one_line(tmp_path: Path) -> None:
+    async with FakeDiscord(accepted_token="the-right-token") as fake:
+        env = bot_env(fake, DATABASE_PATH=str(tmp_path / "db.sqlite3"))
+        code, lines = await run_to_exit(env, tmp_path / "bot.log")
+    assert code == 1
+    assert lines[-1] == "mjbot: DISCORD_TOKEN was refused by Discord (check the token)"
+    assert "Traceback" not in "\n".join(lines) and TOKEN not in "\n".join(lines)
+
+
+async def test_an_unwritable_ledger_is_one_line(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    async with FakeDiscord() as fake:
+        env = bot_env(fake, DATABASE_PATH=str(blocker / "bot.sqlite3"))
+        code, lines = await run_to_exit(env, tmp_path / "bot.log")
+    assert code == 1 and lines[-1].startswith("mjbot: cannot open the ledger at DATABASE_PATH=")
+    assert "Traceback" not in "\n".join(lines)
+
+
+async def test_an_unreachable_api_warns_and_the_bot_starts(tmp_path: Path) -> None:
+    async with FakeDiscord() as fake:
+        env = bot_env(
+            fake,
+            MJ_PROVIDER="proxy",
+            MJ_API_BASE=f"http://127.0.0.1:{closed_port()}",
+            DATABASE_PATH=str(tmp_path / "db.sqlite3"),
+        )
+        log = tmp_path / "bot.log"
+        proc = await start_bot(env, log)
+        try:
+            await fake.wait_ready(timeout=30)
+            await fake.wait_for(lambda: bool(fake.commands), 15)
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            assert await asyncio.wait_for(proc.wait(), 20) == 0
+    text = log.read_text()
+    assert "does not answer as it should" in text and "starting anyway" in text
+    assert "Traceback" not in text
