@@ -1,4 +1,4 @@
-"""`python -m bot` / `mjbot`: run the bot; `python -m bot simulate --port N`: run the API simulator alone."""
+"""`python -m bot` / `mjbot`: run the bot, or one of the operator's commands (`mjbot --help`)."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="mjbot", description=__doc__)
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("run", help="run the Discord bot (the default)")
+    sub.add_parser("doctor", help="check the settings, the Discord token, the image API and the ledger")
     sim = sub.add_parser("simulate", help="serve the midjourney-proxy API simulator")
     sim.add_argument("--port", type=int, default=8787)
     sim.add_argument("--host", default="127.0.0.1")
@@ -30,6 +31,10 @@ def main(argv: list[str] | None = None) -> int:
     args = _parse(sys.argv[1:] if argv is None else argv)
     if args.command == "simulate":
         return _simulate(args)
+    if args.command == "doctor":
+        from bot.cli.doctor import doctor
+
+        return doctor()
     try:
         settings = load_settings()
     except SettingsError as exc:

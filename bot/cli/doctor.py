@@ -1,0 +1,135 @@
+"""`python -m bot doctor`: is this installation ready? Each check as a table row; exit 1 naming what failed.
+
+Nothing here changes anything: the ledger is read, not migrated, and the image API is asked for a task
+that does not exist (free). No secret is ever printed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+from rich.console import Console
+from rich.table import Table
+
+from bot.core.errors import MJError
+from bot.core.ledger import MIGRATIONS
+from bot.core.redact import redact, register_secret
+from bot.settings import Settings, SettingsError, load_settings
+
+PROBE_TASK = "mjbot-probe"
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    ok: bool
+    detail: str
+
+
+async def run_checks(settings: Settings) -> list[Check]:
+    checks = [Check("settings", True, f"provider {settings.mj_provider}, ledger {settings.database_path}")]
+    async with httpx.AsyncClient(timeout=httpx.Timeout(15.0, connect=5.0)) as http:
+        checks += await _discord(http, settings)
+        checks.append(await _api(http, settings))
+    checks.append(_ledger(settings.database_path))
+    if settings.webhook_public_url:
+        checks.append(_push(settings))
+    return checks
+
+
+async def _discord(http: httpx.AsyncClient, settings: Settings) -> list[Check]:
+    headers = {"Authorization": f"Bot {settings.discord_token.get_secret_value()}"}
+    base = settings.discord_api_base
+    try:
+        me = await http.get(f"{base}/users/@me", headers=headers)
+        if me.status_code == 401:
+            return [Check("Discord token", False, "refused by Discord: reset it in the developer portal")]
+        me.raise_for_status()
+        user = me.json()
+        app = await http.get(f"{base}/oauth2/applications/@me", headers=headers)
+        app.raise_for_status()
+        application = app.json()
+    except (httpx.HTTPError, ValueError) as exc:
+        return [Check("Discord token", False, f"cannot ask Discord at DISCORD_API_BASE={base}: {exc}")]
+    name = f"{user.get('username', '?')} ({user.get('id', '?')})"
+    return [
+        Check("Discord token", True, f"accepted: the bot is {name}"),
+        Check("Discord application", True, f"{application.get('name', '?')} ({application.get('id', '?')})"),
+    ]
+
+
+async def _api(http: httpx.AsyncClient, settings: Settings) -> Check:
+    if settings.mj_provider == "simulator":
+        return Check("image API", True, "the built-in simulator (no API configured)")
+    from bot.client.app import build_provider
+
+    provider = build_provider(settings, http, settings.mj_api_base, None)
+    try:
+        await provider.fetch_many([PROBE_TASK])
+    except MJError as exc:
+        return Check("image API", False, f"{settings.mj_api_base}: {exc}")
+    return Check("image API", True, f"{settings.mj_api_base} answers with the key ({settings.mj_provider} dialect)")
+
+
+def _ledger(path: Path) -> Check:
+    latest = len(MIGRATIONS)
+    if str(path) == ":memory:":
+        return Check("ledger", True, "in memory (nothing kept across restarts)")
+    if not path.exists():
+        folder = next((p for p in path.parents if p.exists()), Path("."))
+        if not folder.is_dir():
+            return Check("ledger", False, f"{path}: {folder} is not a folder")
+        return Check("ledger", True, f"{path} will be created at the first start (schema {latest})")
+    try:
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
+            version = int(db.execute("PRAGMA user_version").fetchone()[0])
+            db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+    except sqlite3.Error as exc:
+        return Check("ledger", False, f"{path} cannot be read: {exc}")
+    if version > latest:
+        return Check("ledger", False, f"{path} has schema {version}, newer than this version knows ({latest})")
+    pending = latest - version
+    return Check(
+        "ledger", True, f"{path}, schema {version}" + (f"; {pending} migration(s) run at start" if pending else "")
+    )
+
+
+def _push(settings: Settings) -> Check:
+    try:
+        with socket.socket() as probe:
+            probe.bind((settings.webhook_host, settings.webhook_port))
+    except OSError as exc:
+        return Check("push endpoint", False, f"{settings.webhook_host}:{settings.webhook_port} cannot be opened: {exc}")
+    return Check(
+        "push endpoint", True, f"{settings.webhook_public_url} → {settings.webhook_host}:{settings.webhook_port}"
+    )
+
+
+def doctor(console: Console | None = None) -> int:
+    console = console or Console(width=140)
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        checks = [Check("settings", False, str(exc))]
+    else:
+        for secret in settings.secrets:
+            register_secret(secret)
+        checks = asyncio.run(run_checks(settings))
+    table = Table(title="mjbot doctor")
+    table.add_column("check")
+    table.add_column("result")
+    table.add_column("detail", overflow="fold")
+    for check in checks:
+        table.add_row(check.name, "pass" if check.ok else "FAIL", redact(check.detail))
+    console.print(table)
+    failed = [c.name for c in checks if not c.ok]
+    if failed:
+        console.print(f"failed: {', '.join(failed)}")
+        return 1
+    console.print("all checks passed")
+    return 0
