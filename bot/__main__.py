@@ -7,6 +7,8 @@ import asyncio
 import contextlib
 import logging
 import sys
+from datetime import date
+from pathlib import Path
 
 from bot.log import setup_logging
 from bot.settings import SettingsError, load_settings
@@ -19,6 +21,25 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("run", help="run the Discord bot (the default)")
     sub.add_parser("doctor", help="check the settings, the Discord token, the image API and the ledger")
+    imagine = sub.add_parser("imagine", help="make one image grid from the terminal and save it as PNGs")
+    imagine.add_argument("prompt")
+    imagine.add_argument("--out", type=Path, default=Path("out"), help="folder for the PNGs (default ./out)")
+    imagine.add_argument("--mode", choices=("fast", "relax", "turbo"))
+    imagine.add_argument("--bot", choices=("mj", "niji"), default="mj")
+    imagine.add_argument("--image", type=Path, nargs="+", default=[], help="reference images")
+    act = sub.add_parser("action", help="press a button (U1, V2, 🔄 …) of a finished task, save the result")
+    act.add_argument("task_id")
+    act.add_argument("button", help="the button's label or emoji, e.g. U1")
+    act.add_argument("--out", type=Path, default=Path("out"))
+    ledger = sub.add_parser("ledger", help="the ledger outside Discord").add_subparsers(dest="ledger", required=True)
+    export = ledger.add_parser("export", help="jobs and credit entries as CSV or JSON lines")
+    export.add_argument("--guild", type=int, help="one server's only")
+    export.add_argument("--since", type=date.fromisoformat, help="from this day on (YYYY-MM-DD, UTC)")
+    export.add_argument("--format", choices=("csv", "jsonl"), default="csv")
+    export.add_argument("--out", type=Path, help="a file (default: standard output)")
+    stats = ledger.add_parser("stats", help="the figures of /mjadmin stats")
+    stats.add_argument("--guild", type=int, help="one server's only")
+    stats.add_argument("--png", type=Path, help="also draw the chart into this file")
     sim = sub.add_parser("simulate", help="serve the midjourney-proxy API simulator")
     sim.add_argument("--port", type=int, default=8787)
     sim.add_argument("--host", default="127.0.0.1")
@@ -35,6 +56,10 @@ def main(argv: list[str] | None = None) -> int:
         from bot.cli.doctor import doctor
 
         return doctor()
+    if args.command == "ledger":
+        return _ledger(args)
+    if args.command in ("imagine", "action"):
+        return _generate(args)
     try:
         settings = load_settings()
     except SettingsError as exc:
@@ -58,6 +83,33 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         pass
     return 0
+
+
+def _generate(args: argparse.Namespace) -> int:
+    from bot.cli import generate
+
+    try:
+        settings = load_settings(require_token=False)
+        setup_logging("WARNING", settings.secrets)
+        if args.command == "imagine":
+            return generate.imagine(settings, args.prompt, args.out, args.mode, args.bot, args.image)
+        return generate.action(settings, args.task_id, args.button, args.out)
+    except (SettingsError, generate.JobFailed) as exc:
+        print(f"mjbot: {exc}", file=sys.stderr)
+        return 1
+
+
+def _ledger(args: argparse.Namespace) -> int:
+    from bot.cli import ledger_tools
+
+    try:
+        settings = load_settings(require_token=False)
+        if args.ledger == "export":
+            return ledger_tools.export(settings, args.guild, args.since, args.format, args.out)
+        return ledger_tools.stats(settings, args.guild, args.png)
+    except (SettingsError, ledger_tools.LedgerToolError, OSError) as exc:
+        print(f"mjbot: {exc}", file=sys.stderr)
+        return 1
 
 
 def _simulate(args: argparse.Namespace) -> int:

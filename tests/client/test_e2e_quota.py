@@ -5,12 +5,16 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+from PIL import Image
 
+from bot.core.usage import usage
 from bot.simulator.server import Simulator
-from tests.fakes.discord_server import DEFAULT_USER_ID, OWNER_USER_ID, FakeDiscord
+from tests.fakes.discord_server import DEFAULT_USER_ID, GUILD_ID, OWNER_USER_ID, FakeDiscord
 from tests.helpers import bot_messages, labels, running_bot, wait_final
 
 SIMULATOR_DURATION = 0.8
@@ -159,7 +163,14 @@ async def test_admin_grants_sets_limits_and_exports(fake: FakeDiscord, simulator
         assert rows[0]["note"] == "contest winner" and rows[0]["actor_id"] == str(OWNER_USER_ID)
 
         stats = await admin("stats")
-        assert "Today: 3 jobs, 0 failed · 3 credits charged" in fake.messages[stats.response_message_id].content  # type: ignore[attr-defined]
+        answer = fake.messages[stats.response_message_id]  # type: ignore[attr-defined]
+        assert "Today: 3 jobs, 0 failed · 3 credits charged" in answer.content
+        # The chart: a real PNG, drawn from the ledger's figures.
+        chart = Image.open(io.BytesIO(answer.attachments[0].data))
+        assert chart.format == "PNG" and chart.size == (800, 880)
+        figures = await usage(bot.jobs.ledger, GUILD_ID, time.time(), ZoneInfo("UTC"))
+        assert (figures.days[-1].succeeded, figures.days[-1].spent, figures.jobs) == (3, 3, 3)
+        assert figures.top == ((DEFAULT_USER_ID, 3),)
 
         await admin("block", {"member": DEFAULT_USER_ID})
         blocked = await fake.invoke_slash("imagine", {"prompt": "five"})

@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import csv
+import io
+import json
+import os
+import sqlite3
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from bot.simulator.server import Simulator
-from tests.fakes.discord_server import FakeDiscord
-from tests.helpers import API_KEY, TOKEN, bot_env
+from tests.fakes.discord_server import GUILD_ID, FakeDiscord
+from tests.helpers import API_KEY, ROOT, TOKEN, bot_env, running_bot, wait_final
 
 pytestmark = pytest.mark.e2e
 
@@ -63,3 +69,69 @@ async def test_doctor_reports_a_bad_setting(tmp_path: Path) -> None:
         env = bot_env(fake, MJ_POLL_INTERVAL="-1")
         code, out = await mjbot(env, "doctor", cwd=tmp_path)
     assert code == 1 and "MJ_POLL_INTERVAL" in out and "failed: settings" in out
+
+
+def cli_env(sim: Simulator, database: Path, **extra: str) -> dict[str, str]:
+    """The operator's environment: no Discord token needed, the simulator as the API."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MJ_", "DISCORD_", "DATABASE_", "QUOTA_"))}
+    return env | {"PYTHONPATH": str(ROOT), "MJ_PROVIDER": "proxy", "MJ_API_BASE": sim.base_url,
+                  "MJ_API_KEY": API_KEY, "MJ_POLL_INTERVAL": "0.1", "DATABASE_PATH": str(database)} | extra  # fmt: skip
+
+
+async def test_imagine_then_action_save_pngs_and_land_in_the_ledger(sim: Simulator, tmp_path: Path) -> None:
+    env = cli_env(sim, tmp_path / "bot.sqlite3")
+    code, out = await mjbot(env, "imagine", "a lighthouse at dusk", "--out", "grid", "--mode", "relax", cwd=tmp_path)
+    assert code == 0, out
+    task_id = next(line.split()[1] for line in out.splitlines() if line.startswith("task "))
+    saved = sorted((tmp_path / "grid").glob("*.png"))
+    assert [p.name for p in saved] == [f"{task_id}{s}.png" for s in ("-1", "-2", "-3", "-4", "")]
+    grid, first = Image.open(saved[-1]), Image.open(saved[0])
+    assert first.size == (grid.size[0] // 2, grid.size[1] // 2)
+    assert sim.tasks[task_id].mode == "relax" and sim.tasks[task_id].state.startswith("mjbot:")
+
+    code, out = await mjbot(env, "action", task_id, "U2", "--out", "up", cwd=tmp_path)
+    assert code == 0, out
+    upscale = next(line.split()[1] for line in out.splitlines() if line.startswith("task "))
+    assert sim.tasks[upscale].action == "UPSCALE" and sim.tasks[upscale].index == 2
+    assert [p.name for p in (tmp_path / "up").glob("*.png")] == [f"{upscale}.png"]
+    with sqlite3.connect(tmp_path / "bot.sqlite3") as db:
+        rows = db.execute("SELECT user_id, guild_id, action, status FROM jobs ORDER BY id").fetchall()
+        assert rows == [(0, None, "imagine", "succeeded"), (0, None, "upscale", "succeeded")]  # the operator's
+        assert db.execute("SELECT COUNT(*) FROM credit_entries").fetchone() == (0,)
+
+
+async def test_refused_and_failed_jobs_exit_1_with_one_line(sim: Simulator, tmp_path: Path) -> None:
+    env = cli_env(sim, tmp_path / "bot.sqlite3")
+    code, out = await mjbot(env, "imagine", "a boat --ar 999:1", cwd=tmp_path)
+    assert code == 1 and out.strip().startswith("mjbot: ") and len(out.strip().splitlines()) == 1, out
+    assert not sim.tasks  # refused before paying
+    code, out = await mjbot(env, "imagine", "sim:fail a boat", cwd=tmp_path)
+    assert code == 1 and "Simulated failure" in out and "Traceback" not in out
+    code, out = await mjbot(env, "action", "no-such-task", "U1", cwd=tmp_path)
+    assert code == 1 and "no finished task no-such-task" in out
+    assert API_KEY not in out
+
+
+async def test_ledger_export_and_stats(sim: Simulator, fake: FakeDiscord, tmp_path: Path) -> None:
+    database = tmp_path / "bot.sqlite3"
+    async with running_bot(fake, sim.base_url, database, MJ_API_KEY=API_KEY):
+        for prompt in ("one", "two"):
+            answer = await fake.invoke_slash("imagine", {"prompt": prompt})
+            await wait_final(fake, answer.response_message_id or 0)
+    env = cli_env(sim, database)
+    code, out = await mjbot(env, "ledger", "export", "--guild", str(GUILD_ID), cwd=tmp_path)
+    assert code == 0, out
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert [(r["record"], r["action"] or r["kind"]) for r in rows] == [
+        ("job", "imagine"), ("job", "imagine"), ("credit", "charge"), ("credit", "charge")
+    ]  # fmt: skip
+    code, out = await mjbot(env, "ledger", "export", "--format", "jsonl", "--out", "l.jsonl", cwd=tmp_path)
+    lines = [json.loads(line) for line in (tmp_path / "l.jsonl").read_text().splitlines()]
+    assert code == 0 and len(lines) == 4 and "2 jobs and 2 credit entries" in out
+    code, out = await mjbot(env, "ledger", "stats", "--png", "usage.png", cwd=tmp_path)
+    assert code == 0, out
+    assert f"Server {GUILD_ID}" in out and "Today: 2 jobs, 0 failed · 2 credits charged" in out
+    chart = Image.open(tmp_path / "usage.png")
+    assert chart.format == "PNG" and chart.size == (800, 880)
+    code, out = await mjbot(cli_env(sim, tmp_path / "none.sqlite3"), "ledger", "stats", cwd=tmp_path)
+    assert code == 1 and "no ledger at DATABASE_PATH=" in out

@@ -6,6 +6,7 @@ because a server can override who sees a command.
 
 from __future__ import annotations
 
+import asyncio
 import io
 import time
 from datetime import UTC, datetime
@@ -16,10 +17,12 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.charts import usage_png
 from bot.client.host import Host
 from bot.client.replies import NO_MENTIONS, reply
 from bot.core.errors import UserFacingError
-from bot.core.quota import COST_GROUPS, DEFAULT_COSTS, GuildConfig, Tier, local_day
+from bot.core.quota import COST_GROUPS, DEFAULT_COSTS, GuildConfig, Tier
+from bot.core.usage import summary, usage
 
 if TYPE_CHECKING:
     from bot.core.accounts import Accounts
@@ -255,18 +258,16 @@ class MJAdmin(commands.GroupCog, group_name="mjadmin", group_description="Manage
         file = discord.File(io.BytesIO(data.encode()), f"mjbot-ledger-{interaction.guild_id}-{stamp}.csv")
         await reply(interaction, "The credit ledger of this server:", file=file, ephemeral=True)
 
-    @app_commands.command(name="stats", description="Jobs, credits and failures today and this month")
+    @app_commands.command(name="stats", description="Jobs, credits and failures today and this month, with a chart")
     async def stats(self, interaction: discord.Interaction) -> None:
         assert interaction.guild_id is not None
-        config = await self.accounts.config(interaction.guild_id)
         now = time.time()
-        today = datetime.fromisoformat(local_day(config, now)).replace(tzinfo=config.zone())
-        month = today.replace(day=1)
-        lines = ["**Usage**"]
-        for label, since in (("Today", today), ("This month", month)):
-            s = await self.accounts.stats(interaction.guild_id, since.timestamp())
-            lines.append(
-                f"{label}: {s.jobs} jobs, {s.failed} failed · {s.charged} credits charged,"
-                f" {s.refunded} refunded, {s.charged - s.refunded} spent · {s.strikes} moderation strikes"
-            )
-        await reply(interaction, "\n".join(lines), ephemeral=True)
+        lines = ["**Usage**", *await summary(self.accounts, interaction.guild_id, now)]
+        config = await self.accounts.config(interaction.guild_id)
+        figures = await usage(self.accounts.ledger, interaction.guild_id, now, config.zone())
+        guild = interaction.guild
+        names = {m: member.display_name for m, _ in figures.top if guild and (member := guild.get_member(m))}
+        title = f"{guild.name if guild else 'This server'}: the last {len(figures.days)} days"
+        png = await asyncio.to_thread(usage_png, figures, title, names)
+        chart = discord.File(io.BytesIO(png), "mjbot-usage.png")
+        await reply(interaction, "\n".join(lines), file=chart, ephemeral=True)

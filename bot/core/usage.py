@@ -1,0 +1,85 @@
+"""A server's usage over the last days, from the ledger: what `/mjadmin stats` and `mjbot ledger stats` draw."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.core.accounts import Accounts
+from bot.core.ledger import Ledger
+from bot.core.quota import local_day
+
+DAYS = 30
+TOP = 10
+
+
+@dataclass(frozen=True)
+class Day:
+    day: date
+    succeeded: int
+    failed: int
+    other: int  # waiting, running or waiting for input
+    spent: int  # credits charged minus refunded that day
+
+
+@dataclass(frozen=True)
+class Usage:
+    days: tuple[Day, ...]  # oldest first, one per day, days without jobs included
+    top: tuple[tuple[int, int], ...]  # (member, credits spent), most first
+
+    @property
+    def jobs(self) -> int:
+        return sum(d.succeeded + d.failed + d.other for d in self.days)
+
+    @property
+    def spent(self) -> int:
+        return sum(d.spent for d in self.days)
+
+
+async def usage(ledger: Ledger, guild_id: int | None, now: float, zone: ZoneInfo, days: int = DAYS) -> Usage:
+    """The last `days` days up to `now`, by the server's calendar; `guild_id` None: every server."""
+    today = datetime.fromtimestamp(now, zone).date()
+    first = today - timedelta(days=days - 1)
+    since = datetime(first.year, first.month, first.day, tzinfo=zone).timestamp()
+    where, params = (
+        ("created_at >= ?", [since]) if guild_id is None else ("guild_id = ? AND created_at >= ?", [guild_id, since])
+    )
+    outcomes: dict[date, Counter[str]] = defaultdict(Counter)
+    for row in await ledger.fetch_all(f"SELECT created_at, status FROM jobs WHERE {where}", params):
+        outcome = row["status"] if row["status"] in ("succeeded", "failed") else "other"
+        outcomes[_day(row["created_at"], zone)][outcome] += 1
+    spent: Counter[date] = Counter()
+    by_member: Counter[int] = Counter()
+    entries = (
+        f"SELECT created_at, user_id, kind, amount FROM credit_entries WHERE kind IN ('charge', 'refund') AND {where}"
+    )
+    for row in await ledger.fetch_all(entries, params):
+        amount = row["amount"] if row["kind"] == "charge" else -row["amount"]
+        spent[_day(row["created_at"], zone)] += amount
+        by_member[row["user_id"]] += amount
+    series = tuple(
+        Day(d, outcomes[d]["succeeded"], outcomes[d]["failed"], outcomes[d]["other"], spent[d])
+        for d in (first + timedelta(days=i) for i in range(days))
+    )
+    top = tuple((member, credits) for member, credits in by_member.most_common(TOP) if credits > 0)
+    return Usage(series, top)
+
+
+def _day(timestamp: float, zone: ZoneInfo) -> date:
+    return datetime.fromtimestamp(timestamp, zone).date()
+
+
+async def summary(accounts: Accounts, guild_id: int, now: float) -> list[str]:
+    """Today's and this month's figures of a server, a line each (as `/mjadmin stats` shows them)."""
+    config = await accounts.config(guild_id)
+    today = datetime.fromisoformat(local_day(config, now)).replace(tzinfo=config.zone())
+    lines = []
+    for label, since in (("Today", today), ("This month", today.replace(day=1))):
+        s = await accounts.stats(guild_id, since.timestamp())
+        lines.append(
+            f"{label}: {s.jobs} jobs, {s.failed} failed · {s.charged} credits charged,"
+            f" {s.refunded} refunded, {s.charged - s.refunded} spent · {s.strikes} moderation strikes"
+        )
+    return lines
