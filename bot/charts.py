@@ -14,6 +14,7 @@ def usage_png(usage: Usage, title: str, names: Mapping[int, str] | None = None) 
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     names = names or {}
     labels = [d.day.strftime("%m-%d") for d in usage.days]
@@ -33,9 +34,16 @@ def usage_png(usage: Usage, title: str, names: Mapping[int, str] | None = None) 
     credits.set_title(f"Credits spent per day ({usage.spent} in {len(usage.days)} days)")
     for axis in (jobs, credits):
         axis.set_xticks(list(positions)[::3], labels[::3])
-    top = list(reversed(usage.top))
-    members.barh([names.get(m, str(m)) for m, _ in top], [c for _, c in top], color="#5865f2")
-    members.set_title(f"Top {len(usage.top)} members by credits spent")
+        axis.yaxis.set_major_locator(MaxNLocator(integer=True))  # jobs and credits come whole
+        axis.set_ylim(bottom=0, top=max(1.0, axis.get_ylim()[1]))
+    members.set_title(f"Members who spent most credits in {len(usage.days)} days" + (" (top 10)" if usage.top else ""))
+    if usage.top:
+        top = list(reversed(usage.top))
+        members.barh([names.get(m, str(m)) for m, _ in top], [c for _, c in top], color="#5865f2")
+        members.xaxis.set_major_locator(MaxNLocator(integer=True))
+    else:
+        members.axis("off")
+        members.text(0.5, 0.5, "No credits spent yet", ha="center", va="center", transform=members.transAxes)
     out = io.BytesIO()
     figure.savefig(out, format="png", dpi=80)
     plt.close(figure)
