@@ -25,7 +25,7 @@ def usage_png(usage: Usage, title: str, names: Mapping[int, str] | None = None) 
     failed = [d.failed for d in usage.days]
     other = [d.other for d in usage.days]
     jobs.bar(positions, succeeded, color="#3ba55d", label="delivered")
-    jobs.bar(positions, failed, bottom=succeeded, color="#ed4245", label="failed (refunded)")
+    jobs.bar(positions, failed, bottom=succeeded, color="#ed4245", label="failed or cancelled")
     jobs.bar(positions, other, bottom=[s + f for s, f in zip(succeeded, failed, strict=True)], color="#faa61a",
              label="not finished")  # fmt: skip
     jobs.set_title(f"Jobs per day ({usage.jobs} in {len(usage.days)} days)")
@@ -35,7 +35,7 @@ def usage_png(usage: Usage, title: str, names: Mapping[int, str] | None = None) 
     for axis in (jobs, credits):
         axis.set_xticks(list(positions)[::3], labels[::3])
         axis.yaxis.set_major_locator(MaxNLocator(integer=True))  # jobs and credits come whole
-        axis.set_ylim(bottom=0, top=max(1.0, axis.get_ylim()[1]))
+        axis.set_ylim(bottom=0, top=max(1.0, axis.get_ylim()[1] * 1.15))  # room for the legend
     members.set_title(f"Members who spent most credits in {len(usage.days)} days" + (" (top 10)" if usage.top else ""))
     if usage.top:
         top = list(reversed(usage.top))

@@ -82,12 +82,14 @@ def labels(fake: FakeDiscord, message_id: int) -> list[str]:
 
 
 async def wait_final(fake: FakeDiscord, message_id: int, timeout: float = 15) -> FakeMessage:
-    """Until the message shows a finished job: an attachment with buttons, or an error line."""
+    """Until the message shows a finished job: its buttons (no Cancel any more), or an error or cancel line."""
 
     def finished() -> bool:
         m = fake.messages.get(message_id)
-        waiting_for_remix = m is not None and "Remix prompt" in str(m.components)
-        return m is not None and ((bool(m.components) and not waiting_for_remix) or "❌" in m.content)
+        if m is None:
+            return False
+        ended = "❌" in m.content or "🚫" in m.content
+        return ended or (bool(m.components) and "mj:cancel:" not in str(m.components))
 
     await fake.wait_for(finished, timeout)
     return fake.messages[message_id]

@@ -20,7 +20,7 @@ from bot.core.buttons import IMAGE_ACTIONS, ButtonFace, describe_button
 from bot.core.errors import ErrorKind, MJError, ProviderError
 from bot.core.images import ImageFetcher
 from bot.core.ledger import Ledger
-from bot.core.lifecycle import UNFINISHED, IllegalTransition
+from bot.core.lifecycle import CANCELLABLE, UNFINISHED, IllegalTransition
 from bot.core.models import (
     BlendRequest,
     ImagineRequest,
@@ -33,7 +33,7 @@ from bot.core.models import (
     TaskSnapshot,
     UpstreamButton,
 )
-from bot.core.providers.base import SUBMIT_STATE, Provider, confirmer, state_finder
+from bot.core.providers.base import SUBMIT_STATE, Provider, canceller, confirmer, state_finder
 from bot.core.reasons import failure_message
 from bot.core.redact import redact
 from bot.core.requests import ActionRequest, RegionRequest
@@ -266,7 +266,7 @@ class JobService:
                 return await self.ledger.get(job.id) or job
             await self._publish(job)
             return job
-        if source.status is JobStatus.FAILED:
+        if source.status in (JobStatus.FAILED, JobStatus.CANCELLED):
             return await self._finish_failed(
                 job, "The upscale this was waiting for failed; nothing was charged for it. Press the button again."
             )
@@ -342,6 +342,36 @@ class JobService:
         if confirm is None:  # a job waits for input only on a dialect that confirms
             return await self._finish_failed(job, "That button no longer works on this job.")
         return await self._submit(job, lambda: confirm.modal(task_id, prompt, mode))
+
+    async def cancel(self, job: Job, refund_running: bool) -> Job:
+        """Stop a job for its member. Queued in the bot: it never reaches the API, refunded. Taken by the API:
+        the API is asked to stop it where it can be, the bot stops following it, and it is refunded when
+        `refund_running` (the server's `refund_cancelled`). A job being submitted or finished is left alone.
+        """
+        if job.status not in CANCELLABLE:
+            return job
+        upstream = job.status is not JobStatus.WAITING and job.upstream_task_id is not None
+        refund = not upstream or refund_running
+        self._forget(job.id)
+        cancel = canceller(self.provider)
+        if upstream and cancel is not None and job.upstream_task_id is not None:
+            try:
+                await cancel.cancel(job.upstream_task_id)
+                log.info("job %s: the API was asked to stop task %s", job.id, job.upstream_task_id)
+            except MJError as exc:
+                log.info("job %s: the API would not stop task %s (%s)", job.id, job.upstream_task_id, exc)
+        note = "Cancelled; its credits were given back." if refund and job.cost else "Cancelled."
+        try:
+            job = await self.ledger.transition(job.id, JobStatus.CANCELLED, error=note, finished_at=self._clock())
+        except IllegalTransition:
+            return await self.ledger.get(job.id) or job  # it finished or was cancelled meanwhile
+        log.info("job %s cancelled (%s)", job.id, "refunded" if refund else "not refunded: the server's setting")
+        if refund and self.accounts is not None and job.cost:
+            await self.accounts.refund(job)
+        await self._publish(job)
+        await self._settle_mirrors(job)
+        await self._fill_slots()
+        return job
 
     async def bookmark(self, parent: Job, index: int) -> str:
         """❤️: a favourite on the upstream account; no image, so no job."""

@@ -20,16 +20,19 @@ log = logging.getLogger(__name__)
 S = JobStatus
 
 # What a job may become from each state. Staying in a non-final state (progress) is always allowed.
+# A job can be cancelled in any unfinished state but SUBMITTING: the paid submit's answer is on its way
+# and must be recorded, or the task would run upstream unfollowed.
 TRANSITIONS: Mapping[JobStatus, frozenset[JobStatus]] = {
-    S.WAITING: frozenset({S.SUBMITTING, S.FAILED}),
+    S.WAITING: frozenset({S.SUBMITTING, S.FAILED, S.CANCELLED}),
     S.SUBMITTING: frozenset({S.QUEUED, S.RUNNING, S.NEEDS_INPUT, S.SUCCEEDED, S.FAILED}),
-    S.QUEUED: frozenset({S.RUNNING, S.NEEDS_INPUT, S.SUCCEEDED, S.FAILED}),
-    S.RUNNING: frozenset({S.NEEDS_INPUT, S.SUCCEEDED, S.FAILED}),
+    S.QUEUED: frozenset({S.RUNNING, S.NEEDS_INPUT, S.SUCCEEDED, S.FAILED, S.CANCELLED}),
+    S.RUNNING: frozenset({S.NEEDS_INPUT, S.SUCCEEDED, S.FAILED, S.CANCELLED}),
     # The member's Remix prompt is a new submit.
-    S.NEEDS_INPUT: frozenset({S.SUBMITTING, S.QUEUED, S.RUNNING, S.SUCCEEDED, S.FAILED}),
-    S.MIRRORING: frozenset({S.SUCCEEDED, S.FAILED}),
+    S.NEEDS_INPUT: frozenset({S.SUBMITTING, S.QUEUED, S.RUNNING, S.SUCCEEDED, S.FAILED, S.CANCELLED}),
+    S.MIRRORING: frozenset({S.SUCCEEDED, S.FAILED, S.CANCELLED}),
     S.SUCCEEDED: frozenset(),
     S.FAILED: frozenset(),
+    S.CANCELLED: frozenset(),
 }
 
 # The states a row may be written in.
@@ -38,7 +41,8 @@ INITIAL = frozenset({S.SUBMITTING, S.WAITING, S.MIRRORING, S.SUCCEEDED})
 # One definition of what counts where.
 RUNNING = frozenset({S.SUBMITTING, S.QUEUED, S.RUNNING, S.NEEDS_INPUT})  # against the running limits
 WAITING = frozenset({S.WAITING})  # against the waiting limit: charged, in the bot's queue
-FINISHED = frozenset({S.SUCCEEDED, S.FAILED})
+FINISHED = frozenset({S.SUCCEEDED, S.FAILED, S.CANCELLED})
+CANCELLABLE = frozenset(s for s, moves in TRANSITIONS.items() if S.CANCELLED in moves)
 UNFINISHED = frozenset(set(S) - FINISHED)
 
 

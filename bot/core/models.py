@@ -18,10 +18,11 @@ class JobStatus(StrEnum):
     MIRRORING = "mirroring"  # free copy of another job's result (the same upscale pressed twice), waiting for it
     SUCCEEDED = "succeeded"
     FAILED = "failed"
+    CANCELLED = "cancelled"  # stopped by its member or an admin
 
     @property
     def finished(self) -> bool:
-        return self in (JobStatus.SUCCEEDED, JobStatus.FAILED)
+        return self in (JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED)
 
 
 class JobAction(StrEnum):

@@ -75,6 +75,7 @@ class GuildConfig:
     default_bot: str | None = None
     blocked: list[int] = field(default_factory=list)
     moderation_strikes: int = 3  # refused prompts in a day before a member is blocked until midnight; 0 = off
+    refund_cancelled: bool = True  # a job cancelled after the API took it is refunded (the server bears its cost)
 
     def allows_channel(self, channel_id: int, parent_id: int | None = None) -> bool:
         """Every channel when none is listed; a thread goes by the channel it belongs to."""

@@ -19,7 +19,7 @@ TOP = 10
 class Day:
     day: date
     succeeded: int
-    failed: int
+    failed: int  # or cancelled
     other: int  # waiting, running or waiting for input
     spent: int  # credits charged minus refunded that day
 
@@ -48,7 +48,8 @@ async def usage(ledger: Ledger, guild_id: int | None, now: float, zone: ZoneInfo
     )
     outcomes: dict[date, Counter[str]] = defaultdict(Counter)
     for row in await ledger.fetch_all(f"SELECT created_at, status FROM jobs WHERE {where}", params):
-        outcome = row["status"] if row["status"] in ("succeeded", "failed") else "other"
+        status = row["status"]
+        outcome = "succeeded" if status == "succeeded" else "failed" if status in ("failed", "cancelled") else "other"
         outcomes[_day(row["created_at"], zone)][outcome] += 1
     spent: Counter[date] = Counter()
     by_member: Counter[int] = Counter()

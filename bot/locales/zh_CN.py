@@ -207,6 +207,18 @@ MESSAGES: dict[str, str] = {
     "Repaint": "重绘",
     "Edit prompt…": "修改提示词…",
     "Remix prompt": "Remix 提示词",
+    "Cancel": "取消",
+    "Cancelled.": "已取消。",
+    "Cancelled; its credits were given back.": "已取消，积分已退回。",
+    "Only the member who started this job, or a server admin, can cancel it.": (
+        "只有发起这个任务的成员或服务器管理员可以取消它。"
+    ),
+    "This job can no longer be cancelled: it is being submitted or has ended.": (
+        "这个任务已无法取消：它正在提交或已经结束。"
+    ),
+    "`refund_cancelled` is `on` (cancelled jobs are refunded) or `off`.": (
+        "`refund_cancelled` 只能是 `on`（取消的任务退回积分）或 `off`。"
+    ),
     # Dialogs (bot/client/modals.py); their titles are the buttons' names.
     "Remix": "Remix：修改提示词",
     "Vary (Region)": "局部重绘",
@@ -444,6 +456,8 @@ MESSAGES: dict[str, str] = {
     "Blocked members: {members}": "已封禁成员：{members}",
     "Moderation strikes before a day's block: {strikes}": "当日封禁前允许的审核违规次数：{strikes}",
     "Moderation strikes before a day's block: off": "当日封禁前允许的审核违规次数：关闭",
+    "Cancelled jobs refunded: on": "取消的任务退回积分：开",
+    "Cancelled jobs refunded: off": "取消的任务退回积分：关",
     "Strikes today: {strikes}": "今日违规：{strikes}",
     "none": "无",
     "all": "全部",
@@ -575,7 +589,7 @@ COMMANDS: dict[str, str] = {
     ),
     "Add or remove a word refused in prompts": "添加或移除提示词中的屏蔽词",
     "This server's credit ledger as a CSV file": "导出本服务器的积分账本（CSV 文件）",
-    "Jobs, credits and failures today and this month": "今天和本月的任务、积分与失败统计",
+    "Jobs, credits and failures today and this month, with a chart": "今天和本月的任务、积分与失败统计，附图表",
     "daily_credits": "每日积分 daily_credits",
     "user_running": "每位成员同时进行 user_running",
     "user_waiting": "每位成员排队 user_waiting",
@@ -589,4 +603,5 @@ COMMANDS: dict[str, str] = {
     "default_mode (fast | relax | turbo | none)": "默认模式 default_mode (fast | relax | turbo | none)",
     "default_bot (midjourney | niji | none)": "默认模型 default_bot (midjourney | niji | none)",
     "moderation_strikes (0 = off)": "审核违规上限 moderation_strikes (0 = 关闭)",
+    "refund_cancelled (on | off)": "取消退款 refund_cancelled (on | off)",
 }

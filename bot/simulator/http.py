@@ -19,6 +19,8 @@ def route_name(path: str) -> str:
     """`/v1/mj/task/123/fetch` → `fetch`: request counts by endpoint, for tests and benchmarks."""
     if path.endswith("/fetch"):
         return "fetch"
+    if path.endswith("/cancel"):
+        return "cancel"
     if path.startswith("/midjourney/"):
         return path.strip("/")  # `midjourney/imagine`: kept apart from the proxy's `imagine`
     return path.rstrip("/").rsplit("/", 1)[-1]

@@ -49,6 +49,7 @@ class ProxyDialect:
             app.router.add_get(f"{prefix}/mj/task/list", self.list_all)
             app.router.add_get(f"{prefix}/mj/task/{{id}}/fetch", self.fetch)
             app.router.add_post(f"{prefix}/mj/task/list-by-condition", self.list_by_condition)
+            app.router.add_post(f"{prefix}/mj/task/{{id}}/cancel", self.cancel)
 
     # -- submits -----------------------------------------------------------------------------
     async def submit_imagine(self, request: web.Request) -> web.Response:
@@ -171,6 +172,16 @@ class ProxyDialect:
         task.modal_pending = False
         task.submitted = time.monotonic()
         return _result(1, "提交成功", task.id)
+
+    async def cancel(self, request: web.Request) -> web.Response:
+        """trueai-org's cancel: an empty 200; the task then fails with "取消任务"."""
+        task = self.book.tasks.get(request.match_info["id"])
+        if task is None:
+            return _result(3, "任务不存在", status=404)
+        if self.book.status(task)[0] in ("SUCCESS", "FAILURE"):
+            return _result(4, "任务状态错误", status=400)
+        task.cancelled = True
+        return web.Response(status=200)
 
     # -- queries -------------------------------------------------------------------------------
     async def fetch(self, request: web.Request) -> web.Response:

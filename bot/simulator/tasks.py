@@ -50,6 +50,7 @@ class SimTask:
     mask: bytes | None = None  # Vary (Region) mask PNG as received, for tests to check
     descriptions: tuple[str, ...] = ()  # a DESCRIBE task's four prompts
     state: str = ""  # the submit's `state`, echoed in the task and searchable in /mj/task/list
+    cancelled: bool = False  # stopped by POST /mj/task/{id}/cancel
 
 
 class TaskBook:
@@ -123,6 +124,8 @@ class TaskBook:
 
     def status(self, task: SimTask) -> tuple[str, int | None, str]:
         """(status, progress, failReason) at this moment."""
+        if task.cancelled:
+            return "FAILURE", None, "取消任务"  # as trueai-org reports a cancelled task
         if task.modal_pending:
             return "MODAL", 0, ""
         share = (time.monotonic() - task.submitted) / self.duration

@@ -90,7 +90,7 @@ async def test_remix_asks_for_the_prompt_when_the_api_wants_it(fake: FakeDiscord
             waiting_id = bot_messages(fake)[1].id
             await fake.wait_for(lambda: "Waiting for your Remix prompt" in fake.messages[waiting_id].content)
             # The Remix prompt button is on the public message (it survives a reload), for the owner only.
-            await fake.wait_for(lambda: labels(fake, waiting_id) == ["Remix prompt"])
+            await fake.wait_for(lambda: labels(fake, waiting_id) == ["Remix prompt", "Cancel"])
             remix_id = fake.message_buttons(waiting_id)[0]["custom_id"]
             other = await fake.click(waiting_id, remix_id, user_id=OWNER_USER_ID)
             assert "Only the member who started this job" in fake.messages[other.response_message_id].content  # type: ignore[index]

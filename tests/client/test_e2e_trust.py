@@ -82,7 +82,7 @@ async def test_the_mode_follows_every_button_job(fake: FakeDiscord, tmp_path: Pa
             await fake.click(grid_id, button(fake, grid_id, "V1"))
             await fake.wait_for(lambda: len(public(fake)) == 3)
             waiting = public(fake)[2]
-            await fake.wait_for(lambda: labels(fake, waiting) == ["Remix prompt"])
+            await fake.wait_for(lambda: labels(fake, waiting) == ["Remix prompt", "Cancel"])
             remix = await fake.click(waiting, fake.message_buttons(waiting)[0]["custom_id"])
             field = remix.modal["components"][0]["components"][0]  # type: ignore[index]
             await fake.submit_modal(remix, {field["custom_id"]: "a lighthouse in fog"})
@@ -171,7 +171,7 @@ async def test_banned_words_on_every_prompt_then_strikes(fake: FakeDiscord, tmp_
             await fake.click(grid_id, button(fake, grid_id, "V2"))
             await fake.wait_for(lambda: len(public(fake)) == 3)
             waiting = public(fake)[2]
-            await fake.wait_for(lambda: labels(fake, waiting) == ["Remix prompt"])
+            await fake.wait_for(lambda: labels(fake, waiting) == ["Remix prompt", "Cancel"])
             remix = await fake.click(waiting, fake.message_buttons(waiting)[0]["custom_id"])
             field = remix.modal["components"][0]["components"][0]  # type: ignore[index]
             answer = await fake.submit_modal(remix, {field["custom_id"]: "猫，裸体"})
@@ -221,7 +221,7 @@ async def test_remix_seen_by_polling_survives_a_restart(fake: FakeDiscord, tmp_p
             await fake.click(grid_id, button(fake, grid_id, "🔄"))  # type: ignore[arg-type]
             await fake.wait_for(lambda: len(public(fake)) == 2)
             waiting = public(fake)[1]
-            await fake.wait_for(lambda: labels(fake, waiting) == ["Remix prompt"])
+            await fake.wait_for(lambda: labels(fake, waiting) == ["Remix prompt", "Cancel"])
             assert "Waiting for your Remix prompt" in fake.messages[waiting].content
         async with running_bot(fake, sim.base_url, database):
             remix = await fake.click(waiting, fake.message_buttons(waiting)[0]["custom_id"])
@@ -300,7 +300,7 @@ async def test_remix_after_a_wait_in_the_queue(fake: FakeDiscord, tmp_path: Path
             queued = public(fake)[2]
             await fake.wait_for(lambda: "Queued, position 1" in fake.messages[queued].content)
             await wait_final(fake, busy)  # type: ignore[arg-type]
-            await fake.wait_for(lambda: labels(fake, queued) == ["Remix prompt"], 15)
+            await fake.wait_for(lambda: labels(fake, queued) == ["Remix prompt", "Cancel"], 15)
     finally:
         await sim.stop()
 

@@ -37,6 +37,7 @@ SETTINGS = [
     app_commands.Choice(name="default_mode (fast | relax | turbo | none)", value="default_mode"),
     app_commands.Choice(name="default_bot (midjourney | niji | none)", value="default_bot"),
     app_commands.Choice(name="moderation_strikes (0 = off)", value="moderation_strikes"),
+    app_commands.Choice(name="refund_cancelled (on | off)", value="refund_cancelled"),
 ]
 
 
@@ -79,6 +80,10 @@ def apply_setting(config: GuildConfig, name: str, value: str) -> None:
         except (ZoneInfoNotFoundError, ValueError):
             raise AdminError(f"`{value}` is not a time zone; use a name such as `UTC` or `Asia/Shanghai`.") from None
         config.timezone = value
+    elif name == "refund_cancelled":
+        if value.lower() not in ("on", "off"):
+            raise AdminError("`refund_cancelled` is `on` (cancelled jobs are refunded) or `off`.")
+        config.refund_cancelled = value.lower() == "on"
     elif name == "press_policy":
         if value not in ("anyone", "owner"):
             raise AdminError("`press_policy` is `anyone` (the presser pays) or `owner` (only the job's owner).")
@@ -120,6 +125,7 @@ def describe_config(config: GuildConfig, bot: Host, strikes: dict[int, int] | No
         f"Banned words: {', '.join(f'`{w}`' for w in config.banned_words) or 'none'}",
         f"Blocked members: {', '.join(f'<@{u}>' for u in config.blocked) or 'none'}",
         f"Moderation strikes before a day's block: {config.moderation_strikes or 'off'}",
+        f"Cancelled jobs refunded: {'on' if config.refund_cancelled else 'off'}",
         f"Strikes today: {', '.join(f'<@{u}> {n}' for u, n in (strikes or {}).items()) or 'none'}",
     ]
     return "\n".join(lines)

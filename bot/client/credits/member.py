@@ -24,6 +24,7 @@ STATUS_ICONS = {
     JobStatus.MIRRORING: "⏳",
     JobStatus.SUCCEEDED: "✅",
     JobStatus.FAILED: "❌",
+    JobStatus.CANCELLED: "🚫",
 }
 
 

@@ -13,13 +13,14 @@ from typing import cast
 
 from discord.ext import commands
 
+from bot.client.generation.cancel import CancelButton
 from bot.client.generation.commands import Generation
 from bot.client.generation.job_button import JobButton
 from bot.client.generation.region import REGION_ITEMS
 from bot.client.generation.remix import RemixButton
 from bot.client.host import Host
 
-ITEMS = (JobButton, RemixButton, *REGION_ITEMS)
+ITEMS = (JobButton, RemixButton, CancelButton, *REGION_ITEMS)
 
 
 async def setup(bot: commands.Bot) -> None:

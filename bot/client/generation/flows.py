@@ -25,9 +25,10 @@ from bot.client.replies import NO_MENTIONS, member_roles, reply
 from bot.core import crashpoints, requests
 from bot.core.accounts import Accounts, Refusal
 from bot.core.buttons import IMAGE_ACTIONS, ButtonFace
-from bot.core.errors import InvalidInput, MJError
+from bot.core.errors import InvalidInput, MJError, UserFacingError
 from bot.core.images import ImageFetcher, check_reference_image, image_size, region_mask
 from bot.core.jobs import JobService
+from bot.core.lifecycle import CANCELLABLE
 from bot.core.models import (
     BlendRequest,
     ImagineRequest,
@@ -303,6 +304,20 @@ class Flows:
             await self._reply_job(interaction, parent, index, face, ActionRequest(parent.id, index, None, mode))
         else:
             await reply(interaction, "This action is not available in this bot.")
+
+    async def cancel(self, interaction: discord.Interaction, job_id: int) -> None:
+        """Cancel: its member or a server admin; the message then ends "Cancelled" (through the job service)."""
+        await interaction.response.defer()  # before any I/O; the job's message is the answer
+        job = await self.jobs.ledger.get(job_id)
+        if job is None or job.guild_id != interaction.guild_id:
+            raise UserFacingError(UNKNOWN_JOB)
+        if interaction.user.id != job.user_id and not interaction.permissions.manage_guild:
+            raise UserFacingError("Only the member who started this job, or a server admin, can cancel it.")
+        if job.status not in CANCELLABLE:
+            raise UserFacingError("This job can no longer be cancelled: it is being submitted or has ended.")
+        config = self.accounts.cached_config(job.guild_id)
+        log.info("job %s: cancel pressed by user %s", job.id, interaction.user.id)
+        await self.jobs.cancel(job, refund_running=config.refund_cancelled)
 
     async def open_remix(self, interaction: discord.Interaction, job_id: int) -> None:
         job = await self._job(job_id)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import discord
 
+from bot.client.generation.cancel import CancelButton
 from bot.client.generation.job_button import JobButton
 from bot.client.generation.remix import RemixButton
 from bot.core.buttons import layout
+from bot.core.lifecycle import CANCELLABLE
 from bot.core.models import Job, JobAction, JobStatus
 from bot.i18n import tr, wants_chinese
 
@@ -39,6 +41,8 @@ def job_content(job: Job) -> str:
     if job.status is JobStatus.FAILED:
         error = tr(job.error or "The job failed.", job.locale)
         tail += f"\n❌ {discord.utils.escape_mentions(error)}"
+    elif job.status is JobStatus.CANCELLED:
+        tail += f"\n🚫 {tr(job.error or 'Cancelled.', job.locale)}"
     elif job.status is JobStatus.SUCCEEDED and job.descriptions:
         tail += _descriptions(job.descriptions, CONTENT_LIMIT - len(tail) - 200)
     room = CONTENT_LIMIT - len(tail) - 4
@@ -62,13 +66,15 @@ def _descriptions(descriptions: list[str], room: int) -> str:
 
 
 def job_view(job: Job) -> discord.ui.View | None:
-    """The buttons under a job: the API's under a finished one, Remix prompt while it waits for one.
+    """The buttons under a job: the API's under a finished one; Cancel (and Remix prompt) while it waits or runs.
 
     The view is stopped: its items are DynamicItems, found again from their custom_id after a restart.
     """
-    if job.status is JobStatus.NEEDS_INPUT:
+    if job.status in CANCELLABLE:  # waiting or running: Cancel, and Remix prompt when one is awaited
         view = discord.ui.View(timeout=None)
-        view.add_item(RemixButton(job.id, job.locale))
+        if job.status is JobStatus.NEEDS_INPUT:
+            view.add_item(RemixButton(job.id, job.locale))
+        view.add_item(CancelButton(job.id, job.locale))
         view.stop()
         return view
     if job.status is not JobStatus.SUCCEEDED:

@@ -19,6 +19,7 @@ class Capability(StrEnum):
 
     MODAL = "modal"  # a task can wait for a confirmation with an edited prompt (Remix, Custom Zoom)
     FIND_BY_STATE = "find_by_state"  # tasks can be listed by the `state` they were submitted with
+    CANCEL = "cancel"  # a running task can be asked to stop (often refused to non-admin accounts)
 
 
 class Provider(Protocol):
@@ -77,6 +78,18 @@ class FindsByState(Protocol):
     async def find_by_state(self, states: Sequence[str]) -> dict[str, TaskSnapshot]:
         """Tasks by the `state` they were submitted with (those found)."""
         ...
+
+
+class Cancels(Protocol):
+    """`Capability.CANCEL`."""
+
+    async def cancel(self, task_id: str) -> None:
+        """Ask the API to stop a task; raises `ProviderError` when it refuses."""
+        ...
+
+
+def canceller(provider: Provider) -> Cancels | None:
+    return cast(Cancels, provider) if Capability.CANCEL in provider.capabilities else None
 
 
 def confirmer(provider: Provider) -> Confirms | None:

@@ -127,7 +127,7 @@ class ProxyProvider:
     """midjourney-proxy dialect over one shared `httpx.AsyncClient`."""
 
     name = "proxy"
-    capabilities = frozenset({Capability.MODAL, Capability.FIND_BY_STATE})
+    capabilities = frozenset({Capability.MODAL, Capability.FIND_BY_STATE, Capability.CANCEL})
 
     def __init__(
         self,
@@ -302,6 +302,13 @@ class ProxyProvider:
             if task is not None:
                 found[task.task_id] = task
         return found
+
+    async def cancel(self, task_id: str) -> None:
+        """trueai-org's `POST /mj/task/{id}/cancel` (an empty 200); others answer 404, or 400 to non-admins."""
+        path = f"/mj/task/{task_id}/cancel"
+        response = await self._request("POST", path)
+        if response.status_code >= 400:
+            raise self._http_error(response, self._json(response, path, allow_empty=True), path)
 
     async def find_by_state(self, states: Sequence[str]) -> dict[str, TaskSnapshot]:
         """Tasks submitted with these `state`s (jobs the bot died before recording)."""
