@@ -208,6 +208,8 @@ MESSAGES: dict[str, str] = {
     "Edit prompt…": "修改提示词…",
     "Remix prompt": "Remix 提示词",
     "Cancel": "取消",
+    "Job #{id} is shown again: {link}": "任务 #{id} 已重新展示：{link}",
+    "Job #{id} has no finished image to show.": "任务 #{id} 没有可展示的完成图片。",
     "Cancelled.": "已取消。",
     "Cancelled; its credits were given back.": "已取消，积分已退回。",
     "Only the member who started this job, or a server admin, can cancel it.": (
@@ -566,6 +568,7 @@ COMMANDS: dict[str, str] = {
     "Your credits left today, bonus credits and jobs": "你今天剩余的积分、奖励积分和任务",
     "Your recent jobs": "你最近的任务",
     "One job: prompt, where it came from, status and cost": "单个任务的提示词、来源、状态和花费",
+    "Show a finished job again, with its buttons": "重新展示一个已完成的任务及其按钮",
     "The job number (see /history)": "任务编号（见 /历史）",
     # /mjadmin (bot/client/credits/admin.py).
     "Manage the image bot on this server": "管理本服务器的绘图机器人",

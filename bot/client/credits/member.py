@@ -11,7 +11,7 @@ from discord.ext import commands
 from bot.client.errors import guarded
 from bot.client.host import Host
 from bot.client.replies import NO_MENTIONS, member_roles, reply
-from bot.core.models import Job, JobStatus
+from bot.core.models import Job, JobAction, JobStatus
 from bot.i18n import tr
 
 PAGE = 10
@@ -39,6 +39,10 @@ def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _showable(job: Job) -> bool:
+    return job.status is JobStatus.SUCCEEDED and job.action is not JobAction.DESCRIBE
+
+
 def _cost(job: Job) -> str:
     if job.refunded:
         return f"{job.cost} refunded"
@@ -58,6 +62,7 @@ async def history_page(
         lines = [
             f"{STATUS_ICONS[j.status]} **#{j.id}** {j.action.value} · {_cost(j)} · "
             f"{_clip(j.prompt, 60)} {_link(j)}".rstrip()
+            + (f" · `/show job:{j.id}`" if _showable(j) else "")
             for j in jobs
         ]
         text = f"**Your jobs** (page {page + 1})\n" + "\n".join(lines)

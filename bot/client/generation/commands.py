@@ -114,6 +114,12 @@ class Generation(commands.Cog):
         shape = _value(dimensions) or "SQUARE"
         await self.flows.blend(interaction, images, shape, mode=_value(mode), bot_type=_value(bot))
 
+    @app_commands.command(name="show", description="Show a finished job again, with its buttons")
+    @app_commands.describe(job="The job number (see /history)")
+    @app_commands.guild_only()
+    async def show(self, interaction: discord.Interaction, job: int) -> None:
+        await self.flows.show(interaction, job)
+
     @app_commands.command(name="describe", description="Four prompts that describe an image")
     @app_commands.describe(image="The image to describe")
     @app_commands.guild_only()

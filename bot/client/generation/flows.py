@@ -20,13 +20,13 @@ from bot.client.generation.job_messages import JobMessages
 from bot.client.generation.modals import PromptModal, ZoomModal
 from bot.client.generation.posted_messages import Posted, PostedMessages
 from bot.client.generation.region import region_picker
-from bot.client.generation.render import job_content
+from bot.client.generation.render import job_content, job_view, result_filename
 from bot.client.replies import NO_MENTIONS, member_roles, reply
 from bot.core import crashpoints, requests
 from bot.core.accounts import Accounts, Refusal
 from bot.core.buttons import IMAGE_ACTIONS, ButtonFace
 from bot.core.errors import InvalidInput, MJError, UserFacingError
-from bot.core.images import ImageFetcher, check_reference_image, image_size, region_mask
+from bot.core.images import ImageFetcher, check_reference_image, image_extension, image_size, region_mask
 from bot.core.jobs import JobService
 from bot.core.lifecycle import CANCELLABLE
 from bot.core.models import (
@@ -304,6 +304,48 @@ class Flows:
             await self._reply_job(interaction, parent, index, face, ActionRequest(parent.id, index, None, mode))
         else:
             await reply(interaction, "This action is not available in this bot.")
+
+    async def show(self, interaction: discord.Interaction, job_id: int) -> None:
+        """/show: a finished job posted again in this channel with its image and working buttons.
+
+        A member shows their own jobs; Manage Server shows the server's. Refusals are private.
+        """
+        await interaction.response.defer(ephemeral=True, thinking=True)  # before any I/O
+        job = await self.jobs.ledger.get(job_id)
+        visible = job is not None and job.guild_id == interaction.guild_id
+        if (
+            job is None
+            or not visible
+            or (job.user_id != interaction.user.id and not interaction.permissions.manage_guild)
+        ):
+            raise UserFacingError(f"You have no job #{job_id} on this server.")
+        if job.status is not JobStatus.SUCCEEDED or job.action is JobAction.DESCRIBE:
+            raise UserFacingError(f"Job #{job_id} has no finished image to show.")
+        files, content = [], job_content(job)
+        data = await self._image_of(interaction, job)
+        if data is None:
+            content += f"\n{job.image_url}"
+        else:
+            files.append(discord.File(io.BytesIO(data), result_filename(job, image_extension(data))))
+        channel = interaction.client.get_partial_messageable(interaction.channel_id or job.channel_id)
+        view = job_view(job) or discord.utils.MISSING
+        message = await channel.send(content, files=files, view=view, allowed_mentions=NO_MENTIONS)
+        link = f"https://discord.com/channels/{interaction.guild_id}/{message.channel.id}/{message.id}"
+        await reply(interaction, f"Job #{job.id} is shown again: {link}")
+
+    async def _image_of(self, interaction: discord.Interaction, job: Job) -> bytes | None:
+        """The job's image: from the API's link, else from the copy on its Discord message (links expire)."""
+        if job.image_url:
+            with contextlib.suppress(MJError):
+                return await self.fetcher.download(job.image_url)
+        if job.message_id is None:
+            return None
+        channel = interaction.client.get_partial_messageable(job.channel_id, guild_id=job.guild_id)
+        try:
+            original = await channel.fetch_message(job.message_id)
+            return await original.attachments[0].read() if original.attachments else None
+        except discord.HTTPException:
+            return None
 
     async def cancel(self, interaction: discord.Interaction, job_id: int) -> None:
         """Cancel: its member or a server admin; the message then ends "Cancelled" (through the job service)."""
