@@ -52,6 +52,7 @@ async def test_imagine_progress_grid_then_u2_upscale(fake: FakeDiscord, sim: Sim
         assert [c["name"] for c in fake.commands] == [
             "imagine",
             "blend",
+            "show",
             "describe",
             "quota",
             "history",

@@ -94,9 +94,15 @@ async def test_imagine_then_action_save_pngs_and_land_in_the_ledger(sim: Simulat
     upscale = next(line.split()[1] for line in out.splitlines() if line.startswith("task "))
     assert sim.tasks[upscale].action == "UPSCALE" and sim.tasks[upscale].index == 2
     assert [p.name for p in (tmp_path / "up").glob("*.png")] == [f"{upscale}.png"]
+    Image.new("RGB", (40, 30), "teal").save(tmp_path / "ref.png")
+    code, out = await mjbot(env, "imagine", "a teal boat", "--image", "ref.png", "--bot", "niji", cwd=tmp_path)
+    assert code == 0, out
+    with_image = next(t for t in sim.tasks.values() if t.prompt == "a teal boat")
+    assert with_image.reference_images == 1 and with_image.bot_type == "NIJI_JOURNEY"
     with sqlite3.connect(tmp_path / "bot.sqlite3") as db:
         rows = db.execute("SELECT user_id, guild_id, action, status FROM jobs ORDER BY id").fetchall()
-        assert rows == [(0, None, "imagine", "succeeded"), (0, None, "upscale", "succeeded")]  # the operator's
+        operator = [(0, None, action, "succeeded") for action in ("imagine", "upscale", "imagine")]
+        assert rows == operator  # the operator's: user 0, no server
         assert db.execute("SELECT COUNT(*) FROM credit_entries").fetchone() == (0,)
 
 

@@ -257,7 +257,7 @@ async def check(ledger: Ledger, accounts: Accounts, granted: dict[int, int]) -> 
     assert moved[0][0] == owed[0][0]
 
 
-@settings(max_examples=200, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(step, min_size=1, max_size=10))
 def test_random_bursts_keep_every_limit_and_every_credit(steps: list[tuple]) -> None:
     asyncio.run(scenario(steps))
