@@ -18,6 +18,7 @@ import discord
 
 from bot.client.replies import reply
 from bot.core.errors import UserFacingError
+from bot.i18n import tr
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +30,7 @@ Item = TypeVar("Item")
 async def answer_error(interaction: discord.Interaction, error: BaseException, where: str) -> None:
     if isinstance(error, UserFacingError):
         log.info("%s: user %s told: %s", where, interaction.user.id, error)
-        text = f"❌ {error.user_message}"
+        text = f"❌ {tr(error.user_message, interaction.locale)}"  # the reason itself is the catalog's key
     else:
         error_id = secrets.token_hex(3)
         log.error("%s failed [error %s]", where, error_id, exc_info=error)

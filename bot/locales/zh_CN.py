@@ -208,6 +208,13 @@ MESSAGES: dict[str, str] = {
     "Edit prompt…": "修改提示词…",
     "Remix prompt": "Remix 提示词",
     "Cancel": "取消",
+    "Send to me": "发给我",
+    "✉️ Sent to your direct messages.": "✉️ 已发送到你的私信。",
+    "The image could not be fetched right now. Please try again later.": "暂时无法获取这张图片，请稍后再试。",
+    (
+        "Your direct messages are closed to this bot. Allow direct messages from this server's members"
+        " (Privacy Settings) and press ✉️ again."
+    ): "你的私信对这个机器人关闭了。请在隐私设置中允许本服务器成员发送私信，然后再按一次 ✉️。",
     "Job #{id} is shown again: {link}": "任务 #{id} 已重新展示：{link}",
     "Job #{id} has no finished image to show.": "任务 #{id} 没有可展示的完成图片。",
     "Cancelled.": "已取消。",

@@ -81,6 +81,7 @@ class FakeDiscord(Gateway, Interactions, Messages, Rest):
     ) -> None:
         self.token_lifetime = token_lifetime
         self.accepted_token = accepted_token  # when set, any other bot token gets 401, as a reset token does
+        self.dms_closed: set[int] = set()  # users who accept no direct message from the bot (50007)
         self.ack_deadline = ack_deadline
         self.channel_edit_limit = channel_edit_limit
         self.dispatch_message_events = True  # MESSAGE_CREATE/UPDATE/DELETE over the gateway, as Discord does

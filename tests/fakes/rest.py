@@ -447,7 +447,9 @@ class Rest:
         return _json_response([self._message_payload(m) for m in msgs])
 
     async def _post_message(self, rq: _Incoming, channel_id: str) -> web.Response:
-        self._channel(channel_id)
+        channel = self._channel(channel_id)
+        if channel.get("type") == 1 and int(channel["recipients"][0]["id"]) in self.dms_closed:
+            raise _ApiError(403, 50007, "Cannot send messages to this user")
         body = rq.body if isinstance(rq.body, dict) else {}
         msg = self._create_checked(channel_id=int(channel_id), payload=body, files=rq.files, prefix=[])
         await self._message_event("MESSAGE_CREATE", msg)

@@ -18,9 +18,10 @@ from bot.client.generation.commands import Generation
 from bot.client.generation.job_button import JobButton
 from bot.client.generation.region import REGION_ITEMS
 from bot.client.generation.remix import RemixButton
+from bot.client.generation.send_to_me import SendToMeButton
 from bot.client.host import Host
 
-ITEMS = (JobButton, RemixButton, CancelButton, *REGION_ITEMS)
+ITEMS = (JobButton, RemixButton, CancelButton, SendToMeButton, *REGION_ITEMS)
 
 
 async def setup(bot: commands.Bot) -> None:

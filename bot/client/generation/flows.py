@@ -333,6 +333,28 @@ class Flows:
         link = f"https://discord.com/channels/{interaction.guild_id}/{message.channel.id}/{message.id}"
         await reply(interaction, f"Job #{job.id} is shown again: {link}")
 
+    async def send_to_me(self, interaction: discord.Interaction, job_id: int) -> None:
+        """✉️: the image to the presser's direct messages, with the prompt and a link back; free."""
+        await interaction.response.defer(ephemeral=True, thinking=True)  # before any I/O
+        job = await self._job(job_id)
+        if job is None or job.status is not JobStatus.SUCCEEDED:
+            raise UserFacingError(UNKNOWN_JOB)
+        data = await self._image_of(interaction, job)
+        if data is None:
+            raise UserFacingError("The image could not be fetched right now. Please try again later.")
+        file = discord.File(io.BytesIO(data), result_filename(job, image_extension(data)))
+        where = f"https://discord.com/channels/{job.guild_id or '@me'}/{job.channel_id}/{job.message_id}"
+        try:
+            direct = await interaction.user.create_dm()
+            prompt = discord.utils.escape_markdown(job.prompt)[:1800]
+            await direct.send(f"**{prompt}**\n{where}", file=file, allowed_mentions=NO_MENTIONS)
+        except discord.Forbidden:
+            raise UserFacingError(
+                "Your direct messages are closed to this bot. Allow direct messages from this server's members"
+                " (Privacy Settings) and press ✉️ again."
+            ) from None
+        await reply(interaction, "✉️ Sent to your direct messages.")
+
     async def _image_of(self, interaction: discord.Interaction, job: Job) -> bytes | None:
         """The job's image: from the API's link, else from the copy on its Discord message (links expire)."""
         if job.image_url:

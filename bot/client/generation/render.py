@@ -7,6 +7,7 @@ import discord
 from bot.client.generation.cancel import CancelButton
 from bot.client.generation.job_button import JobButton
 from bot.client.generation.remix import RemixButton
+from bot.client.generation.send_to_me import SendToMeButton
 from bot.core.buttons import layout
 from bot.core.lifecycle import CANCELLABLE
 from bot.core.models import Job, JobAction, JobStatus
@@ -80,11 +81,15 @@ def job_view(job: Job) -> discord.ui.View | None:
     if job.status is not JobStatus.SUCCEEDED:
         return None
     placed = layout(job.buttons)
-    if not placed:
+    with_image = job.action is not JobAction.DESCRIBE and bool(job.image_url)
+    if not placed and not with_image:
         return None
     view = discord.ui.View(timeout=None)
     for index, face in placed:
         view.add_item(JobButton(job.id, index, face))
+    if with_image:  # on a row of its own under the API's buttons, where one is left
+        last = max((face.row for _, face in placed if face.row is not None), default=-1)
+        view.add_item(SendToMeButton(job.id, job.locale, row=last + 1 if last < 4 else None))
     view.stop()
     return view
 
