@@ -74,7 +74,7 @@ async def test_the_open_source_proxy_gets_buttons_through_change(fake: FakeDisco
         async with running_bot(fake, sim.base_url, tmp_path / "db.sqlite3"):
             grid_id = (await fake.invoke_slash("imagine", {"prompt": "a harbour"})).response_message_id
             await wait_final(fake, grid_id)  # type: ignore[arg-type]
-            assert labels(fake, grid_id) == ["U1", "U2", "U3", "U4", "🔄", "V1", "V2", "V3", "V4"]  # type: ignore[arg-type]
+            assert labels(fake, grid_id)[:9] == ["U1", "U2", "U3", "U4", "🔄", "V1", "V2", "V3", "V4"]  # type: ignore[arg-type]
             await fake.click(grid_id, button(fake, grid_id, "U3"))  # type: ignore[arg-type]
             await fake.click(grid_id, button(fake, grid_id, "V2"))  # type: ignore[arg-type]
             await fake.wait_for(lambda: len(bot_messages(fake)) == 3)
