@@ -26,7 +26,7 @@ class ButtonFace:
 
 
 _PAN = {"left": "⬅️", "right": "➡️", "up": "⬆️", "down": "⬇️"}
-_KEYCAPS = {"1": "1️⃣", "2": "2️⃣", "3": "3️⃣", "4": "4️⃣"}
+_KEYCAPS = {"1": "1️⃣", "2": "2️⃣", "3": "3️⃣", "4": "4️⃣", "5": "5️⃣"}
 _OUTPAINT = {"50": "Zoom Out 2x", "75": "Zoom Out 1.5x", "100": "Make Square"}
 
 

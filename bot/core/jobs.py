@@ -44,6 +44,7 @@ Listener = Callable[[Job], Awaitable[None]]
 
 # A task the API stops reporting is given up after this long (it was deleted or expired upstream).
 LOST_AFTER = 120.0
+PROMPTS_BACK = (JobAction.DESCRIBE, JobAction.SHORTEN)  # jobs whose result is prompts to pick, not an image
 SUBMITS_AT_ONCE = 8
 
 
@@ -219,6 +220,8 @@ class JobService:
             return await self.submit_blend(job, request)
         if isinstance(request, requests.DescribeRequest):
             return await self.submit_describe(job, request.image)
+        if isinstance(request, requests.ShortenRequest):
+            return await self.submit_shorten(job, request)
         parent = await self.ledger.get(request.parent_id)
         if parent is None:
             return await self._finish_failed(job, "The job this one started from is gone.")
@@ -285,6 +288,9 @@ class JobService:
 
     async def submit_describe(self, job: Job, image: ReferenceImage) -> Job:
         return await self._submit(job, lambda: self.provider.describe(image))
+
+    async def submit_shorten(self, job: Job, request: requests.ShortenRequest) -> Job:
+        return await self._submit(job, lambda: self.provider.shorten(request.prompt, request.bot_type))
 
     def button(self, parent: Job, index: int) -> tuple[UpstreamButton, ButtonFace] | None:
         """Button `index` of a finished job, if it is one this bot shows."""
@@ -556,7 +562,7 @@ class JobService:
 
     async def _succeed(self, job: Job, snap: TaskSnapshot) -> None:
         buttons = list(snap.buttons)
-        if job.action is JobAction.DESCRIBE:
+        if job.action in PROMPTS_BACK:
             if not snap.descriptions:
                 await self._finish_failed(job, "The image service described the image but sent no prompts.")
                 return
@@ -566,7 +572,7 @@ class JobService:
             await self._finish_failed(job, "The image service finished the job but sent no image.")
             return
         self._forget(job.id)
-        if self.images is not None and job.action is not JobAction.DESCRIBE and snap.image_url:
+        if self.images is not None and job.action not in PROMPTS_BACK and snap.image_url:
             # A result is delivered only as an image: checked (with retries) off the poll loop.
             task = asyncio.create_task(self._succeed_checked(job, snap, buttons), name=f"result-{job.id}")
             self._finishing.add(task)

@@ -40,7 +40,8 @@ class JobAction(StrEnum):
     BOOKMARK = "bookmark"
     BLEND = "blend"
     DESCRIBE = "describe"
-    DESCRIBE_PICK = "describe_pick"  # 1️⃣-4️⃣ under a /describe result: /imagine that prompt
+    DESCRIBE_PICK = "describe_pick"  # 1️⃣-5️⃣ under a /describe or /shorten result: /imagine that prompt
+    SHORTEN = "shorten"  # shorter versions of a prompt, to pick one
     OTHER = "other"
 
 

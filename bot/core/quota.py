@@ -35,7 +35,7 @@ COST_GROUPS: dict[str, tuple[JobAction, ...]] = {
     "grid": GRID_ACTIONS,
     "upscale": (JobAction.UPSCALE,),
     "hd_upscale": (JobAction.UPSCALE_HD,),
-    "describe": (JobAction.DESCRIBE,),
+    "describe": (JobAction.DESCRIBE, JobAction.SHORTEN),  # prompts back, no image
 }
 DEFAULT_COSTS = {"grid": 1, "upscale": 1, "hd_upscale": 2, "describe": 1}
 

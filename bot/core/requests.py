@@ -32,7 +32,13 @@ class DescribeRequest:
     image: ReferenceImage
 
 
-JobRequest = ImagineRequest | BlendRequest | DescribeRequest | ActionRequest | RegionRequest
+@dataclass(frozen=True)
+class ShortenRequest:
+    prompt: str
+    bot_type: str = "MID_JOURNEY"
+
+
+JobRequest = ImagineRequest | BlendRequest | DescribeRequest | ShortenRequest | ActionRequest | RegionRequest
 
 
 def _image(img: ReferenceImage) -> dict[str, Any]:
@@ -62,6 +68,8 @@ def encode(request: JobRequest) -> str:
         }
     elif isinstance(request, DescribeRequest):
         body = {"kind": "describe", "image": _image(request.image)}
+    elif isinstance(request, ShortenRequest):
+        body = {"kind": "shorten", "prompt": request.prompt, "bot_type": request.bot_type}
     elif isinstance(request, ActionRequest):
         body = {
             "kind": "action",
@@ -93,6 +101,8 @@ def decode(text: str) -> JobRequest:
         return BlendRequest(images, raw["dimensions"], raw["bot_type"], raw["mode"])
     if kind == "describe":
         return DescribeRequest(_unimage(raw["image"]))
+    if kind == "shorten":
+        return ShortenRequest(raw["prompt"], raw["bot_type"])
     if kind == "action":
         return ActionRequest(raw["parent_id"], raw["index"], raw.get("prompt"), raw.get("mode"))
     if kind == "region":

@@ -209,6 +209,7 @@ MESSAGES: dict[str, str] = {
     "Remix prompt": "Remix 提示词",
     "Cancel": "取消",
     "Send to me": "发给我",
+    "Shorten": "精简",
     "✉️ Sent to your direct messages.": "✉️ 已发送到你的私信。",
     "The image could not be fetched right now. Please try again later.": "暂时无法获取这张图片，请稍后再试。",
     (
@@ -576,6 +577,9 @@ COMMANDS: dict[str, str] = {
     "Your recent jobs": "你最近的任务",
     "One job: prompt, where it came from, status and cost": "单个任务的提示词、来源、状态和花费",
     "Show a finished job again, with its buttons": "重新展示一个已完成的任务及其按钮",
+    "shorten": "精简",
+    "Shorter versions of a prompt, to pick one and imagine it": "把提示词精简成几个短版本，选一个来生成",
+    "The prompt to shorten": "要精简的提示词",
     "The job number (see /history)": "任务编号（见 /历史）",
     # /mjadmin (bot/client/credits/admin.py).
     "Manage the image bot on this server": "管理本服务器的绘图机器人",

@@ -33,6 +33,7 @@ from bot.simulator.tasks import (
     decode_png,
     describe_texts,
     png_size,
+    shorten_texts,
     url_file_name,
 )
 
@@ -84,6 +85,7 @@ class AceDataDialect:
         app.router.add_post("/midjourney/imagine", self.imagine)
         app.router.add_post("/midjourney/tasks", self.tasks)
         app.router.add_post("/midjourney/describe", self.describe)
+        app.router.add_post("/midjourney/shorten", self.shorten)
         app.on_shutdown.append(self.on_shutdown)
         app.on_cleanup.append(self.on_cleanup)
 
@@ -158,6 +160,18 @@ class AceDataDialect:
         if not isinstance(url, str) or not url.startswith(("http://", "https://")):
             return _error(400, "bad_request", "image_url is required")
         return web.json_response({"descriptions": list(describe_texts(url_file_name(url)))})
+
+    async def shorten(self, request: web.Request) -> web.Response:
+        """Synchronous, as AceData's guide shows: `{"prompts": [up to five]}`."""
+        if refusal := self._auth(request):
+            return refusal
+        body = await json_body(request) or {}
+        prompt = str(body.get("prompt") or "").strip()
+        if not prompt:
+            return _error(400, "bad_request", "prompt is required")
+        if refusal := _screen(prompt):
+            return refusal
+        return web.json_response({"prompts": list(shorten_texts(prompt))})
 
     # -- submits -------------------------------------------------------------------------------
     def _generate(self, prompt: str) -> SimTask | web.Response:

@@ -26,6 +26,7 @@ from bot.simulator.tasks import (
     decode_png,
     describe_texts,
     png_size,
+    shorten_texts,
     url_file_name,
 )
 
@@ -43,6 +44,7 @@ class ProxyDialect:
             app.router.add_post(f"{prefix}/mj/submit/imagine", self.submit_imagine)
             app.router.add_post(f"{prefix}/mj/submit/blend", self.submit_blend)
             app.router.add_post(f"{prefix}/mj/submit/describe", self.submit_describe)
+            app.router.add_post(f"{prefix}/mj/submit/shorten", self.submit_shorten)
             app.router.add_post(f"{prefix}/mj/submit/action", self.submit_action)
             app.router.add_post(f"{prefix}/mj/submit/modal", self.submit_modal)
             app.router.add_post(f"{prefix}/mj/submit/change", self.submit_change)
@@ -74,6 +76,17 @@ class ProxyDialect:
         task.mode = _mode_of(request.path, body)
         if "sim:hold" in prompt:  # accepted, the answer held back: a client killed meanwhile never learns the id
             await asyncio.sleep(HOLD_SECONDS)
+        return _result(1, "提交成功", task.id)
+
+    async def submit_shorten(self, request: web.Request) -> web.Response:
+        body = await json_body(request) or {}
+        prompt = str(body.get("prompt") or "").strip()
+        if not prompt:
+            return _result(4, "prompt不能为空")
+        if refusal := _screen(prompt):
+            return refusal
+        task = self.book.new_task(action="SHORTEN", prompt=prompt, kind="grid", descriptions=shorten_texts(prompt))
+        task.state = str(body.get("state") or "")
         return _result(1, "提交成功", task.id)
 
     async def submit_blend(self, request: web.Request) -> web.Response:
@@ -201,10 +214,12 @@ class ProxyDialect:
         origin = f"{request.scheme}://{request.host}"
         image_url = None
         prompt = task.prompt
-        if task.action == "DESCRIBE":
-            # Describe has no image of its own; its result is the numbered prompts text.
+        if task.action in ("DESCRIBE", "SHORTEN"):
+            # No image of its own; the result is the numbered prompts text (shorten: after its tokens line).
             if status == "SUCCESS":
                 prompt = "\n\n".join(f"{k} {d}" for k, d in zip(KEYCAPS, task.descriptions, strict=False))
+                if task.action == "SHORTEN":
+                    prompt = f"**Important tokens**\n{task.prompt}\n\n**Shortened prompts**\n{prompt}"
         elif status == "SUCCESS":
             image_url = f"{origin}/mj/image/{task.id}/final.png"
         elif status == "IN_PROGRESS" and progress:

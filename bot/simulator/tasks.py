@@ -139,7 +139,7 @@ class TaskBook:
         return "IN_PROGRESS", PROGRESS_STEPS[min(step, len(PROGRESS_STEPS) - 1)], ""
 
     def buttons(self, task: SimTask) -> list[dict[str, Any]]:
-        if task.action == "DESCRIBE":
+        if task.action in ("DESCRIBE", "SHORTEN"):
             return []
         h = task.image_hash
         if task.kind == "grid":
@@ -168,7 +168,7 @@ class TaskBook:
 
 
 _PANS = (("left", "⬅️"), ("right", "➡️"), ("up", "⬆️"), ("down", "⬇️"))
-KEYCAPS = ("1️⃣", "2️⃣", "3️⃣", "4️⃣")
+KEYCAPS = ("1️⃣", "2️⃣", "3️⃣", "4️⃣", "5️⃣")
 BLEND_RATIOS = {"PORTRAIT": "2:3", "SQUARE": "1:1", "LANDSCAPE": "3:2"}
 
 
@@ -182,6 +182,17 @@ def describe_texts(name: str) -> tuple[str, ...]:
         f"cinematic photograph in the mood of {name}, shallow depth of field --ar {ratio}",
         f"minimalist poster inspired by {name}, bold shapes, flat colors --ar {ratio}",
     )
+
+
+def shorten_texts(prompt: str) -> tuple[str, ...]:
+    """Five ever shorter versions of a prompt, its parameters kept (both dialects)."""
+    words = [w for w in prompt.split() if not w.startswith("--")]
+    params = prompt[prompt.index(" --") :] if " --" in prompt else ""
+    out = []
+    for share in (0.9, 0.75, 0.6, 0.45, 0.3):
+        keep = max(1, round(len(words) * share))
+        out.append(" ".join(words[:keep]) + params)
+    return tuple(out)
 
 
 def url_file_name(url: str) -> str:

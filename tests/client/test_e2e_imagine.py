@@ -53,6 +53,7 @@ async def test_imagine_progress_grid_then_u2_upscale(fake: FakeDiscord, sim: Sim
             "imagine",
             "blend",
             "show",
+            "shorten",
             "describe",
             "quota",
             "history",

@@ -11,7 +11,7 @@ from discord.ext import commands
 from bot.client.errors import guarded
 from bot.client.host import Host
 from bot.client.replies import NO_MENTIONS, member_roles, reply
-from bot.core.models import Job, JobAction, JobStatus
+from bot.core.models import Job, JobStatus
 from bot.i18n import tr
 
 PAGE = 10
@@ -40,7 +40,7 @@ def _clip(text: str, limit: int) -> str:
 
 
 def _showable(job: Job) -> bool:
-    return job.status is JobStatus.SUCCEEDED and job.action is not JobAction.DESCRIBE
+    return job.status is JobStatus.SUCCEEDED and bool(job.image_url)
 
 
 def _cost(job: Job) -> str:

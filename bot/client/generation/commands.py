@@ -120,6 +120,12 @@ class Generation(commands.Cog):
     async def show(self, interaction: discord.Interaction, job: int) -> None:
         await self.flows.show(interaction, job)
 
+    @app_commands.command(name="shorten", description="Shorter versions of a prompt, to pick one and imagine it")
+    @app_commands.describe(prompt="The prompt to shorten")
+    @app_commands.guild_only()
+    async def shorten(self, interaction: discord.Interaction, prompt: str) -> None:
+        await self.flows.shorten(interaction, prompt)
+
     @app_commands.command(name="describe", description="Four prompts that describe an image")
     @app_commands.describe(image="The image to describe")
     @app_commands.guild_only()

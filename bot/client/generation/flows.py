@@ -40,7 +40,7 @@ from bot.core.models import (
 )
 from bot.core.prompts import checked_prompt, clean
 from bot.core.quota import GuildConfig
-from bot.core.requests import ActionRequest, DescribeRequest, JobRequest, RegionRequest
+from bot.core.requests import ActionRequest, DescribeRequest, JobRequest, RegionRequest, ShortenRequest
 from bot.i18n import tr
 
 log = logging.getLogger(__name__)
@@ -147,6 +147,22 @@ class Flows:
 
         await self._command_job(
             interaction, JobAction.DESCRIBE, attachment.filename, read, (None, None), files=True, title="Describe"
+        )
+
+    async def shorten(self, interaction: discord.Interaction, prompt: str) -> None:
+        """/shorten: the API's shorter versions of a prompt, with 1️⃣–5️⃣ to imagine one of them."""
+        try:
+            prompt = checked_prompt(prompt)
+        except InvalidInput as exc:
+            await _refuse(interaction, exc.user_message, clean(prompt))
+            return
+        flavour = self._flavour(self.accounts.cached_config(interaction.guild_id), None, None)
+
+        async def read() -> JobRequest:
+            return ShortenRequest(prompt, flavour[0])
+
+        await self._command_job(
+            interaction, JobAction.SHORTEN, prompt, read, (None, None), files=False, title="Shorten"
         )
 
     async def _command_job(
@@ -319,7 +335,7 @@ class Flows:
             or (job.user_id != interaction.user.id and not interaction.permissions.manage_guild)
         ):
             raise UserFacingError(f"You have no job #{job_id} on this server.")
-        if job.status is not JobStatus.SUCCEEDED or job.action is JobAction.DESCRIBE:
+        if job.status is not JobStatus.SUCCEEDED or not job.image_url:
             raise UserFacingError(f"Job #{job_id} has no finished image to show.")
         files, content = [], job_content(job)
         data = await self._image_of(interaction, job)

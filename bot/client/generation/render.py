@@ -53,7 +53,7 @@ def job_content(job: Job) -> str:
     return f"**{prompt}**{tail}"
 
 
-_KEYCAPS = ("1️⃣", "2️⃣", "3️⃣", "4️⃣")
+_KEYCAPS = ("1️⃣", "2️⃣", "3️⃣", "4️⃣", "5️⃣")
 
 
 def _descriptions(descriptions: list[str], room: int) -> str:

@@ -206,6 +206,26 @@ class AceDataProvider:
         snapshot = TaskSnapshot(task_id, JobStatus.SUCCEEDED, progress=100, descriptions=descriptions)
         return SubmitResult(task_id, snapshot=snapshot)
 
+    async def shorten(self, prompt: str, bot_type: str) -> SubmitResult:
+        """Synchronous, like describe: `{"prompts": [...]}` at once, so the id is ours and the result final."""
+        path = "/midjourney/shorten"
+        response = await self._request(path, {"prompt": self._with_bot(prompt, bot_type)})
+        data = self._json(response, path)
+        if response.status_code != 200:
+            raise self._error(response.status_code, data, path)
+        if isinstance(data, dict) and data.get("success") is False:
+            raise self._error(None, data, path)
+        raw = data.get("prompts") if isinstance(data, dict) else None
+        prompts = tuple(p.strip() for p in raw if isinstance(p, str) and p.strip())[:5] if isinstance(raw, list) else ()
+        if not prompts:
+            raise ProviderError(
+                ErrorKind.MALFORMED, "The image service sent an answer the bot could not read.", detail=path
+            )
+        task_id = f"shorten-{uuid.uuid4()}"
+        return SubmitResult(
+            task_id, snapshot=TaskSnapshot(task_id, JobStatus.SUCCEEDED, progress=100, descriptions=prompts)
+        )
+
     async def action(self, parent_ref: str, custom_id: str, mode: str | None = None) -> SubmitResult:
         return await self._submit({"action": custom_id, "image_id": parent_ref}, mode)
 
@@ -326,7 +346,7 @@ class AceDataProvider:
     # -- task queries ----------------------------------------------------------------------
     async def fetch_many(self, task_ids: Sequence[str]) -> dict[str, TaskSnapshot]:
         # Describe results are ours (see describe()): the API has no task for them.
-        ids = [t for t in dict.fromkeys(task_ids) if not t.startswith("describe-")]
+        ids = [t for t in dict.fromkeys(task_ids) if not t.startswith(("describe-", "shorten-"))]
         path = "/midjourney/tasks"
         found: dict[str, TaskSnapshot] = {}
         for start in range(0, len(ids), BATCH_LIMIT):

@@ -40,6 +40,11 @@ class Provider(Protocol):
         """Four prompts for an image: a task to follow, or a finished `snapshot` with `descriptions`."""
         ...
 
+    async def shorten(self, prompt: str, bot_type: str) -> SubmitResult:
+        """Up to five shorter versions of `prompt`: a task to follow, or a finished `snapshot` with them as
+        `descriptions`."""
+        ...
+
     async def action(self, parent_ref: str, custom_id: str, mode: str | None = None) -> SubmitResult:
         """Press an upstream button of the result `parent_ref` (its `action_ref`), `custom_id` verbatim.
 

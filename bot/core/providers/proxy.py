@@ -98,7 +98,7 @@ def parse_task(raw: object) -> TaskSnapshot | None:
     image_url = raw.get("imageUrl") or None
     final_prompt = (props or {}).get("finalPrompt") or raw.get("promptEn") or None
     descriptions: tuple[str, ...] = ()
-    if str(raw.get("action") or "").upper() == "DESCRIBE" and status is JobStatus.SUCCEEDED:
+    if str(raw.get("action") or "").upper() in ("DESCRIBE", "SHORTEN") and status is JobStatus.SUCCEEDED:
         descriptions = split_descriptions(str(final_prompt or raw.get("prompt") or ""))
     return TaskSnapshot(
         task_id=str(raw["id"]),
@@ -114,13 +114,16 @@ def parse_task(raw: object) -> TaskSnapshot | None:
     )
 
 
-_NUMBERED = re.compile(r"(?:^|\n)\s*(?:[1-4]\ufe0f?\u20e3|[1-4][.)])\s*")
+_NUMBERED = re.compile(r"(?:^|\n)\s*(?:[1-5]\ufe0f?\u20e3|[1-5][.)])\s*")
 
 
 def split_descriptions(text: str) -> tuple[str, ...]:
-    """Midjourney's describe text `1️⃣ a cat --ar 5:4\n\n2️⃣ ...` → the prompts, numbers stripped."""
+    """Midjourney's describe or shorten text `1️⃣ a cat --ar 5:4\n\n2️⃣ ...` → the prompts, numbers stripped."""
+    first = _NUMBERED.search(text)
+    if first is not None:  # shorten puts "Important tokens" before the numbered prompts
+        text = text[first.start() :]
     parts = [p.strip() for p in _NUMBERED.split(text) if p.strip()]
-    return tuple(parts[:4])
+    return tuple(parts[:5])
 
 
 class ProxyProvider:
@@ -166,6 +169,9 @@ class ProxyProvider:
 
     async def describe(self, image: ReferenceImage) -> SubmitResult:
         return await self._submit("/mj/submit/describe", {"base64": image.data_url()}, None)
+
+    async def shorten(self, prompt: str, bot_type: str) -> SubmitResult:
+        return await self._submit("/mj/submit/shorten", {"prompt": prompt, "botType": bot_type}, None)
 
     async def action(self, parent_ref: str, custom_id: str, mode: str | None = None) -> SubmitResult:
         if custom_id.startswith(_CHANGE):
