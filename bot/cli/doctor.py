@@ -16,12 +16,10 @@ import httpx
 from rich.console import Console
 from rich.table import Table
 
-from bot.core.errors import MJError
+from bot.client.startup import probe_api
 from bot.core.ledger import MIGRATIONS
 from bot.core.redact import redact, register_secret
 from bot.settings import Settings, SettingsError, load_settings
-
-PROBE_TASK = "mjbot-probe"
 
 
 @dataclass(frozen=True)
@@ -69,10 +67,8 @@ async def _api(http: httpx.AsyncClient, settings: Settings) -> Check:
     from bot.client.app import build_provider
 
     provider = build_provider(settings, http, settings.mj_api_base, None)
-    try:
-        await provider.fetch_many([PROBE_TASK])
-    except MJError as exc:
-        return Check("image API", False, f"{settings.mj_api_base}: {exc}")
+    if (problem := await probe_api(provider)) is not None:
+        return Check("image API", False, f"{settings.mj_api_base}: {problem}")
     return Check("image API", True, f"{settings.mj_api_base} answers with the key ({settings.mj_provider} dialect)")
 
 

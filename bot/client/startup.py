@@ -13,7 +13,7 @@ import logging
 import aiohttp
 import discord
 
-from bot.core.errors import MJError
+from bot.core.errors import MJError, clip
 from bot.core.providers.base import Provider
 
 log = logging.getLogger(__name__)
@@ -38,7 +38,7 @@ async def log_in(bot: discord.Client, token: str, api_base: str, within: float) 
         except (aiohttp.ClientError, OSError, TimeoutError) as exc:
             if bot.user is not None:  # logged in: a later step failed, which a retry would repeat
                 raise
-            reason = _reason(exc)
+            reason = clip(str(exc) or type(exc).__name__, 160)
             left = deadline - loop.time()
             if left <= 0:
                 raise StartupError(
@@ -49,17 +49,19 @@ async def log_in(bot: discord.Client, token: str, api_base: str, within: float) 
             delay = min(delay * 2, 30.0)
 
 
-async def check_api(provider: Provider, api_base: str) -> bool:
-    """Whether the image API answers with the configured key (a status request for a task that does not
-    exist); a warning if not."""
+async def probe_api(provider: Provider) -> MJError | None:
+    """Why the image API does not answer with the configured key, or None when it does (a status request
+    for a task that does not exist: free)."""
     try:
         await provider.fetch_many([PROBE_TASK])
     except MJError as exc:
-        log.warning("the image API at %s does not answer as it should: %s; starting anyway", api_base, exc)
+        return exc
+    return None
+
+
+async def check_api(provider: Provider, api_base: str) -> bool:
+    """`probe_api` at start: a warning when the API does not answer, and the bot starts anyway."""
+    if (problem := await probe_api(provider)) is not None:
+        log.warning("the image API at %s does not answer as it should: %s; starting anyway", api_base, problem)
         return False
     return True
-
-
-def _reason(exc: BaseException) -> str:
-    text = str(exc) or type(exc).__name__
-    return text if len(text) <= 160 else text[:159] + "…"

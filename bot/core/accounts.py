@@ -376,26 +376,30 @@ class Accounts:
     async def refund(self, job: Job) -> bool:
         """Give back what a job was charged (once), into the pools and day it came from."""
         async with self.ledger.transaction() as db:
-            async with db.execute("SELECT refunded FROM jobs WHERE id = ?", (job.id,)) as cur:
-                row = await cur.fetchone()
-            if row is None or row[0]:
-                return False
-            charges = await _rows(db, "SELECT * FROM credit_entries WHERE job_id = ? AND kind = 'charge'", (job.id,))
-            for c in charges:
-                await quota.add_entry(
-                    db,
-                    guild_id=c["guild_id"],
-                    user_id=c["user_id"],
-                    kind="refund",
-                    pool=c["pool"],
-                    amount=c["amount"],
-                    day=c["day"],
-                    now=self._clock(),
-                    job_id=job.id,
-                )
-            await db.execute("UPDATE jobs SET refunded = 1 WHERE id = ?", (job.id,))
-            if job.guild_id is not None:
-                await self._read_back(db, (job.guild_id, job.user_id))
+            return await self.refund_in(db, job)
+
+    async def refund_in(self, db: aiosqlite.Connection, job: Job) -> bool:
+        """`refund` inside the caller's transaction, e.g. the one that ends the job (`Ledger.transition`)."""
+        async with db.execute("SELECT refunded FROM jobs WHERE id = ?", (job.id,)) as cur:
+            row = await cur.fetchone()
+        if row is None or row[0]:
+            return False
+        charges = await _rows(db, "SELECT * FROM credit_entries WHERE job_id = ? AND kind = 'charge'", (job.id,))
+        for c in charges:
+            await quota.add_entry(
+                db,
+                guild_id=c["guild_id"],
+                user_id=c["user_id"],
+                kind="refund",
+                pool=c["pool"],
+                amount=c["amount"],
+                day=c["day"],
+                now=self._clock(),
+                job_id=job.id,
+            )
+        await db.execute("UPDATE jobs SET refunded = 1 WHERE id = ?", (job.id,))
+        if job.guild_id is not None:
+            await self._read_back(db, (job.guild_id, job.user_id))
         return bool(charges)
 
     # -- moderation strikes ----------------------------------------------------------------------

@@ -16,6 +16,7 @@ POINTS = (
     "submit.answered",  # the paid API accepted the job; the ledger does not know its task yet
     "progress",  # the first progress of a job recorded
     "upload",  # the final edit with the image about to be sent
+    "failed",  # a job failed upstream and was recorded so (with its refund), its message not yet told
 )
 
 _ARMED = frozenset(p for p in os.environ.get("MJBOT_CRASH_AT", "").split(",") if p)

@@ -13,6 +13,9 @@ import random
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
+
+import aiosqlite
 
 from bot.core import crashpoints, lifecycle, requests
 from bot.core.accounts import Accounts
@@ -151,7 +154,7 @@ class JobService:
                 continue
             log.info("job %s: found upstream as task %s after the restart", job.id, snapshot.task_id)
             status = JobStatus.NEEDS_INPUT if snapshot.status is JobStatus.NEEDS_INPUT else JobStatus.QUEUED
-            fields = {"input_since": self._clock()} if status is JobStatus.NEEDS_INPUT else {}
+            fields: dict[str, Any] = {"input_since": self._clock()} if status is JobStatus.NEEDS_INPUT else {}
             await self.ledger.transition(
                 job.id, status, upstream_task_id=snapshot.task_id, submitted_at=self._clock(), **fields
             )
@@ -368,12 +371,13 @@ class JobService:
                 log.info("job %s: the API would not stop task %s (%s)", job.id, job.upstream_task_id, exc)
         note = "Cancelled; its credits were given back." if refund and job.cost else "Cancelled."
         try:
-            job = await self.ledger.transition(job.id, JobStatus.CANCELLED, error=note, finished_at=self._clock())
+            job = await self.ledger.transition(
+                job.id, JobStatus.CANCELLED, error=note, finished_at=self._clock(),
+                within=self._refund_of(job) if refund else None,
+            )  # fmt: skip
         except IllegalTransition:
             return await self.ledger.get(job.id) or job  # it finished or was cancelled meanwhile
-        log.info("job %s cancelled (%s)", job.id, "refunded" if refund else "not refunded: the server's setting")
-        if refund and self.accounts is not None and job.cost:
-            await self.accounts.refund(job)
+        log.info("job %s cancelled (%s)", job.id, "refunded" if job.refunded else "not refunded")
         await self._publish(job)
         await self._settle_mirrors(job)
         await self._fill_slots()
@@ -408,7 +412,7 @@ class JobService:
         now = self._clock()
         if result.needs_input:
             # Nothing runs upstream until the prompt comes: REMIX_TIMEOUT counts, not JOB_TIMEOUT.
-            fields: dict[str, object] = {"input_since": now}
+            fields: dict[str, Any] = {"input_since": now}
             status = JobStatus.NEEDS_INPUT
         else:
             fields, status = {"submitted_at": now}, JobStatus.QUEUED
@@ -546,7 +550,7 @@ class JobService:
             status = job.status  # e.g. an API that reports "submitted" again after progress: keep what we know
         if (status, progress, preview) == (job.status, job.progress, job.preview_url):
             return
-        fields: dict[str, object] = {"progress": progress, "preview_url": preview}
+        fields: dict[str, Any] = {"progress": progress, "preview_url": preview}
         if status is JobStatus.NEEDS_INPUT and job.status is not JobStatus.NEEDS_INPUT:
             # MODAL seen by polling or push (new-api turns code 21 into 1): wait for the member's prompt.
             fields["input_since"] = self._clock()
@@ -621,19 +625,32 @@ class JobService:
         self._forget(job.id)
         message = redact(message)
         try:
-            job = await self.ledger.transition(job.id, JobStatus.FAILED, error=message, finished_at=self._clock())
+            job = await self.ledger.transition(
+                job.id, JobStatus.FAILED, error=message, finished_at=self._clock(), within=self._refund_of(job)
+            )
         except IllegalTransition:
             return await self.ledger.get(job.id) or job  # finished already: charged or refunded once
-        if self.accounts is not None:
-            if job.cost and await self.accounts.refund(job):
-                log.info("job %s: %d credit(s) refunded", job.id, job.cost)
-            if kind is ErrorKind.MODERATION:
-                strikes = await self.accounts.strike(job, f"moderation: {message}")
-                log.info("job %s: moderation strike %d today for user %s", job.id, strikes, job.user_id)
+        crashpoints.reached("failed")
+        if job.refunded:
+            log.info("job %s: %d credit(s) refunded", job.id, job.cost)
+        if self.accounts is not None and kind is ErrorKind.MODERATION:
+            strikes = await self.accounts.strike(job, f"moderation: {message}")
+            log.info("job %s: moderation strike %d today for user %s", job.id, strikes, job.user_id)
         await self._publish(job)
         await self._settle_mirrors(job)
         await self._fill_slots()
         return job
+
+    def _refund_of(self, job: Job) -> Callable[[aiosqlite.Connection], Awaitable[None]] | None:
+        """The refund of a job, to run inside the transaction that ends it: a crash leaves both or neither."""
+        accounts = self.accounts
+        if accounts is None or not job.cost:
+            return None
+
+        async def refund(db: aiosqlite.Connection) -> None:
+            await accounts.refund_in(db, job)
+
+        return refund
 
     async def _publish(self, job: Job) -> None:
         for listener in self._listeners:

@@ -293,13 +293,25 @@ class Ledger:
         """Call `listener(job, former status)` after each `transition` is written."""
         self._move_listeners.append(listener)
 
-    async def transition(self, job_id: int, status: JobStatus, **fields: Any) -> Job:
-        """Move a job to `status` (with other columns) through the lifecycle table; see `lifecycle.move`."""
+    async def transition(
+        self,
+        job_id: int,
+        status: JobStatus,
+        *,
+        within: Callable[[aiosqlite.Connection], Awaitable[None]] | None = None,
+        **fields: Any,
+    ) -> Job:
+        """Move a job to `status` (with other columns) through the lifecycle table; see `lifecycle.move`.
+
+        `within` runs in the same transaction once the move is allowed (a refund): both land, or neither.
+        """
         unknown = set(fields) - _UPDATABLE
         if unknown:
             raise ValueError(f"not updatable: {sorted(unknown)}")
         async with self.transaction() as db:
             former = await lifecycle.move(db, job_id, status, self._clock(), {k: _to_db(v) for k, v in fields.items()})
+            if within is not None:
+                await within(db)
         job = await self.get(job_id)
         assert job is not None
         for listener in self._move_listeners:
@@ -317,10 +329,8 @@ class Ledger:
 
     async def undelivered(self) -> list[Job]:
         """Finished jobs whose final state never reached Discord (the bot stopped in between)."""
-        return await self.jobs_where(
-            "delivered = 0 AND status IN (?, ?) AND message_id IS NOT NULL",
-            (JobStatus.SUCCEEDED.value, JobStatus.FAILED.value),
-        )
+        finished, values = lifecycle.marks(lifecycle.FINISHED)
+        return await self.jobs_where(f"delivered = 0 AND status IN ({finished}) AND message_id IS NOT NULL", values)
 
 
 def _to_db(value: Any) -> Any:

@@ -41,6 +41,7 @@ CASES = (
     Case("progress", "a lighthouse"),
     Case("upload", "a lighthouse"),
     Case("press.posted", "a lighthouse", press_u1=True),
+    Case("failed", "a lighthouse sim:fail"),  # the failure and its refund land together, or neither
 )
 
 
@@ -117,9 +118,13 @@ async def run_case(case: Case, sim: Simulator, tmp: Path) -> None:
             assert net.get(job_id, 0) > 0 and fake.messages[message_id].attachments, (case.crash_at, job_id)
         else:
             assert net.get(job_id, 0) == 0 and "❌" in shown[message_id], (case.crash_at, job_id, shown)
-    # Every task the API accepted for this bot was delivered: none paid for and lost.
+    # Every task the API accepted for this bot and did not fail was delivered: none paid for and lost.
     delivered = {upstream for _, status, upstream, _ in jobs if status == "succeeded"}
-    ours = {t.id for t in sim.tasks.values() if t.id in tasks_before and t.state.startswith("mjbot:")}
+    ours = {
+        t.id
+        for t in sim.tasks.values()
+        if t.id in tasks_before and t.state.startswith("mjbot:") and sim.status(t)[0] != "FAILURE"
+    }
     assert ours <= delivered, (case.crash_at, ours, jobs)
     CHECKS[case.crash_at](jobs, shown)
 
@@ -137,6 +142,11 @@ def _delivered(jobs: list, shown: dict[int, str]) -> None:
     assert [status for _, status, _, _ in jobs] == ["succeeded"]
 
 
+def _failed_refunded(jobs: list, shown: dict[int, str]) -> None:
+    assert [status for _, status, _, _ in jobs] == ["failed"]
+    assert "Simulated failure" in next(iter(shown.values()))
+
+
 def _press_refunded(jobs: list, shown: dict[int, str]) -> None:
     assert [status for _, status, _, _ in jobs] == ["succeeded", "failed", "succeeded"]
 
@@ -149,6 +159,7 @@ CHECKS: dict[str, Callable[[list, dict[int, str]], None]] = {
     "progress": _delivered,
     "upload": _delivered,
     "press.posted": _press_refunded,
+    "failed": _failed_refunded,
 }
 
 

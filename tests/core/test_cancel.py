@@ -3,15 +3,19 @@ stop where it can be, no longer followed, and refunded as the server chose."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
+
 import httpx
 
+from bot.core.jobs import JobService
 from bot.core.ledger import Ledger
 from bot.core.models import ImagineRequest, JobStatus
 from bot.core.providers.acedata import AceDataProvider
 from bot.core.providers.proxy import ProxyProvider
 from bot.core.quota import Defaults
 from bot.simulator.server import Simulator
-from tests.helpers import TESTER, Recorder, job_service, start_job
+from tests.helpers import TESTER, job_service, start_job
 
 
 async def net_charge(ledger: Ledger, job_id: int) -> int:
@@ -22,15 +26,25 @@ async def net_charge(ledger: Ledger, job_id: int) -> int:
     return int(rows[0][0] or 0)
 
 
-async def test_a_running_job_is_stopped_upstream_and_refunded(ledger: Ledger, http: httpx.AsyncClient) -> None:
+@contextlib.asynccontextmanager
+async def proxy_service(
+    ledger: Ledger, http: httpx.AsyncClient, defaults: Defaults
+) -> AsyncIterator[tuple[JobService, Simulator]]:
+    """A started job service over the proxy dialect, with slow jobs and members charged as `defaults` say."""
     sim = Simulator(duration=5.0)
     await sim.start()
     service = job_service(ledger, ProxyProvider(http, sim.base_url), poll_interval=0.05)
-    service.accounts.defaults = Defaults()  # type: ignore[union-attr]  # charged, as members are
-    rec = Recorder()
-    service.subscribe(rec)
+    service.accounts.defaults = defaults  # type: ignore[union-attr]
     await service.start()
     try:
+        yield service, sim
+    finally:
+        await service.stop()
+        await sim.stop()
+
+
+async def test_a_running_job_is_stopped_upstream_and_refunded(ledger: Ledger, http: httpx.AsyncClient) -> None:
+    async with proxy_service(ledger, http, Defaults()) as (service, sim):  # charged, as members are
         job = await start_job(service, ImagineRequest("a slow river"), message_id=1)
         assert await net_charge(ledger, job.id) == 1
         cancelled = await service.cancel(job, refund_running=True)
@@ -39,33 +53,19 @@ async def test_a_running_job_is_stopped_upstream_and_refunded(ledger: Ledger, ht
         assert service.following == 0 and await net_charge(ledger, job.id) == 0
         assert (await service.cancel(cancelled, refund_running=True)).status is JobStatus.CANCELLED  # once
         assert sim.requests["cancel"] == 1 and await net_charge(ledger, job.id) == 0
-    finally:
-        await service.stop()
-        await sim.stop()
 
 
 async def test_without_refunds_a_cancelled_running_job_stays_charged(ledger: Ledger, http: httpx.AsyncClient) -> None:
-    sim = Simulator(duration=5.0)
-    await sim.start()
-    service = job_service(ledger, ProxyProvider(http, sim.base_url), poll_interval=0.05)
-    service.accounts.defaults = Defaults()  # type: ignore[union-attr]
-    await service.start()
-    try:
+    async with proxy_service(ledger, http, Defaults()) as (service, _):
         job = await start_job(service, ImagineRequest("a slow river"), message_id=1)
         cancelled = await service.cancel(job, refund_running=False)
         assert cancelled.error == "Cancelled." and await net_charge(ledger, job.id) == 1
-    finally:
-        await service.stop()
-        await sim.stop()
+        # Its message not yet told (no Discord here): a restart tells it, as for any finished job.
+        assert [j.id for j in await ledger.undelivered()] == [job.id]
 
 
 async def test_a_job_queued_in_the_bot_never_reaches_the_api(ledger: Ledger, http: httpx.AsyncClient) -> None:
-    sim = Simulator(duration=5.0)
-    await sim.start()
-    service = job_service(ledger, ProxyProvider(http, sim.base_url), poll_interval=0.05)
-    service.accounts.defaults = Defaults(user_running=1)  # type: ignore[union-attr]
-    await service.start()
-    try:
+    async with proxy_service(ledger, http, Defaults(user_running=1)) as (service, sim):
         first = await start_job(service, ImagineRequest("first"), message_id=1)
         queued = await start_job(service, ImagineRequest("second"), message_id=2)
         assert queued.status is JobStatus.WAITING
@@ -75,9 +75,6 @@ async def test_a_job_queued_in_the_bot_never_reaches_the_api(ledger: Ledger, htt
         done = await service.cancel(first, refund_running=True)
         assert done.status is JobStatus.CANCELLED
         assert len(sim.tasks) == 1  # the freed slot starts nothing: the queued job is gone
-    finally:
-        await service.stop()
-        await sim.stop()
 
 
 async def test_acedata_jobs_are_only_no_longer_followed(ledger: Ledger, http: httpx.AsyncClient) -> None:
