@@ -1,78 +1,99 @@
 """English and Simplified Chinese, chosen by the Discord locale of whoever reads.
 
-The code writes English; at send time each line is matched against the catalog's templates
-(`The prompt is {length} characters long; ...`) and rendered in Chinese, its captured parts translated
-in turn. So the core stays free of languages and messages stored in the ledger translate too.
+Every text a member sees is a key in a Fluent catalog (`bot/locales/<language>/*.ftl`, one file per
+area). Fluent was chosen over gettext because a message is named by a key rather than by its English
+text (so rewording English breaks no translation), it has no compile step, and its plurals and
+selectors live in the catalog where the translator sees them (`{ $cost -> [one] … *[other] … }`).
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
+import logging
+from collections.abc import Mapping
 from functools import cache
+from pathlib import Path
+from typing import Protocol, runtime_checkable
 
-ZH = "zh-CN"
-_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+from fluent.runtime import FluentBundle, FluentResource
+from fluent.runtime.types import fluent_number
+from fluent.syntax import FluentParser, ast
+
+log = logging.getLogger(__name__)
+
+LOCALES = Path(__file__).parent / "locales"
+ENGLISH = "en-US"
+CHINESE = "zh-CN"
 
 
-@dataclass(frozen=True)
-class _Template:
-    pattern: re.Pattern[str]
-    target: str
-    literal: int  # literal characters, to try the most specific template first
+@runtime_checkable
+class Message(Protocol):
+    """A catalog key and its arguments: `bot.core.text.Text` (this module stays a leaf the core may use)."""
+
+    @property
+    def key(self) -> str: ...
+
+    @property
+    def args(self) -> Mapping[str, object]: ...
 
 
-def _compile(source: str, target: str) -> _Template:
-    parts = _PLACEHOLDER.split(source)
-    regex = "".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>.+?)" for i, p in enumerate(parts))
-    literal = sum(len(p) for p in parts[::2])
-    return _Template(re.compile(regex, re.DOTALL), target, literal)
+def language(locale: object) -> str:
+    """The catalog for a Discord locale: Simplified Chinese for any zh locale, else English."""
+    return CHINESE if str(locale or "").lower().startswith("zh") else ENGLISH
 
 
 @cache
-def _catalog() -> tuple[_Template, ...]:
-    try:
-        from bot.locales.zh_CN import MESSAGES
-    except ImportError:
-        return ()
-    templates = [_compile(k, v) for k, v in MESSAGES.items()]
-    return tuple(sorted(templates, key=lambda t: -t.literal))
+def bundle(lang: str) -> FluentBundle:
+    # use_isolating=False: no Unicode isolation marks around arguments; Discord shows them as boxes.
+    found = FluentBundle([lang], use_isolating=False)
+    for path in sorted((LOCALES / lang).glob("*.ftl")):
+        resource = FluentResource(path.read_text(encoding="utf-8"))
+        for junk in (entry for entry in resource.body if isinstance(entry, ast.Junk)):
+            log.error("%s: cannot read %r", path, (junk.content or "")[:80])
+        found.add_resource(resource)
+    return found
 
 
-def wants_chinese(locale: object) -> bool:
-    return str(locale or "").lower().startswith("zh")
-
-
-def tr(text: str, locale: object) -> str:
-    """`text` in the reader's language: Simplified Chinese for a zh locale, else unchanged."""
-    if not text or not wants_chinese(locale):
+def render(text: Message | str, locale: object) -> str:
+    """`text` in the reader's language; a plain string (a prompt, a link, an API's words) as it is."""
+    if isinstance(text, str):
         return text
-    out: list[str] = []
-    in_code = False
-    for line in text.split("\n"):
-        if line.startswith("```"):
-            in_code = not in_code
-            out.append(line)
-            continue
-        out.append(line if in_code else _line(line))
-    return "\n".join(out)
+    lang = language(locale)
+    for candidate in dict.fromkeys((lang, ENGLISH)):
+        found = bundle(candidate)
+        if found.has_message(text.key):
+            pattern = found.get_message(text.key).value
+            if pattern is None:
+                break
+            args = {name: _argument(value, locale) for name, value in text.args.items()}
+            out, errors = found.format_pattern(pattern, args)
+            if errors:
+                log.warning("catalog %s, message %s: %s", candidate, text.key, errors)
+            return str(out)
+    log.error("no message %r in the catalogs", text.key)
+    return text.key
 
 
-def _line(line: str, depth: int = 0) -> str:
-    if depth > 3 or not line.strip():
-        return line
-    for template in _catalog():
-        m = template.pattern.fullmatch(line)
-        if m:
-            values = {k: _line(v, depth + 1) for k, v in m.groupdict().items()}
-            return template.target.format(**values)
-    return line
+def _argument(value: object, locale: object) -> object:
+    if isinstance(value, Message):
+        return render(value, locale)
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int):
+        # No digit grouping: ids, Discord timestamps and limits show as the code has them.
+        return fluent_number(value, useGrouping=False)
+    if isinstance(value, float):
+        return f"{value:g}"
+    return value
 
 
-def command_text(english: str) -> str | None:
-    """The Chinese name or description of a command, for Discord's own localisation."""
-    try:
-        from bot.locales.zh_CN import COMMANDS
-    except ImportError:
-        return None
-    return COMMANDS.get(english)
+def catalog(lang: str) -> dict[str, ast.Message]:
+    """Every message of a language by key, as parsed (for the tests that keep the catalogs in step)."""
+    found: dict[str, ast.Message] = {}
+    for path in sorted((LOCALES / lang).glob("*.ftl")):
+        for entry in FluentParser().parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(entry, ast.Message):
+                found[entry.id.name] = entry
+    return found
+
+
+__all__ = ["CHINESE", "ENGLISH", "catalog", "language", "render"]

@@ -25,6 +25,7 @@ from bot.core.jobs import JobService
 from bot.core.models import ImagineRequest, Job, JobAction, JobStatus, ReferenceImage, Requester
 from bot.core.prompts import checked_prompt
 from bot.core.requests import ActionRequest, JobRequest
+from bot.core.text import Text
 from bot.settings import Settings
 
 OPERATOR = Requester(user_id=0, guild_id=None, channel_id=0)
@@ -40,7 +41,7 @@ def imagine(settings: Settings, prompt: str, out: Path, mode: str | None, bot: s
         checked = checked_prompt(prompt, has_images=bool(images))
         refs = tuple(_reference(path, settings.max_attachment_bytes) for path in images)
     except InvalidInput as exc:
-        raise JobFailed(exc.user_message) from None
+        raise JobFailed(str(exc.text)) from None
     request = ImagineRequest(checked, refs, BOTS[bot], mode)
     return asyncio.run(_run(settings, request, JobAction.IMAGINE, checked, out, parent_task=None))
 
@@ -128,7 +129,7 @@ async def _save(fetcher: ImageFetcher, job: Job, out: Path) -> list[Path]:
     try:
         data = await fetcher.download(job.image_url)
     except MJError as exc:
-        raise JobFailed(f"the result could not be downloaded: {exc.user_message}") from None
+        raise JobFailed(f"the result could not be downloaded: {exc.text}") from None
     return await asyncio.to_thread(_write, data, job, out)
 
 
@@ -150,5 +151,5 @@ def _reference(path: Path, max_bytes: int) -> ReferenceImage:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise InvalidInput(f"`{path}` cannot be read: {exc.strerror}") from None
+        raise InvalidInput(Text.verbatim(f"`{path}` cannot be read: {exc.strerror}")) from None
     return check_reference_image(data, path.name, max_bytes)

@@ -89,7 +89,7 @@ async def _stats(settings: Settings, guild: int | None, draw: bool) -> tuple[lis
         ]  # fmt: skip
         for guild_id in sorted(guilds):
             lines.append(f"Server {guild_id}")
-            lines += [f"  {line}" for line in await summary(accounts, guild_id, now)]
+            lines += [f"  {line}" for line in await summary(accounts, guild_id, now)]  # English: str(Text)
         if draw:
             zone = (await accounts.config(guild)).zone() if guild is not None else ZoneInfo("UTC")
             figures = await usage(ledger, guild, now, zone)

@@ -18,11 +18,10 @@ import discord
 
 from bot.client.replies import reply
 from bot.core.errors import UserFacingError
-from bot.i18n import tr
+from bot.core.text import Text
+from bot.i18n import render
 
 log = logging.getLogger(__name__)
-
-UNEXPECTED = "Something went wrong on the bot's side. Please try again; if it keeps happening, tell a server admin."
 
 Item = TypeVar("Item")
 
@@ -30,11 +29,11 @@ Item = TypeVar("Item")
 async def answer_error(interaction: discord.Interaction, error: BaseException, where: str) -> None:
     if isinstance(error, UserFacingError):
         log.info("%s: user %s told: %s", where, interaction.user.id, error)
-        text = f"❌ {tr(error.user_message, interaction.locale)}"  # the reason itself is the catalog's key
+        text: Text | str = f"❌ {render(error.text, interaction.locale)}"
     else:
         error_id = secrets.token_hex(3)
         log.error("%s failed [error %s]", where, error_id, exc_info=error)
-        text = f"{UNEXPECTED} (error {error_id})"
+        text = Text("error-unexpected", id=error_id)
     with contextlib.suppress(discord.HTTPException):
         await reply(interaction, text)
 
@@ -63,4 +62,4 @@ class GuardedModal(discord.ui.Modal):
         await answer_error(interaction, error, f"dialog {self.title}")
 
 
-__all__ = ["UNEXPECTED", "GuardedModal", "answer_error", "guarded"]
+__all__ = ["GuardedModal", "answer_error", "guarded"]

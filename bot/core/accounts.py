@@ -26,6 +26,7 @@ from bot.core.moderation import banned_word
 from bot.core.quota import Allowance, Balance, Defaults, GuildConfig
 from bot.core.standing import Decision, Standing, decide
 from bot.core.standing import read as read_standing
+from bot.core.text import Text
 
 log = logging.getLogger(__name__)
 _DEFAULT = GuildConfig()
@@ -143,7 +144,7 @@ class Accounts:
         self._admit(requester, config, standing, texts, now)
         limits = quota.allowance(config, self.defaults, role_ids)
         decided = decide(config, limits, standing, self._servers.get(key[0], 0), config.cost(action), now)
-        if isinstance(decided, str):
+        if isinstance(decided, Text):
             raise Refusal(decided)
         ticket = Ticket(requester, decided)
         self._count(key, standing, ticket)
@@ -159,12 +160,12 @@ class Accounts:
     ) -> None:
         """The server's rules: block, today's strikes, channel, banned words (a strike). Raises `Refusal`."""
         if requester.user_id in config.blocked:
-            raise Refusal("You are blocked from using this bot in this server.")
+            raise Refusal(Text("refusal-blocked"))
         if config.moderation_strikes and standing.strikes >= config.moderation_strikes:
             raise Refusal(_blocked_for_strikes(standing.strikes, config, now))
         if not config.allows_channel(requester.channel_id, requester.parent_channel_id):
             channels = ", ".join(f"<#{c}>" for c in config.allowed_channels)
-            raise Refusal(f"This bot works only in {channels} on this server.")
+            raise Refusal(Text("refusal-channels", channels=channels))
         word = next((w for w in (banned_word(t, config.banned_words) for t in texts) if w), None)
         if word is None:
             return
@@ -172,8 +173,7 @@ class Accounts:
         key = (requester.guild_id, requester.user_id)
         self._members[key] = replace(standing, strikes=standing.strikes + 1)
         self._strike_writes.append((*key, standing.day, f"word: {word}"))
-        reason = f"Your prompt contains a word this server does not allow: `{word}`."
-        raise Refusal(reason + _strike_note(standing.strikes + 1, config, now))
+        raise Refusal(_with_strike(Text("refusal-banned-word", word=word), standing.strikes + 1, config, now))
 
     async def admit(self, requester: Requester, texts: list[str]) -> None:
         """The server's rules for what is no new job (❤️, a Remix prompt). Raises `Refusal`."""
@@ -280,7 +280,7 @@ class Accounts:
         running = await quota.server_running(db, requester.guild_id)
         limits = quota.allowance(config, self.defaults, role_ids)
         decided = decide(config, limits, on_record, running, config.cost(action), now)
-        if isinstance(decided, str):
+        if isinstance(decided, Text):
             log.error("the ledger refuses a job the mirror admitted (user %s): %s", requester.user_id, decided)
             raise Refusal(decided)
 
@@ -622,17 +622,15 @@ async def _same_upscale(db: aiosqlite.Connection, job: Any) -> Job | None:
     return row_to_job(rows[0]) if rows else None
 
 
-def _strike_note(strikes: int, config: GuildConfig, now: float) -> str:
+def _with_strike(reason: Text, strikes: int, config: GuildConfig, now: float) -> Text:
+    """A refusal that cost a moderation strike, with the count or the day's block it brought."""
     if not config.moderation_strikes:
-        return ""
+        return reason
     if strikes >= config.moderation_strikes:
-        return " " + _blocked_for_strikes(strikes, config, now)
-    return f" Strike {strikes} of {config.moderation_strikes} today."
+        return Text("refusal-and-blocked", reason=reason, blocked=_blocked_for_strikes(strikes, config, now))
+    return Text("refusal-and-strike", reason=reason, strikes=strikes, limit=config.moderation_strikes)
 
 
-def _blocked_for_strikes(strikes: int, config: GuildConfig, now: float) -> str:
-    reset = quota.next_reset(config, now)
-    return (
-        f"You are blocked for the rest of the day after {strikes} prompts refused by moderation;"
-        f" you can use the bot again at {reset:%H:%M} {config.timezone} (in {quota.until(reset, now)})."
-    )
+def _blocked_for_strikes(strikes: int, config: GuildConfig, now: float) -> Text:
+    back = quota.comes_back(quota.next_reset(config, now), config, now)
+    return Text("refusal-strikes-blocked", strikes=strikes, **back)

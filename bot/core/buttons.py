@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 from bot.core.models import JobAction, UpstreamButton
+from bot.core.text import Text
 
 PRIMARY, SECONDARY, SUCCESS = 1, 2, 3
 
@@ -20,7 +21,7 @@ class ButtonFace:
     label: str | None
     emoji: str | None
     row: int
-    title: str  # what the resulting job is called in its message, e.g. "Image #2"
+    title: Text  # what the resulting job is called in its message, e.g. "Image #2"
     needs_input: bool = False  # the API answers with a modal (Custom Zoom, Vary Region)
     style: int = SECONDARY
 
@@ -28,6 +29,8 @@ class ButtonFace:
 _PAN = {"left": "⬅️", "right": "➡️", "up": "⬆️", "down": "⬇️"}
 _KEYCAPS = {"1": "1️⃣", "2": "2️⃣", "3": "3️⃣", "4": "4️⃣", "5": "5️⃣"}
 _OUTPAINT = {"50": "Zoom Out 2x", "75": "Zoom Out 1.5x", "100": "Make Square"}
+_OUTPAINT_TITLE = {"50": Text("title-zoom-out", factor="2x"), "75": Text("title-zoom-out", factor="1.5x"),
+                   "100": Text("title-make-square")}  # fmt: skip
 
 
 def describe_button(button: UpstreamButton) -> ButtonFace | None:
@@ -37,7 +40,9 @@ def describe_button(button: UpstreamButton) -> ButtonFace | None:
         return None
     if cid.startswith("describe::"):
         n = cid.removeprefix("describe::")
-        return ButtonFace(JobAction.DESCRIBE_PICK, None, _KEYCAPS.get(n, n), 0, f"Prompt {n}", style=PRIMARY)
+        return ButtonFace(
+            JobAction.DESCRIBE_PICK, None, _KEYCAPS.get(n, n), 0, Text("title-prompt", n=n), style=PRIMARY
+        )
     if "::" not in cid:
         return _acedata_face(cid)
     if m := re.fullmatch(r"nz::(UPSCALE|VARIATION|REROLL)::(\d)", cid):  # the open-source proxy's /change
@@ -45,66 +50,73 @@ def describe_button(button: UpstreamButton) -> ButtonFace | None:
             m[1], "MJ::JOB::reroll::{}::"
         ).format(m[2])
     if m := re.match(r"MJ::JOB::upsample::(\d)::", cid):
-        return ButtonFace(JobAction.UPSCALE, f"U{m[1]}", None, 0, f"Image #{m[1]}")
+        return ButtonFace(JobAction.UPSCALE, f"U{m[1]}", None, 0, Text("title-image", n=int(m[1])))
     if cid.startswith("MJ::JOB::reroll::"):
-        return ButtonFace(JobAction.REROLL, None, "🔄", 0, "Re-roll")
+        return ButtonFace(JobAction.REROLL, None, "🔄", 0, Text("title-reroll"))
     if m := re.match(r"MJ::JOB::variation::(\d)::", cid):
-        return ButtonFace(JobAction.VARIATION, f"V{m[1]}", None, 1, f"Variations of image #{m[1]}")
+        return ButtonFace(JobAction.VARIATION, f"V{m[1]}", None, 1, Text("title-variations", n=int(m[1])))
     if m := re.match(r"MJ::JOB::upsample_v[0-9a-z]+_(\d)x(?:_(subtle|creative))?::", cid):
-        kind = m[2].capitalize() if m[2] else f"{m[1]}x"
-        label = f"Upscale ({kind})"
-        if button.label.lower().startswith("redo"):
-            label = f"Redo {label}"
-        return ButtonFace(JobAction.UPSCALE_HD, label, None, 0, label)
+        kind = m[2] or f"{m[1]}x"
+        redo = button.label.lower().startswith("redo")
+        return ButtonFace(JobAction.UPSCALE_HD, _upscale_label(kind, redo), None, 0, _upscale_title(kind, redo))
     if cid.startswith("MJ::JOB::low_variation::"):
-        return ButtonFace(JobAction.VARY_SUBTLE, "Vary (Subtle)", "🪄", 0, "Variations (Subtle)")
+        return ButtonFace(JobAction.VARY_SUBTLE, "Vary (Subtle)", "🪄", 0, Text("title-vary-subtle"))
     if cid.startswith("MJ::JOB::high_variation::"):
-        return ButtonFace(JobAction.VARY_STRONG, "Vary (Strong)", "🪄", 0, "Variations (Strong)")
+        return ButtonFace(JobAction.VARY_STRONG, "Vary (Strong)", "🪄", 0, Text("title-vary-strong"))
     if cid.startswith("MJ::Inpaint::"):
-        return ButtonFace(JobAction.VARY_REGION, "Vary (Region)", "🖌️", 0, "Variations (Region)", True)
+        return ButtonFace(JobAction.VARY_REGION, "Vary (Region)", "🖌️", 0, Text("title-vary-region"), True)
     if m := re.match(r"MJ::Outpaint::(\d+)::", cid):
         label = _OUTPAINT.get(m[1], f"Zoom Out ({m[1]})")
-        emoji = "↔️" if m[1] == "100" else "🔍"
-        return ButtonFace(JobAction.ZOOM, label, emoji, 1, label)
+        title = _OUTPAINT_TITLE.get(m[1], Text("title-zoom-out-value", value=m[1]))
+        return ButtonFace(JobAction.ZOOM, label, "↔️" if m[1] == "100" else "🔍", 1, title)
     if cid.startswith("MJ::CustomZoom::"):
-        return ButtonFace(JobAction.CUSTOM_ZOOM, "Custom Zoom", "🔍", 1, "Custom Zoom", True)
+        return ButtonFace(JobAction.CUSTOM_ZOOM, "Custom Zoom", "🔍", 1, Text("title-custom-zoom"), True)
     if m := re.match(r"MJ::JOB::pan_(left|right|up|down)::", cid):
-        return ButtonFace(JobAction.PAN, None, _PAN[m[1]], 2, f"Pan {m[1].capitalize()}")
+        return ButtonFace(JobAction.PAN, None, _PAN[m[1]], 2, Text("title-pan", direction=m[1]))
     if cid.startswith("MJ::BOOKMARK::"):
-        return ButtonFace(JobAction.BOOKMARK, None, "❤️", 3, "Favourite")
+        return ButtonFace(JobAction.BOOKMARK, None, "❤️", 3, Text("title-favourite"))
     other_label = button.label.strip()[:80] or None
     other_emoji = button.emoji if button.emoji and not button.emoji.isascii() else None
     if not other_label and not other_emoji:
         return None
-    return ButtonFace(JobAction.OTHER, other_label, other_emoji, 3, other_label or "Action")
+    title = Text.verbatim(other_label) if other_label else Text("title-other")
+    return ButtonFace(JobAction.OTHER, other_label, other_emoji, 3, title)
 
 
 def _acedata_face(action: str) -> ButtonFace | None:
     """AceData names actions (`upscale2`, `variation_subtle`, ...) instead of Midjourney customIds."""
     if m := re.fullmatch(r"upscale([1-4])", action):
-        return ButtonFace(JobAction.UPSCALE, f"U{m[1]}", None, 0, f"Image #{m[1]}")
+        return ButtonFace(JobAction.UPSCALE, f"U{m[1]}", None, 0, Text("title-image", n=int(m[1])))
     if action == "reroll":
-        return ButtonFace(JobAction.REROLL, None, "🔄", 0, "Re-roll")
+        return ButtonFace(JobAction.REROLL, None, "🔄", 0, Text("title-reroll"))
     if m := re.fullmatch(r"variation([1-4])", action):
-        return ButtonFace(JobAction.VARIATION, f"V{m[1]}", None, 1, f"Variations of image #{m[1]}")
+        return ButtonFace(JobAction.VARIATION, f"V{m[1]}", None, 1, Text("title-variations", n=int(m[1])))
     if m := re.fullmatch(r"(redo_)?upscale_(2x|4x|subtle|creative)", action):
-        kind = m[2] if m[2].endswith("x") else m[2].capitalize()
-        label = f"{'Redo ' if m[1] else ''}Upscale ({kind})"
-        return ButtonFace(JobAction.UPSCALE_HD, label, None, 0, label)
+        redo = bool(m[1])
+        return ButtonFace(JobAction.UPSCALE_HD, _upscale_label(m[2], redo), None, 0, _upscale_title(m[2], redo))
     if action == "variation_subtle":
-        return ButtonFace(JobAction.VARY_SUBTLE, "Vary (Subtle)", "🪄", 0, "Variations (Subtle)")
+        return ButtonFace(JobAction.VARY_SUBTLE, "Vary (Subtle)", "🪄", 0, Text("title-vary-subtle"))
     if action == "variation_strong":
-        return ButtonFace(JobAction.VARY_STRONG, "Vary (Strong)", "🪄", 0, "Variations (Strong)")
+        return ButtonFace(JobAction.VARY_STRONG, "Vary (Strong)", "🪄", 0, Text("title-vary-strong"))
     if action == "variation_region":
-        return ButtonFace(JobAction.VARY_REGION, "Vary (Region)", "🖌️", 0, "Variations (Region)", True)
+        return ButtonFace(JobAction.VARY_REGION, "Vary (Region)", "🖌️", 0, Text("title-vary-region"), True)
     if m := re.fullmatch(r"zoom_out_(2x|1_5x)", action):
-        label = f"Zoom Out {m[1].replace('_', '.')}"
-        return ButtonFace(JobAction.ZOOM, label, "🔍", 1, label)
+        factor = m[1].replace("_", ".")
+        return ButtonFace(JobAction.ZOOM, f"Zoom Out {factor}", "🔍", 1, Text("title-zoom-out", factor=factor))
     if action == "square":
-        return ButtonFace(JobAction.ZOOM, "Make Square", "↔️", 1, "Make Square")
+        return ButtonFace(JobAction.ZOOM, "Make Square", "↔️", 1, Text("title-make-square"))
     if m := re.fullmatch(r"pan_(left|right|up|down)", action):
-        return ButtonFace(JobAction.PAN, None, _PAN[m[1]], 2, f"Pan {m[1].capitalize()}")
+        return ButtonFace(JobAction.PAN, None, _PAN[m[1]], 2, Text("title-pan", direction=m[1]))
     return None
+
+
+def _upscale_label(kind: str, redo: bool) -> str:
+    """Midjourney's own English label (`Redo Upscale (Subtle)`); kind: subtle, creative, 2x, 4x."""
+    return f"{'Redo ' if redo else ''}Upscale ({kind.capitalize() if kind[0].isalpha() else kind})"
+
+
+def _upscale_title(kind: str, redo: bool) -> Text:
+    return Text("title-upscale", kind=kind, redo="yes" if redo else "no")
 
 
 # Actions whose press starts a new image job (the rest: ❤️ bookmarks, /describe picks).

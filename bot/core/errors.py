@@ -1,10 +1,11 @@
-"""Errors the core raises, each with a message fit to show a Discord user."""
+"""Errors the core raises, each with a `Text` fit to show a Discord member."""
 
 from __future__ import annotations
 
 from enum import StrEnum
 
 from bot.core.redact import redact
+from bot.core.text import Text
 
 
 class ErrorKind(StrEnum):
@@ -22,27 +23,31 @@ class ErrorKind(StrEnum):
 
 
 class UserFacingError(Exception):
-    """Everything a member should be told: `user_message` is safe to show (no secrets, no internal URLs).
+    """Everything a member should be told: `text` is safe to show (no secrets, no internal URLs).
 
-    The Discord layer answers it privately, in the member's language (`bot.client.errors.answer_error`)."""
+    The Discord layer answers it privately, in the member's language (`bot.client.errors.answer_error`);
+    `detail` is for the log only."""
 
-    def __init__(self, user_message: str, *, detail: str = "") -> None:
-        super().__init__(user_message if not detail else f"{user_message} ({detail})")
-        self.user_message = user_message
+    def __init__(self, text: Text, *, detail: str = "") -> None:
+        super().__init__(text, detail)
+        self.text = text
         self.detail = detail
+
+    def __str__(self) -> str:
+        return f"{self.text} ({self.detail})" if self.detail else str(self.text)
 
 
 class MJError(UserFacingError):
     """What the image service or the input made impossible, with its kind."""
 
-    def __init__(self, kind: ErrorKind, user_message: str, *, detail: str = "") -> None:
-        super().__init__(user_message, detail=detail)
+    def __init__(self, kind: ErrorKind, text: Text, *, detail: str = "") -> None:
+        super().__init__(text, detail=detail)
         self.kind = kind
 
 
 class InvalidInput(MJError):
-    def __init__(self, user_message: str) -> None:
-        super().__init__(ErrorKind.INVALID_INPUT, user_message)
+    def __init__(self, text: Text) -> None:
+        super().__init__(ErrorKind.INVALID_INPUT, text)
 
 
 class ProviderError(MJError):
@@ -51,13 +56,13 @@ class ProviderError(MJError):
     def __init__(
         self,
         kind: ErrorKind,
-        user_message: str,
+        text: Text,
         *,
         detail: str = "",
         status: int | None = None,
         retry_after: float | None = None,
     ):
-        super().__init__(kind, user_message, detail=detail)
+        super().__init__(kind, text, detail=detail)
         self.status = status
         self.retry_after = retry_after  # seconds the API asked to wait (HTTP Retry-After)
 

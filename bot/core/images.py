@@ -12,6 +12,7 @@ from PIL import Image
 
 from bot.core.errors import ErrorKind, InvalidInput, ProviderError, clip
 from bot.core.models import ReferenceImage
+from bot.core.text import Text
 
 _FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp", "GIF": "image/gif"}
 
@@ -19,7 +20,7 @@ _FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp", "GIF
 def check_reference_image(data: bytes, filename: str, max_bytes: int) -> ReferenceImage:
     """A real PNG/JPEG/WebP/GIF under `max_bytes`, judged by its bytes (never by its name)."""
     if len(data) > max_bytes:
-        raise InvalidInput(f"`{filename}` is {_mb(len(data))}; the limit is {_mb(max_bytes)}.")
+        raise InvalidInput(Text("image-too-big", filename=filename, size=_mb(len(data)), limit=_mb(max_bytes)))
     try:
         with warnings.catch_warnings():
             # Pillow warns before it refuses: a decompression bomb is refused at the warning.
@@ -28,11 +29,11 @@ def check_reference_image(data: bytes, filename: str, max_bytes: int) -> Referen
                 fmt = img.format or ""
                 img.verify()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise InvalidInput(f"`{filename}` has too many pixels to be used.") from None
+        raise InvalidInput(Text("image-too-many-pixels", filename=filename)) from None
     except Exception:
-        raise InvalidInput(f"`{filename}` is not an image the bot can read (PNG, JPEG, WebP or GIF).") from None
+        raise InvalidInput(Text("image-unreadable", filename=filename)) from None
     if fmt not in _FORMATS:
-        raise InvalidInput(f"`{filename}` is a {fmt or 'unknown'} image; use PNG, JPEG, WebP or GIF.")
+        raise InvalidInput(Text("image-wrong-format", filename=filename, format=fmt or "?"))
     return ReferenceImage(data=data, content_type=_FORMATS[fmt])
 
 
@@ -132,7 +133,7 @@ class ImageFetcher:
             self._kept.pop(url, None)
             error = ProviderError(
                 ErrorKind.MALFORMED,
-                "The image service's result is not an image.",
+                Text("result-not-image"),
                 detail=f"{clip(url, 120)}: {len(data)} bytes, {clip(data[:40].decode('latin-1'), 60)!r}",
             )
         assert error is not None
@@ -150,7 +151,7 @@ class ImageFetcher:
                 if response.status_code != 200:
                     raise ProviderError(
                         ErrorKind.UNAVAILABLE,
-                        "The finished image could not be downloaded from the image service.",
+                        Text("result-download-failed"),
                         detail=f"HTTP {response.status_code}",
                         status=response.status_code,
                     )
@@ -159,12 +160,12 @@ class ImageFetcher:
                 async for chunk in response.aiter_bytes():
                     size += len(chunk)
                     if size > self._max_bytes:
-                        raise ProviderError(ErrorKind.MALFORMED, "The finished image is too large to download.")
+                        raise ProviderError(ErrorKind.MALFORMED, Text("result-too-large"))
                     chunks.append(chunk)
         except httpx.HTTPError as exc:
             raise ProviderError(
                 ErrorKind.UNAVAILABLE,
-                "The finished image could not be downloaded from the image service.",
+                Text("result-download-failed"),
                 detail=type(exc).__name__,
             ) from exc
         return b"".join(chunks)

@@ -38,8 +38,9 @@ from bot.core.models import (
 )
 from bot.core.providers.base import SUBMIT_STATE, Provider, canceller, confirmer, state_finder
 from bot.core.reasons import failure_message
-from bot.core.redact import redact
+from bot.core.redact import redact, redact_text
 from bot.core.requests import ActionRequest, RegionRequest
+from bot.core.text import Text
 
 log = logging.getLogger(__name__)
 
@@ -113,11 +114,9 @@ class JobService:
             elif job.status is JobStatus.WAITING:
                 if job.message_id is None:
                     # Stopped before its message was posted: nobody could see it wait.
-                    await self._finish_failed(job, "The bot restarted before this job started. Please try again.")
+                    await self._finish_failed(job, Text("job-restarted-before-start"))
             elif job.upstream_task_id is None:  # not found by `_recover`: it never reached the API
-                await self._finish_failed(
-                    job, "The bot restarted before this job reached the image service. Please try again."
-                )
+                await self._finish_failed(job, Text("job-restarted-before-submit"))
             else:
                 log.info("resuming job %s (upstream task %s)", job.id, job.upstream_task_id)
                 self._follow(job, waiting_input=job.status is JobStatus.NEEDS_INPUT)
@@ -146,11 +145,7 @@ class JobService:
                         " (it may have run upstream)",
                         job.id,
                     )
-                    await self._finish_failed(
-                        job,
-                        "The bot restarted while this job was being submitted and cannot tell whether the image"
-                        " service took it. It was refunded; please try again.",
-                    )
+                    await self._finish_failed(job, Text("job-restarted-while-submitting"))
                 continue
             log.info("job %s: found upstream as task %s after the restart", job.id, snapshot.task_id)
             status = JobStatus.NEEDS_INPUT if snapshot.status is JobStatus.NEEDS_INPUT else JobStatus.QUEUED
@@ -206,7 +201,7 @@ class JobService:
             return fresh
         return await self._submit_stored(job)
 
-    async def abandon(self, job: Job, message: str) -> Job:
+    async def abandon(self, job: Job, message: Text) -> Job:
         """A job the bot could not carry on with before submitting it (its message could not be posted)."""
         return await self._finish_failed(job, message)
 
@@ -214,7 +209,7 @@ class JobService:
         """Submit a charged job from its stored request."""
         stored = await self.ledger.request_of(job.id)
         if stored is None:
-            return await self._finish_failed(job, "This job lost its request. Please start it again.")
+            return await self._finish_failed(job, Text("job-request-lost"))
         await self.ledger.update(job.id, request=None)  # reference images need not stay in the ledger
         request = requests.decode(stored)
         if isinstance(request, ImagineRequest):
@@ -227,7 +222,7 @@ class JobService:
             return await self.submit_shorten(job, request)
         parent = await self.ledger.get(request.parent_id)
         if parent is None:
-            return await self._finish_failed(job, "The job this one started from is gone.")
+            return await self._finish_failed(job, Text("job-parent-gone"))
         if isinstance(request, requests.RegionRequest):
             return await self.submit_vary_region(job, parent, request)
         return await self.submit_action(job, parent, request)
@@ -255,7 +250,7 @@ class JobService:
         """A job showing another's result: finish it like its source, or show that it waits for it."""
         source = await self.ledger.get(job.source_id) if job.source_id else None
         if source is None:
-            return await self._finish_failed(job, "The upscale this was waiting for is gone. Press the button again.")
+            return await self._finish_failed(job, Text("job-shared-upscale-gone"))
         if source.status is JobStatus.SUCCEEDED:
             try:
                 job = await self.ledger.transition(
@@ -273,9 +268,7 @@ class JobService:
             await self._publish(job)
             return job
         if source.status in (JobStatus.FAILED, JobStatus.CANCELLED):
-            return await self._finish_failed(
-                job, "The upscale this was waiting for failed; nothing was charged for it. Press the button again."
-            )
+            return await self._finish_failed(job, Text("job-shared-upscale-failed"))
         await self._publish(job)
         return job
 
@@ -311,7 +304,7 @@ class JobService:
         found = self.button(parent, request.index)
         ref = parent.action_ref or parent.upstream_task_id
         if found is None or ref is None or found[1].action not in IMAGE_ACTIONS:
-            return await self._finish_failed(job, "That button no longer works on this job.")
+            return await self._finish_failed(job, Text("job-button-gone"))
         custom_id, prompt, mode = found[0].custom_id, request.prompt, request.mode
 
         async def press() -> SubmitResult:
@@ -326,7 +319,7 @@ class JobService:
         found = self.button(parent, request.index)
         ref = parent.action_ref or parent.upstream_task_id
         if found is None or ref is None or found[1].action is not JobAction.VARY_REGION:
-            return await self._finish_failed(job, "That button no longer works on this job.")
+            return await self._finish_failed(job, Text("job-button-gone"))
         custom_id = found[0].custom_id
         return await self._submit(
             job, lambda: self.provider.vary_region(ref, custom_id, request.prompt, request.mask_png, request.mode)
@@ -349,7 +342,7 @@ class JobService:
         self._following.pop(job.id, None)
         confirm = confirmer(self.provider)
         if confirm is None:  # a job waits for input only on a dialect that confirms
-            return await self._finish_failed(job, "That button no longer works on this job.")
+            return await self._finish_failed(job, Text("job-button-gone"))
         return await self._submit(job, lambda: confirm.modal(task_id, prompt, mode))
 
     async def cancel(self, job: Job, refund_running: bool) -> Job:
@@ -369,7 +362,7 @@ class JobService:
                 log.info("job %s: the API was asked to stop task %s", job.id, job.upstream_task_id)
             except MJError as exc:
                 log.info("job %s: the API would not stop task %s (%s)", job.id, job.upstream_task_id, exc)
-        note = "Cancelled; its credits were given back." if refund and job.cost else "Cancelled."
+        note = Text("job-cancelled-refunded") if refund and job.cost else Text("job-cancelled")
         try:
             job = await self.ledger.transition(
                 job.id, JobStatus.CANCELLED, error=note, finished_at=self._clock(),
@@ -383,17 +376,17 @@ class JobService:
         await self._fill_slots()
         return job
 
-    async def bookmark(self, parent: Job, index: int) -> str:
+    async def bookmark(self, parent: Job, index: int) -> Text:
         """❤️: a favourite on the upstream account; no image, so no job."""
         found = self.button(parent, index)
         ref = parent.action_ref or parent.upstream_task_id
         if found is None or ref is None or found[1].action is not JobAction.BOOKMARK:
-            return "That button no longer works on this job."
+            return Text("job-button-gone")
         try:
             await self.provider.action(ref, found[0].custom_id)
         except MJError as exc:
-            return exc.user_message
-        return "❤️ Saved to the favourites of the image service's account."
+            return exc.text
+        return Text("job-bookmarked")
 
     async def _submit(self, job: Job, call: Callable[[], Awaitable[SubmitResult]]) -> Job:
         token = SUBMIT_STATE.set(submit_state(self.ledger.instance, job.id))
@@ -403,10 +396,10 @@ class JobService:
             crashpoints.reached("submit.answered")
         except MJError as exc:
             log.warning("job %s: submit refused: %s", job.id, exc)
-            return await self._finish_failed(job, exc.user_message, exc.kind)
+            return await self._finish_failed(job, exc.text, exc.kind)
         except Exception:
             log.exception("job %s: submit crashed", job.id)
-            return await self._finish_failed(job, "Something went wrong while submitting this job.")
+            return await self._finish_failed(job, Text("job-submit-crashed"))
         finally:
             SUBMIT_STATE.reset(token)
         now = self._clock()
@@ -506,9 +499,7 @@ class JobService:
             if snapshot is None:
                 followed.missing_since = followed.missing_since or now
                 if now - followed.missing_since >= LOST_AFTER:
-                    await self._finish_failed(
-                        followed.job, "The image service lost track of this job. Please try again."
-                    )
+                    await self._finish_failed(followed.job, Text("job-lost-upstream"))
                 continue
             followed.missing_since = None
             await self._apply(followed, snapshot)
@@ -521,15 +512,11 @@ class JobService:
         if job.status is JobStatus.NEEDS_INPUT:
             since = job.input_since if job.input_since is not None else job.updated_at
             if now - since >= self.remix_timeout:
-                minutes = self.remix_timeout / 60
-                await self._finish_failed(job, f"No Remix prompt was given within {minutes:g} minutes.")
+                await self._finish_failed(job, Text("job-remix-timeout", minutes=self.remix_timeout / 60))
             return
         since = job.submitted_at if job.submitted_at is not None else job.created_at
         if now - since >= self.job_timeout:
-            minutes = self.job_timeout / 60
-            await self._finish_failed(
-                job, f"The job took longer than {minutes:g} minutes and was given up. Please try again."
-            )
+            await self._finish_failed(job, Text("job-timeout", minutes=self.job_timeout / 60))
 
     async def _apply(self, followed: _Followed, snap: TaskSnapshot) -> None:
         job = followed.job
@@ -568,12 +555,12 @@ class JobService:
         buttons = list(snap.buttons)
         if job.action in PROMPTS_BACK:
             if not snap.descriptions:
-                await self._finish_failed(job, "The image service described the image but sent no prompts.")
+                await self._finish_failed(job, Text("job-no-prompts"))
                 return
             # Our own buttons: 1️⃣-4️⃣ start an /imagine with that prompt.
             buttons = [UpstreamButton(f"describe::{n}") for n in range(1, len(snap.descriptions) + 1)]
         elif not snap.image_url:
-            await self._finish_failed(job, "The image service finished the job but sent no image.")
+            await self._finish_failed(job, Text("job-no-image"))
             return
         self._forget(job.id)
         if self.images is not None and job.action not in PROMPTS_BACK and snap.image_url:
@@ -590,9 +577,7 @@ class JobService:
             await self.images.result_image(snap.image_url)
         except MJError as exc:
             log.warning("job %s: the result image could not be used: %s", job.id, exc)
-            await self._finish_failed(
-                job, "The image service finished the job, but its image could not be downloaded. It was refunded."
-            )
+            await self._finish_failed(job, Text("job-image-undownloadable"))
             return
         await self._record_success(job, snap, buttons)
 
@@ -620,10 +605,10 @@ class JobService:
         if followed is not None and followed.stream is not None and followed.stream is not asyncio.current_task():
             followed.stream.cancel()
 
-    async def _finish_failed(self, job: Job, message: str, kind: ErrorKind | None = None) -> Job:
+    async def _finish_failed(self, job: Job, message: Text, kind: ErrorKind | None = None) -> Job:
         """Fail a job once: refund it, count a moderation strike, tell listeners, free its slot."""
         self._forget(job.id)
-        message = redact(message)
+        message = redact_text(message)
         try:
             job = await self.ledger.transition(
                 job.id, JobStatus.FAILED, error=message, finished_at=self._clock(), within=self._refund_of(job)

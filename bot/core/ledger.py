@@ -18,6 +18,7 @@ import aiosqlite
 
 from bot.core import lifecycle
 from bot.core.models import Job, JobAction, JobStatus, Requester, UpstreamButton
+from bot.core.text import Text
 
 MIGRATIONS: tuple[str, ...] = (
     # 1: jobs
@@ -214,7 +215,7 @@ class Ledger:
         provider: str,
         action: JobAction,
         prompt: str,
-        title: str = "",
+        title: Text | None = None,
         message_id: int | None = None,
         parent_id: int | None = None,
         parent_button: int | None = None,
@@ -245,7 +246,7 @@ class Ledger:
                 parent_button,
                 provider,
                 action.value,
-                title,
+                title.to_json() if title else "",
                 prompt,
                 status.value,
                 cost,
@@ -340,6 +341,8 @@ def _to_db(value: Any) -> Any:
         return value.value
     if isinstance(value, bool):
         return int(value)
+    if isinstance(value, Text):
+        return value.to_json()
     return value
 
 
@@ -354,14 +357,14 @@ def row_to_job(row: aiosqlite.Row) -> Job:
         parent_button=row["parent_button"],
         upstream_task_id=row["upstream_task_id"],
         action=JobAction(row["action"]),
-        title=row["title"],
+        title=Text.from_stored(row["title"]) if row["title"] else None,
         prompt=row["prompt"],
         status=JobStatus(row["status"]),
         progress=row["progress"],
         image_url=row["image_url"],
         preview_url=row["preview_url"],
         buttons=[UpstreamButton.from_json(b) for b in json.loads(row["buttons"] or "[]")],
-        error=row["error"],
+        error=Text.from_stored(row["error"]) if row["error"] else None,
         created_at=row["created_at"],
         updated_at=row["updated_at"],
         finished_at=row["finished_at"],

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from bot.core.errors import ErrorKind
+from bot.core.text import Text
 
 
 class JobStatus(StrEnum):
@@ -160,10 +161,10 @@ class Job:
     image_url: str | None = None
     preview_url: str | None = None
     buttons: list[UpstreamButton] = field(default_factory=list)
-    error: str | None = None
+    error: Text | None = None  # why it failed or was cancelled, for its message
     finished_at: float | None = None
     delivered: bool = False  # the final state reached the Discord message
-    title: str = ""  # e.g. "Image #2", "Variations (Strong)"
+    title: Text | None = None  # e.g. "Image #2", "Variations (Strong)"; None: the prompt says it all
     action_ref: str | None = None  # see TaskSnapshot.action_ref
     descriptions: list[str] = field(default_factory=list)
     image_width: int | None = None  # of the delivered image, for Vary (Region) masks

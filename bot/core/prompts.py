@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.core.errors import InvalidInput
+from bot.core.text import Text
 
 MAX_PROMPT_CHARS = 1500
 MAX_MARKS_IN_A_ROW = 4  # scripts that stack marks (Thai, Devanagari, Vietnamese) use at most three
@@ -23,7 +24,7 @@ MAX_RATIO = 14  # --ar beyond 1:14 or 14:1 is refused by Midjourney
 @dataclass(frozen=True)
 class _Param:
     check: Callable[[str], bool] | None  # None: a switch that takes no value
-    says: str  # what a valid value is, for the refusal
+    says: Text  # what a valid value is, for the refusal
     words: bool = False  # the value is everything up to the next parameter (`--no red cars`), not one token
 
 
@@ -55,14 +56,14 @@ def _anything(value: str) -> bool:
 
 
 _VERSIONS = ("1", "2", "3", "4", "5", "5.0", "5.1", "5.2", "6", "6.0", "6.1", "7", "7.0", "8", "8.0", "8.1")
-_RATIO = _Param(_ratio, f"whole numbers W:H, at most {MAX_RATIO}:1 either way")
-_CHAOS = _Param(_number(0, 100, whole=True), "a whole number from 0 to 100")
-_STYLIZE = _Param(_number(0, 1000, whole=True), "a whole number from 0 to 1000")
-_WEIRD = _Param(_number(0, 3000, whole=True), "a whole number from 0 to 3000")
-_QUALITY = _Param(_one_of(".25", "0.25", ".5", "0.5", "1", "2", "4"), "0.25, 0.5, 1, 2 or 4")
-_VERSION = _Param(_one_of(*_VERSIONS), "one of " + ", ".join(_VERSIONS))
-_REPEAT = _Param(_number(1, 40, whole=True), "a whole number from 1 to 40")
-_SWITCH = _Param(None, "")
+_RATIO = _Param(_ratio, Text("param-takes-ratio", ratio=MAX_RATIO))
+_CHAOS = _Param(_number(0, 100, whole=True), Text("param-takes-whole", low=0, high=100))
+_STYLIZE = _Param(_number(0, 1000, whole=True), Text("param-takes-whole", low=0, high=1000))
+_WEIRD = _Param(_number(0, 3000, whole=True), Text("param-takes-whole", low=0, high=3000))
+_QUALITY = _Param(_one_of(".25", "0.25", ".5", "0.5", "1", "2", "4"), Text("param-takes-quality"))
+_VERSION = _Param(_one_of(*_VERSIONS), Text("param-takes-one-of", values=", ".join(_VERSIONS)))
+_REPEAT = _Param(_number(1, 40, whole=True), Text("param-takes-whole", low=1, high=40))
+_SWITCH = _Param(None, Text.verbatim(""))
 
 PARAMETERS: dict[str, _Param] = {
     "ar": _RATIO,
@@ -73,30 +74,30 @@ PARAMETERS: dict[str, _Param] = {
     "stylize": _STYLIZE,
     "w": _WEIRD,
     "weird": _WEIRD,
-    "iw": _Param(_number(0, 3), "a number from 0 to 3"),
-    "seed": _Param(_number(0, 4294967295, whole=True), "a whole number from 0 to 4294967295"),
+    "iw": _Param(_number(0, 3), Text("param-takes-number", low=0, high=3)),
+    "seed": _Param(_number(0, 4294967295, whole=True), Text("param-takes-whole", low=0, high=4294967295)),
     "q": _QUALITY,
     "quality": _QUALITY,
     "v": _VERSION,
     "version": _VERSION,
-    "niji": _Param(lambda v: v in ("", "4", "5", "6", "7"), "4, 5, 6 or 7"),
-    "stop": _Param(_number(10, 100, whole=True), "a whole number from 10 to 100"),
+    "niji": _Param(lambda v: v in ("", "4", "5", "6", "7"), Text("param-takes-niji")),
+    "stop": _Param(_number(10, 100, whole=True), Text("param-takes-whole", low=10, high=100)),
     "r": _REPEAT,
     "repeat": _REPEAT,
-    "zoom": _Param(_number(1, 2), "a number from 1.0 to 2.0"),
-    "cw": _Param(_number(0, 100, whole=True), "a whole number from 0 to 100"),
-    "sw": _Param(_number(0, 1000, whole=True), "a whole number from 0 to 1000"),
-    "ow": _Param(_number(1, 1000, whole=True), "a whole number from 1 to 1000"),
-    "exp": _Param(_number(0, 100, whole=True), "a whole number from 0 to 100"),
-    "style": _Param(_anything, "a style name such as raw", words=True),
-    "no": _Param(_anything, "the things to leave out", words=True),
-    "cref": _Param(_anything, "an image link", words=True),
-    "sref": _Param(_anything, "an image link or a style code", words=True),
-    "oref": _Param(_anything, "an image link", words=True),
-    "sv": _Param(_anything, "a style version"),
-    "p": _Param(lambda v: True, "", words=True),
-    "personalize": _Param(lambda v: True, "", words=True),
-    "profile": _Param(_anything, "a profile code"),
+    "zoom": _Param(_number(1, 2), Text("param-takes-number", low="1.0", high="2.0")),
+    "cw": _Param(_number(0, 100, whole=True), Text("param-takes-whole", low=0, high=100)),
+    "sw": _Param(_number(0, 1000, whole=True), Text("param-takes-whole", low=0, high=1000)),
+    "ow": _Param(_number(1, 1000, whole=True), Text("param-takes-whole", low=1, high=1000)),
+    "exp": _Param(_number(0, 100, whole=True), Text("param-takes-whole", low=0, high=100)),
+    "style": _Param(_anything, Text("param-takes-style"), words=True),
+    "no": _Param(_anything, Text("param-takes-exclusions"), words=True),
+    "cref": _Param(_anything, Text("param-takes-link"), words=True),
+    "sref": _Param(_anything, Text("param-takes-link-or-code"), words=True),
+    "oref": _Param(_anything, Text("param-takes-link"), words=True),
+    "sv": _Param(_anything, Text("param-takes-style-version")),
+    "p": _Param(lambda v: True, Text.verbatim(""), words=True),
+    "personalize": _Param(lambda v: True, Text.verbatim(""), words=True),
+    "profile": _Param(_anything, Text("param-takes-profile")),
     **{
         switch: _SWITCH
         for switch in ("tile", "raw", "relax", "fast", "turbo", "draft", "video", "hd", "loop", "public", "stealth")
@@ -123,17 +124,17 @@ def checked_prompt(text: str, *, has_images: bool = False) -> str:
     """The prompt as it will be sent, or `InvalidInput` with the reason."""
     prompt = clean(text)
     if not prompt:
-        raise InvalidInput("The prompt is empty. Describe the image you want.")
+        raise InvalidInput(Text("prompt-empty"))
     if len(prompt) > MAX_PROMPT_CHARS:
-        raise InvalidInput(f"The prompt is {len(prompt)} characters long; the limit is {MAX_PROMPT_CHARS}.")
+        raise InvalidInput(Text("prompt-too-long", length=len(prompt), limit=MAX_PROMPT_CHARS))
     run = 0
     for ch in prompt:
         run = run + 1 if unicodedata.category(ch) in ("Mn", "Me") else 0
         if run > MAX_MARKS_IN_A_ROW:
-            raise InvalidInput("The prompt has too many stacked accent marks. Remove them and try again.")
+            raise InvalidInput(Text("prompt-stacked-marks"))
     words = _check_parameters(prompt)
     if not words and not has_images:
-        raise InvalidInput("The prompt has only parameters. Describe the image you want before them.")
+        raise InvalidInput(Text("prompt-only-parameters"))
     return prompt
 
 
@@ -145,10 +146,10 @@ def _check_parameters(prompt: str) -> str:
         name, value = m[1].lower(), m[2].strip()
         param = PARAMETERS.get(name)
         if param is None:
-            raise InvalidInput(f"`--{name}` is not a Midjourney parameter the bot knows. Check its spelling.")
+            raise InvalidInput(Text("prompt-unknown-parameter", name=name))
         if param.check is None:
             continue
         shown = value.split()[0] if value else ""
         if not param.check(value if param.words else shown):
-            raise InvalidInput(f"`--{name} {shown[:20]}` is not valid: `--{name}` takes {param.says}.")
+            raise InvalidInput(Text("prompt-invalid-parameter", name=name, value=shown[:20], takes=param.says))
     return prompt if first is None else prompt[:first].strip()

@@ -17,6 +17,7 @@ import aiosqlite
 
 from bot.core import lifecycle
 from bot.core.models import JobAction
+from bot.core.text import Arg, Text
 
 GRID_ACTIONS = (
     JobAction.IMAGINE,
@@ -235,8 +236,9 @@ async def add_entry(
     )
 
 
-def until(moment: datetime, now: float) -> str:
-    """`in 3 h 12 min`, for refusals that say when the next credit or slot comes."""
+def comes_back(moment: datetime, config: GuildConfig, now: float) -> dict[str, Arg]:
+    """`time`, `timezone` and `wait` (`3 h 12 min`): for refusals that say when the next credit or slot comes."""
     seconds = max(0, int((moment - datetime.fromtimestamp(now, UTC)).total_seconds()))
     hours, minutes = divmod(seconds // 60, 60)
-    return f"{hours} h {minutes} min" if hours else f"{max(minutes, 1)} min"
+    wait = Text("wait", hours=hours, minutes=minutes if hours else max(minutes, 1))
+    return {"time": f"{moment:%H:%M}", "timezone": config.timezone, "wait": wait}

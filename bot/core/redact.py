@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from bot.core.text import Text
+
 MASK = "[redacted]"
 
 _PATTERNS = (
@@ -44,3 +46,10 @@ def _masked(match: re.Match[str]) -> str:
     if match.lastindex and match.lastindex >= 2:  # `name=value`: keep the name, so the admin sees what it was
         return f"{match[1]}{match[2]}{MASK}"
     return MASK
+
+
+def redact_text(text: Text) -> Text:
+    """A member's message with every string argument scrubbed (an upstream's words may echo a key)."""
+    args = {k: redact_text(v) if isinstance(v, Text) else redact(v) if isinstance(v, str) else v
+            for k, v in text.args.items()}  # fmt: skip
+    return Text(text.key, **args)

@@ -15,6 +15,7 @@ import aiosqlite
 from bot.core import lifecycle, quota
 from bot.core.models import JobStatus
 from bot.core.quota import Allowance, Balance, GuildConfig
+from bot.core.text import Text
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,7 @@ class Decision:
 
 def decide(
     config: GuildConfig, limits: Allowance, standing: Standing, server_running: int, cost: int, now: float
-) -> Decision | str:
+) -> Decision | Text:
     """Runs, waits, or the refusal's text (with the true numbers)."""
     balance = standing.balance(limits, quota.next_reset(config, now))
     if not balance.can_pay(cost):
@@ -67,22 +68,18 @@ def decide(
     server_full = limits.server_running and server_running >= limits.server_running
     if user_full or server_full:
         if limits.waiting and standing.waiting >= limits.waiting:
-            return (
-                f"You already have {standing.running} jobs running and {standing.waiting} waiting, the most"
-                " allowed. A slot frees as soon as one of them finishes."
-            )
+            return Text("refusal-slots-full", running=standing.running, waiting=standing.waiting)
         status = JobStatus.WAITING
     return Decision(status, cost, limits.running, balance.split(cost), standing.day)
 
 
-def no_credits(balance: Balance, limits: Allowance, cost: int, config: GuildConfig, now: float) -> str:
+def no_credits(balance: Balance, limits: Allowance, cost: int, config: GuildConfig, now: float) -> Text:
     """The truth about why a job cannot be paid: all used, or fewer left than it costs."""
-    reset = balance.reset_at
-    back = f" Your credits come back at {reset:%H:%M} {config.timezone} (in {quota.until(reset, now)})."
+    back = quota.comes_back(balance.reset_at, config, now)
     left = (balance.daily_left or 0) + balance.bonus
     if left == 0:
-        return f"You have used your {limits.daily} credits for today and this costs {cost}.{back}"
-    return f"This costs {cost} credits and you have {left} left today.{back}"
+        return Text("refusal-credits-used", daily=limits.daily or 0, cost=cost, **back)
+    return Text("refusal-credits-short", cost=cost, left=left, **back)
 
 
 async def read(db: aiosqlite.Connection, guild_id: int, user_id: int, day: str) -> Standing:

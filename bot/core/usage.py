@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from bot.core.accounts import Accounts
 from bot.core.ledger import Ledger
 from bot.core.quota import local_day
+from bot.core.text import Text
 
 DAYS = 30
 TOP = 10
@@ -72,15 +73,13 @@ def _day(timestamp: float, zone: ZoneInfo) -> date:
     return datetime.fromtimestamp(timestamp, zone).date()
 
 
-async def summary(accounts: Accounts, guild_id: int, now: float) -> list[str]:
+async def summary(accounts: Accounts, guild_id: int, now: float) -> list[Text]:
     """Today's and this month's figures of a server, a line each (as `/mjadmin stats` shows them)."""
     config = await accounts.config(guild_id)
     today = datetime.fromisoformat(local_day(config, now)).replace(tzinfo=config.zone())
     lines = []
-    for label, since in (("Today", today), ("This month", today.replace(day=1))):
+    for period, since in (("today", today), ("month", today.replace(day=1))):
         s = await accounts.stats(guild_id, since.timestamp())
-        lines.append(
-            f"{label}: {s.jobs} jobs, {s.failed} failed · {s.charged} credits charged,"
-            f" {s.refunded} refunded, {s.charged - s.refunded} spent · {s.strikes} moderation strikes"
-        )
+        lines.append(Text("usage-line", period=period, jobs=s.jobs, failed=s.failed, charged=s.charged,
+                          refunded=s.refunded, spent=s.charged - s.refunded, strikes=s.strikes))  # fmt: skip
     return lines

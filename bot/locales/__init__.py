@@ -1,1 +1,1 @@
-"""Translations of the texts the bot shows on Discord, one module per language."""
+"""The texts the bot shows on Discord: Fluent catalogs, one folder per language (`en-US/*.ftl`, `zh-CN/*.ftl`)."""

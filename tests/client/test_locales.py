@@ -1,82 +1,209 @@
-"""The zh-CN catalog: well-formed templates, Discord's rules for commands, and real texts translated."""
+"""The catalogs (bot/locales/<language>/*.ftl): the languages in step, every key the code writes present,
+every message renderable, real texts made by the code in Chinese, and Discord's rules for commands."""
 
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
+from functools import cache
+from pathlib import Path
 from types import SimpleNamespace
+from typing import Any, cast
 
+import discord
 import pytest
 from discord import app_commands
 from discord.ext import commands
+from fluent.syntax import FluentParser
+from fluent.syntax.ast import Junk, Message, VariableReference
+from fluent.syntax.visitor import Visitor
 
 from bot.client.credits.admin import AdminError, MJAdmin, apply_setting, describe_config
-from bot.client.credits.member import Account
-from bot.client.errors import UNEXPECTED
+from bot.client.credits.member import Account, history_page
 from bot.client.generation.commands import Generation
 from bot.client.generation.flows import UNKNOWN_JOB
-from bot.client.generation.region import CELL_NAMES, REGION_HELP
+from bot.client.generation.region import CELL_NAMES, region_picker
 from bot.client.generation.render import _status_text, job_content
+from bot.client.names import action_text, status_text
+from bot.client.translator import CommandTranslator, command_keys
+from bot.core.accounts import Accounts, Refusal
 from bot.core.buttons import describe_button
 from bot.core.errors import InvalidInput
-from bot.core.models import Job, JobAction, JobStatus, UpstreamButton
+from bot.core.ledger import Ledger
+from bot.core.models import Job, JobAction, JobStatus, Requester, UpstreamButton
 from bot.core.prompts import checked_prompt
 from bot.core.quota import Defaults, GuildConfig, Tier
 from bot.core.reasons import failure_message, refusal_message
-from bot.i18n import tr
-from bot.locales.zh_CN import COMMANDS, MESSAGES
+from bot.core.text import VERBATIM, Text
+from bot.i18n import CHINESE, ENGLISH, LOCALES, bundle, render
+from bot.i18n import catalog as parsed_catalog
 
-ZH = "zh-CN"
-PLACEHOLDER = re.compile(r"\{(\w+)\}")
+ZH = CHINESE
+LANGUAGES = (ENGLISH, CHINESE)
 CJK = re.compile(r"[\u4e00-\u9fff]")
 NAME_RULE = re.compile(r"^[-_\w]{1,32}$")
+BOT = Path(__file__).parents[2] / "bot"
+# `Text("key"` with a literal key, as the code writes it.
+KEY_IN_CODE = re.compile(r"""\bText\(\s*["']([a-z][a-z0-9-]*)["']""")
+# Messages with no words of their own, the same in every language.
+NO_WORDS = {
+    VERBATIM,  # text shown as it is
+    "job-message-by",  # "{title} · {user}": only the punctuation differs
+    "choice-midjourney",  # a name
+    "refusal-and-blocked",  # the core's "{reason} {blocked}": two sentences side by side
+}
 
 
-def placeholders(text: str) -> list[str]:
-    return PLACEHOLDER.findall(text)
+@cache
+def catalog(lang: str) -> dict[str, Message]:
+    return parsed_catalog(lang)
 
 
 def chinese(text: str) -> bool:
     return bool(CJK.search(text))
 
 
-# -- the templates themselves ---------------------------------------------------------------------
-@pytest.mark.parametrize("key", list(MESSAGES))
-def test_template_is_well_formed(key: str) -> None:
-    value = MESSAGES[key]
-    assert "\n" not in key and "\n" not in value
-    literal = PLACEHOLDER.sub("", key)
-    assert re.search(r"[A-Za-z]{2,}", literal), f"{key!r} has no word of its own: it would match anything"
-    names = placeholders(key)
-    assert len(names) == len(set(names)), f"{key!r} repeats a placeholder (one regex group each)"
-    assert set(placeholders(value)) == set(names), f"{key!r}: the placeholders differ in {value!r}"
-    for text in (key, value):
-        assert "{" not in PLACEHOLDER.sub("", text) and "}" not in PLACEHOLDER.sub("", text), text
-    assert chinese(value), f"{key!r} is not translated"
-    value.format(**{n: "x" for n in names})
+def variables(message: Message) -> set[str]:
+    """The `$names` a message uses, in its value and its attributes, inside selectors too."""
+
+    class Names(Visitor):
+        def __init__(self) -> None:
+            self.found: set[str] = set()
+
+        def visit_VariableReference(self, node: VariableReference) -> None:
+            self.found.add(node.id.name)
+            self.generic_visit(node)
+
+    names = Names()
+    names.visit(message)
+    return names.found
 
 
-@pytest.mark.parametrize("key", list(MESSAGES))
-def test_each_template_wins_its_own_line(key: str) -> None:
-    """Filled in, a key comes back as its own translation: no other entry takes the line."""
-    samples = {name: f"v{i}" for i, name in enumerate(placeholders(key))}
-    assert tr(key.format(**samples), ZH) == MESSAGES[key].format(**samples)
+# -- the catalogs in step --------------------------------------------------------------------------
+def test_languages_have_the_same_keys() -> None:
+    english, chinese_ = set(catalog(ENGLISH)), set(catalog(CHINESE))
+    assert not english - chinese_, "missing in zh-CN"
+    assert not chinese_ - english, "missing in en-US"
 
 
-def test_real_code_strings_are_keys() -> None:
-    for text in (
-        "The prompt is empty. Describe the image you want.",
-        "(Waiting to start)",
-        "❌ {reason} Nothing was submitted.",
-        UNKNOWN_JOB,
-        UNEXPECTED,
-        REGION_HELP,
-        *CELL_NAMES,
-    ):
-        assert text in MESSAGES, text
+@pytest.mark.parametrize("key", sorted(catalog(ENGLISH)))
+def test_languages_use_the_same_variables(key: str) -> None:
+    zh = catalog(CHINESE).get(key)
+    assert zh is not None
+    assert variables(catalog(ENGLISH)[key]) == variables(zh), key
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_catalog_files_parse_and_keys_are_unique(lang: str) -> None:
+    """Nothing unreadable (Fluent skips it silently as Junk), and no key in two files of one language."""
+    seen: dict[str, str] = {}
+    for path in sorted((LOCALES / lang).glob("*.ftl")):
+        resource = FluentParser().parse(path.read_text(encoding="utf-8"))
+        junk = [entry.content for entry in resource.body if isinstance(entry, Junk)]
+        assert not junk, f"{path}: {junk}"
+        for entry in resource.body:
+            if isinstance(entry, Message):
+                assert entry.id.name not in seen, f"{entry.id.name} in {seen.get(entry.id.name)} and {path.name}"
+                seen[entry.id.name] = path.name
+
+
+def test_files_are_the_same_in_both_languages() -> None:
+    names = {lang: sorted(p.name for p in (LOCALES / lang).glob("*.ftl")) for lang in LANGUAGES}
+    assert names[ENGLISH] == names[CHINESE]
+    for name in names[ENGLISH]:
+        keys = {lang: set(_keys_of(LOCALES / lang / name)) for lang in LANGUAGES}
+        assert keys[ENGLISH] == keys[CHINESE], name
+
+
+def _keys_of(path: Path) -> list[str]:
+    body = FluentParser().parse(path.read_text(encoding="utf-8")).body
+    return [entry.id.name for entry in body if isinstance(entry, Message)]
+
+
+@pytest.mark.parametrize("key", sorted(catalog(CHINESE)))
+def test_chinese_is_translated(key: str) -> None:
+    if key in NO_WORDS:
+        return
+    text = _render_all(CHINESE, key, 2)
+    assert chinese(text), f"{key}: {text!r}"
+
+
+# -- every key the code writes ---------------------------------------------------------------------
+def _keys_in_code() -> dict[str, str]:
+    found: dict[str, str] = {}
+    for path in sorted(BOT.rglob("*.py")):
+        for key in KEY_IN_CODE.findall(path.read_text(encoding="utf-8")):
+            found.setdefault(key, str(path.relative_to(BOT.parent)))
+    return found
+
+
+def test_scan_finds_the_keys() -> None:
+    keys = _keys_in_code()
+    assert {"job-unknown", "input-refused", "quota-jobs", "admin-settings", "error-unexpected"} <= set(keys)
+
+
+@pytest.mark.parametrize(("key", "where"), sorted(_keys_in_code().items()))
+def test_key_in_code_is_in_the_catalog(key: str, where: str) -> None:
+    assert key in catalog(ENGLISH), f"{where} writes Text({key!r}), which no catalog has"
+
+
+def test_every_action_and_status_has_a_name() -> None:
+    for text in [*(action_text(a) for a in JobAction), *(status_text(s) for s in JobStatus)]:
+        assert text.key in catalog(ENGLISH), text.key
+        assert render(text, ENGLISH) in {a.value for a in JobAction} | {s.value for s in JobStatus}
+        assert chinese(render(text, ZH)), text.key
+
+
+def test_every_client_message_is_used() -> None:
+    """No dead entries in the Discord layer's catalog (kinds and states are named from the enums)."""
+    used = set(_keys_in_code())
+    for key in _keys_of(LOCALES / ENGLISH / "client.ftl"):
+        assert key in used or key.startswith(("action-", "status-")), f"{key} is used by no code"
+
+
+# -- every message renders -------------------------------------------------------------------------
+def _render_all(lang: str, key: str, sample: Any) -> str:
+    """A message with every variable set to `sample`; Fluent's errors fail the test."""
+    found = bundle(lang)
+    message = found.get_message(key)
+    assert message.value is not None, key
+    args = {name: sample for name in variables(catalog(lang)[key])}
+    out, errors = found.format_pattern(message.value, args)
+    assert not errors, f"{lang} {key}: {errors}"
+    return str(out)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("sample", [0, 1, 7, "x"])
+def test_every_message_renders(lang: str, sample: Any) -> None:
+    for key in catalog(lang):
+        text = _render_all(lang, key, sample)
+        assert text.strip(), key
+        assert "{" not in text.replace("{x", "").replace(f"{{{sample}", ""), f"{key}: {text!r}"
+        if lang == ENGLISH:
+            assert not chinese(text), f"{key}: {text!r}"
+
+
+def test_plurals() -> None:
+    def history(cost: int, refunded: str = "no") -> str:
+        line = Text(
+            "history-line", icon="✅", id=3, action=Text("action-imagine"), cost=cost, refunded=refunded, prompt="p"
+        )
+        return render(line, ENGLISH)
+
+    assert history(1) == "✅ **#3** imagine · 1 credit · p"
+    assert history(2) == "✅ **#3** imagine · 2 credits · p"
+    assert history(0) == "✅ **#3** imagine · 0 credits · p"
+    assert history(2, "yes") == "✅ **#3** imagine · 2 refunded · p"
+    assert render(Text("job-cost", cost=1, refunded="no"), ENGLISH) == "**Cost:** 1 credit"
+    tier = Text("admin-tier", role="<@&5>", daily=1, running=0)
+    assert render(tier, ENGLISH) == "✅ <@&5>: 1 credit a day, unlimited jobs at once."
+    granted = Text("admin-granted", amount=1, member="<@8>", total=12345)
+    assert render(granted, ENGLISH) == "✅ Granted 1 bonus credit to <@8>; they have 12345 now."
 
 
 # -- real texts, made by the code ------------------------------------------------------------------
-def _upstream_titles() -> list[str]:
+def _upstream_titles() -> list[Text]:
     proxy = [
         "MJ::JOB::upsample::2::abc",
         "MJ::JOB::reroll::0::abc::SOLO",
@@ -119,8 +246,8 @@ def _upstream_titles() -> list[str]:
 def test_job_titles_translate() -> None:
     titles = _upstream_titles()
     assert len(titles) == 31
-    for title in [*titles, "Describe"]:
-        assert chinese(tr(title, ZH)), title
+    for title in [*titles, Text("job-title-describe"), Text("job-title-shorten")]:
+        assert chinese(render(title, ZH)), title
 
 
 def _job(status: JobStatus, **extra: object) -> Job:
@@ -131,26 +258,59 @@ def _job(status: JobStatus, **extra: object) -> Job:
 
 
 def test_statuses_translate() -> None:
-    texts = {_status_text(_job(s, queue_position=3 if s is JobStatus.WAITING else None)) for s in JobStatus} | {
-        _status_text(_job(JobStatus.WAITING))
-    }
-    texts -= {"", _status_text(_job(JobStatus.RUNNING))}  # nothing to say; "(0%)" needs no words
-    assert len(texts) == 5
-    for text in texts:
-        assert chinese(tr(text, ZH)), text
+    texts = [_status_text(_job(s, queue_position=3 if s is JobStatus.WAITING else None)) for s in JobStatus]
+    texts.append(_status_text(_job(JobStatus.WAITING)))
+    words = {t for t in texts if isinstance(t, Text)}
+    assert len(words) == 5  # "" and "(0%)" need no words
+    for text in words:
+        assert chinese(render(text, ZH)), text
 
 
 def test_job_message_in_chinese() -> None:
-    running = job_content(_job(JobStatus.RUNNING, progress=42, title="Variations (Strong)"))
+    strong = describe_button(UpstreamButton("MJ::JOB::high_variation::1::abc::SOLO"))
+    image = describe_button(UpstreamButton("MJ::JOB::upsample::3::abc"))
+    assert strong is not None and image is not None
+    running = job_content(_job(JobStatus.RUNNING, progress=42, title=strong.title))
     assert running == "**a red fox** - 变体（强烈） · <@42> (42%)"
-    failed = job_content(_job(JobStatus.FAILED, error="The image service lost track of this job. Please try again."))
-    assert failed.endswith("\n❌ 绘图服务丢失了这个任务。请重试。")
-    waiting = job_content(_job(JobStatus.WAITING, queue_position=2, title="Image #3"))
+    waiting = job_content(_job(JobStatus.WAITING, queue_position=2, title=image.title))
     assert waiting == "**a red fox** - 图片 #3 · <@42> (排队中，第 2 位)"
+    failed = job_content(_job(JobStatus.FAILED, error=Text("job-not-posted")))
+    assert failed.endswith("\n❌ 机器人无法发布这个任务的消息。未扣除任何积分。")
+    assert job_content(_job(JobStatus.FAILED)).endswith("\n❌ 任务失败。")
+    assert job_content(_job(JobStatus.CANCELLED)).endswith("\n🚫 已取消。")
+    english = _job(JobStatus.RUNNING, progress=42, title=strong.title, locale=ENGLISH)
+    assert job_content(english) == "**a red fox** - Variations (Strong) by <@42> (42%)"
 
 
-def test_refused_input_in_chinese() -> None:
-    reasons = []
+GUILD, ALICE, BOB = 500, 1, 2
+
+
+@pytest.fixture
+async def accounts(ledger: Ledger) -> Accounts:
+    # 20:48 in Shanghai: the credits come back in 3 h 12 min.
+    clock = datetime(2026, 3, 1, 12, 48, tzinfo=UTC).timestamp()
+    found = Accounts(
+        ledger, Defaults(daily_credits=25, user_running=0, user_waiting=0, server_running=0), lambda: clock
+    )
+
+    def rules(config: GuildConfig) -> None:
+        config.timezone = "Asia/Shanghai"
+        config.banned_words = ["bad"]
+        config.moderation_strikes = 3
+        config.blocked = [BOB]
+
+    await found.change_config(GUILD, rules)
+    return found
+
+
+def _refusal(accounts: Accounts, user_id: int, prompt: str) -> Text:
+    with pytest.raises(Refusal) as caught:
+        accounts.reserve(Requester(user_id, GUILD, 3), [], JobAction.IMAGINE, [prompt])
+    return caught.value.text
+
+
+async def test_refused_input_in_chinese(accounts: Accounts) -> None:
+    reasons: list[Text] = []
     for check in (
         lambda: checked_prompt(""),
         lambda: checked_prompt("x" * 2000),
@@ -163,30 +323,26 @@ def test_refused_input_in_chinese() -> None:
     ):
         with pytest.raises(InvalidInput) as caught:
             check()
-        reasons.append(caught.value.user_message)
-    reasons.append("You are blocked from using this bot in this server.")
-    reasons.append("Your prompt contains a word this server does not allow: `bad`.")
-    reasons.append("Your prompt contains a word this server does not allow: `bad`. Strike 2 of 3 today.")
-    reasons.append(
-        "Your prompt contains a word this server does not allow: `bad`. You are blocked for the rest of the day"
-        " after 3 prompts refused by moderation; you can use the bot again at 00:00 UTC (in 2 h 5 min)."
-    )
-    reasons.append("This costs 2 credits and you have 1 left today. Your credits come back at 00:00 UTC (in 7 min).")
+        reasons.append(caught.value.text)
+    reasons.append(_refusal(accounts, BOB, "a cat"))  # blocked
+    for _ in range(3):
+        reasons.append(_refusal(accounts, ALICE, "a bad cat"))  # a strike, then blocked for the day
+    reasons.append(Text("input-blend-count", min=2, max=5, count=1))
+    reasons.append(Text("input-too-large", filename="a.png", limit=25))
     for reason in reasons:
-        text = tr(f"❌ {reason} Nothing was submitted.", ZH)
+        text = render(Text("input-refused", reason=reason), ZH)
         assert text.startswith("❌ ") and text.endswith(" 未提交任何内容。"), text
-        assert not re.search(r"[A-Za-z]{3,}", re.sub(r"`[^`]*`|UTC|Midjourney", "", text)), text
+        assert not re.search(r"[A-Za-z]{3,}", re.sub(r"`[^`]*`|UTC|Asia/Shanghai|Midjourney", "", text)), text
 
 
-def test_refusal_of_credits_with_the_wait() -> None:
-    line = (
-        "You have used your 25 credits for today and this costs 2. Your credits come back at 00:00 Asia/Shanghai"
-        " (in 3 h 12 min)."
+async def test_refusal_of_credits_with_the_wait(accounts: Accounts) -> None:
+    for i in range(25):
+        accounts.reserve(Requester(ALICE, GUILD, 3), [], JobAction.IMAGINE, [f"cat {i}"])
+    refusal = _refusal(accounts, ALICE, "one more cat")
+    assert render(refusal, ZH) == (
+        "你今天的 25 积分已用完，本次需要 1 积分。积分将于 00:00（Asia/Shanghai）恢复，还有 3 小时 12 分钟。"
     )
-    assert tr(f"❌ {line}", ZH) == (
-        "❌ 你今天的 25 积分已用完，本次需要 2 积分。积分将于 00:00（Asia/Shanghai）恢复，还有 3 小时 12 分钟。"
-    )
-    assert tr(line.replace("3 h 12 min", "5 min"), ZH).endswith("还有 5 分钟。")
+    assert str(refusal).startswith("You have used your 25 credits for today and this costs 1.")
 
 
 @pytest.mark.parametrize(
@@ -194,18 +350,20 @@ def test_refusal_of_credits_with_the_wait() -> None:
     [
         ("daily_credits", "lots"),
         ("cost_grid", "-1"),
+        ("moderation_strikes", "x"),
         ("timezone", "Mars/Olympus"),
         ("press_policy", "everyone"),
         ("default_mode", "slow"),
         ("default_bot", "dalle"),
+        ("refund_cancelled", "maybe"),
         ("colour", "blue"),
     ],
 )
 def test_admin_setting_errors_translate(name: str, value: str) -> None:
     with pytest.raises(AdminError) as caught:
         apply_setting(GuildConfig(), name, value)
-    text = tr(f"❌ {caught.value}", ZH)
-    assert text.startswith("❌ ") and chinese(text), text
+    assert chinese(render(caught.value.text, ZH)), caught.value.text
+    assert not chinese(str(caught.value.text))
 
 
 @pytest.mark.parametrize(
@@ -222,36 +380,115 @@ def test_admin_setting_errors_translate(name: str, value: str) -> None:
             allowed_channels=[7],
             banned_words=["gore"],
             blocked=[8],
+            moderation_strikes=3,
+            refund_cancelled=True,
         ),
     ],
 )
 def test_server_settings_translate(config: GuildConfig) -> None:
     bot = SimpleNamespace(settings=SimpleNamespace(quota_defaults=Defaults(), mj_bot_type="MID_JOURNEY"))
-    for line in describe_config(config, bot).split("\n"):  # type: ignore[arg-type]
-        assert chinese(tr(line, ZH)), line
+    chinese_lines = describe_config(config, bot, {8: 2}, ZH).split("\n")
+    english_lines = describe_config(config, bot, {8: 2}, ENGLISH).split("\n")
+    assert len(chinese_lines) == len(english_lines) == 12
+    for line in chinese_lines:
+        assert chinese(line), line
+    for line in english_lines:
+        assert not chinese(line), line
+
+
+def test_server_settings_in_english() -> None:
+    """The English rendering is the wording /mjadmin show always had."""
+    bot = SimpleNamespace(settings=SimpleNamespace(quota_defaults=Defaults(), mj_bot_type="MID_JOURNEY"))
+    config = GuildConfig(daily_credits=0, tiers={"5": Tier(10, 0)}, moderation_strikes=0, refund_cancelled=False)
+    lines = describe_config(config, bot).split("\n")
+    assert lines[0] == "**Server settings**"
+    assert lines[1].startswith("Daily credits: no limit · running per member: ")
+    assert lines[1].endswith(" (default)")
+    assert "mode: API default · bot: MID_JOURNEY" in lines[3]
+    assert lines[4] == "Role tiers: <@&5> 10/day, ∞ running"
+    assert lines[6] == "Channels: all"
+    assert lines[9] == "Moderation strikes before a day's block: off"
+    assert lines[10] == "Cancelled jobs refunded: off"
+    assert lines[11] == "Strikes today: none"
+
+
+def _inner(child: discord.ui.Item[Any]) -> Any:
+    """The button or menu inside a DynamicItem."""
+    return cast(Any, child).item
+
+
+async def test_history_in_chinese() -> None:
+    jobs = [
+        Job(3, 42, 1, 2, JobAction.IMAGINE, "a red fox", JobStatus.SUCCEEDED, 0, 0, message_id=9, cost=1),
+        Job(4, 42, 1, 2, JobAction.UPSCALE_HD, "a cat", JobStatus.FAILED, 0, 0, cost=2, refunded=True),
+    ]
+
+    async def history(guild_id: int, user_id: int, *, offset: int, limit: int) -> list[Job]:
+        return jobs[offset : offset + limit]
+
+    bot = SimpleNamespace(jobs=SimpleNamespace(accounts=SimpleNamespace(history=history)))
+    text, view = await history_page(bot, 1, 42, 0, ZH)
+    assert text.split("\n") == [
+        "**你的任务**（第 1 页）",
+        "✅ **#3** 想象 · 1 积分 · a red fox https://discord.com/channels/1/2/9",
+        "❌ **#4** 高清放大 · 已退还 2 积分 · a cat",
+    ]
+    labels = [_inner(child).label for child in view.children]
+    assert labels == ["◀ 较新", "较早 ▶"]
+    english, _ = await history_page(bot, 1, 42, 0, ENGLISH)
+    assert english.split("\n")[1:] == [
+        "✅ **#3** imagine · 1 credit · a red fox https://discord.com/channels/1/2/9",
+        "❌ **#4** upscale_hd · 2 refunded · a cat",
+    ]
+    empty, _ = await history_page(bot, 1, 42, 1, ZH)
+    assert empty == "没有更多任务了。"
+
+
+def test_region_picker_in_chinese() -> None:
+    text, view = region_picker(7, 0, {0, 4}, ZH)
+    assert text.split("\n")[0] == "🖌️ **Vary (Region)** — 选择图片中要重绘的区域（图片按 3×3 九宫格划分）。"
+    assert text.split("\n")[-1] == "已选：左上, 正中。"
+    assert region_picker(7, 0, set(), ZH)[0].endswith("已选：尚未选择。")
+    select = _inner(view.children[0])
+    assert [o.label for o in select.options] == [render(c, ZH) for c in CELL_NAMES]
+    assert select.placeholder == "选择要重绘的区域"
+    assert [_inner(child).label for child in view.children[1:]] == ["重绘", "修改提示词…"]
+    english, _ = region_picker(7, 0, {0}, ENGLISH)
+    assert english.endswith("Chosen: Top left.")
 
 
 def test_account_lines_translate() -> None:
     lines = {
-        "**Credits left today:** 3 of 25": "**今日剩余积分：** 3 / 25",
-        "**Credits left today:** unlimited": "**今日剩余积分：** 不限",
-        "**Jobs running:** 1 of 3 · **waiting:** 0": "**进行中的任务：** 1 / 3 · **排队中：** 0",
-        "**Jobs running:** 1 · **waiting:** 2 of 10": "**进行中的任务：** 1 · **排队中：** 2 / 10",
-        "**Jobs running:** 1 of 3 · **waiting:** 2 of 10": "**进行中的任务：** 1 / 3 · **排队中：** 2 / 10",
-        "**Job #12** · upscale · Image #2": "**任务 #12** · 放大 · 图片 #2",
-        "**By** <@42> · 🔄 running (40%)": "**发起人** <@42> · 🔄 进行中（40%）",
-        "**Cost:** 2 refunded": "**花费：** 2 积分（已退还）",
-        "✅ **#3** imagine · 1 credit · a red fox https://discord.com/channels/1/2/3": (
-            "✅ **#3** 想象 · 1 积分 · a red fox https://discord.com/channels/1/2/3"
+        Text("quota-left", left=3, daily=25): "**今日剩余积分：** 3 / 25",
+        Text("quota-left-unlimited"): "**今日剩余积分：** 不限",
+        Text("quota-jobs", running=1, running_limit=3, waiting=0, waiting_limit=0): (
+            "**进行中的任务：** 1 / 3 · **排队中：** 0"
         ),
-        "✅ <@&5>: unlimited credits a day, 2 jobs at once.": "✅ <@&5>：每日积分不限，最多同时进行 2 个任务。",
-        "✅ <@8> is no longer blocked.": "✅ 已解封 <@8>。",
-        "Today: 4 jobs, 1 failed · 5 credits charged, 1 refunded, 4 spent · 2 moderation strikes": (
-            "今天：4 个任务，1 个失败 · 扣除 5 积分，退还 1，实际消耗 4 · 2 次审核违规"
+        Text("quota-jobs", running=1, running_limit=0, waiting=2, waiting_limit=10): (
+            "**进行中的任务：** 1 · **排队中：** 2 / 10"
+        ),
+        Text("quota-jobs", running=1, running_limit=3, waiting=2, waiting_limit=10): (
+            "**进行中的任务：** 1 / 3 · **排队中：** 2 / 10"
+        ),
+        Text("quota-reset", reset=1767225600): "**每日积分恢复于** <t:1767225600:t>（<t:1767225600:R>）",
+        Text("job-heading-titled", id=12, action=action_text(JobAction.UPSCALE), title=_upstream_titles()[0]): (
+            "**任务 #12** · 放大 · 图片 #2"
+        ),
+        Text("job-owner-running", user_id=42, icon="🔄", status=status_text(JobStatus.RUNNING), progress=40): (
+            "**发起人** <@42> · 🔄 进行中（40%）"
+        ),
+        Text("job-cost", cost=2, refunded="yes"): "**花费：** 2 积分（已退还）",
+        Text("admin-tier", role="<@&5>", daily=0, running=2): "✅ <@&5>：每日积分不限，最多同时进行 2 个任务。",
+        Text("admin-unblocked", member="<@8>"): "✅ 已解封 <@8>。",
+        Text("error-unexpected", id="3fa2c1"): (
+            "机器人这边出了点问题。请重试；如果问题持续出现，请告诉服务器管理员（错误编号 3fa2c1）。"
         ),
     }
-    for english, expected in lines.items():
-        assert tr(english, ZH) == expected
+    for text, expected in lines.items():
+        assert render(text, ZH) == expected
+    assert render(Text("quota-jobs", running=1, running_limit=0, waiting=2, waiting_limit=10), ENGLISH) == (
+        "**Jobs running:** 1 · **waiting:** 2 of 10"
+    )
 
 
 def test_upstream_failures_translate() -> None:
@@ -260,14 +497,15 @@ def test_upstream_failures_translate() -> None:
                "账号已被临时封锁", "something new")  # fmt: skip
     for reason in reasons:
         _, message = failure_message(reason)
-        assert chinese(tr(message, ZH)), message
-        _, refusal = refusal_message(reason or "", "The image service refused the request.")
-        assert chinese(tr(refusal, ZH)), refusal
+        assert chinese(render(message, ZH)), message
+        _, refusal = refusal_message(reason or "", UNKNOWN_JOB)
+        assert chinese(render(refusal, ZH)), refusal
 
 
 def test_prompts_and_links_stay_as_they_are() -> None:
     for text in ("a cat in a hat --ar 16:9", "https://example.com/a.png", "```\nprompt\n```"):
-        assert tr(text, ZH) == text
+        assert render(text, ZH) == text
+    assert render(Text.verbatim("Upscale (Subtle)"), ZH) == "Upscale (Subtle)"
 
 
 # -- slash commands --------------------------------------------------------------------------------
@@ -292,26 +530,49 @@ def _command_strings() -> tuple[set[str], set[str], set[str]]:
     return names, options, texts
 
 
+def _zh(english: str) -> str:
+    return render(Text(command_keys()[english]), ZH)
+
+
 def test_every_command_text_has_chinese() -> None:
     names, _, texts = _command_strings()
-    assert not (names | texts) - set(COMMANDS), "missing from COMMANDS"
-    assert not set(COMMANDS) - (names | texts), "in COMMANDS but not in any command"
+    assert not (names | texts) - set(command_keys()), "missing from commands.ftl"
+    assert not set(command_keys()) - (names | texts), "in commands.ftl but not in any command"
+
+
+def test_command_keys_are_unique() -> None:
+    """Each English string has one key: the translator finds the key by the English."""
+    keys = [k for k in catalog(ENGLISH) if k.startswith(("cmd-", "opt-", "choice-"))]
+    assert len(keys) == len(command_keys())
+    assert set(keys) == set(_keys_of(LOCALES / ENGLISH / "commands.ftl"))
 
 
 def test_command_names_follow_discord_rules() -> None:
     names, options, _ = _command_strings()
-    for english in (names | options) & set(COMMANDS):
-        chinese_name = COMMANDS[english]
+    for english in (names | options) & set(command_keys()):
+        chinese_name = _zh(english)
         assert NAME_RULE.match(chinese_name), chinese_name
         assert chinese_name == chinese_name.lower(), chinese_name
-    top = [COMMANDS[n] for n in ("imagine", "blend", "describe", "quota", "history", "job", "mjadmin")]
+    top = [_zh(n) for n in ("imagine", "blend", "describe", "shorten", "show", "quota", "history", "job", "mjadmin")]
     assert len(set(top)) == len(top)
-    subcommands = [COMMANDS[c.name] for c in MJAdmin.__cog_app_commands__]
+    subcommands = [_zh(c.name) for c in MJAdmin.__cog_app_commands__]
     assert len(set(subcommands)) == len(subcommands)
 
 
 def test_command_descriptions_fit() -> None:
     _, _, texts = _command_strings()
     for english in texts:
-        assert 1 <= len(COMMANDS[english]) <= 100, english
-    assert COMMANDS["imagine"] == "想象" and COMMANDS["mjadmin"] == "绘图管理"
+        assert 1 <= len(_zh(english)) <= 100, english
+    assert _zh("imagine") == "想象" and _zh("mjadmin") == "绘图管理"
+
+
+async def test_translator() -> None:
+    translator = CommandTranslator()
+    context: Any = SimpleNamespace(location=None, data=None)
+    chinese_ = await translator.translate(app_commands.locale_str("imagine"), discord.Locale.chinese, context)
+    assert chinese_ == "想象"
+    describe = app_commands.locale_str("Your recent jobs")
+    assert await translator.translate(describe, discord.Locale.chinese, context) == "你最近的任务"
+    assert await translator.translate(describe, discord.Locale.french, context) is None
+    unknown = app_commands.locale_str("Not a command text")
+    assert await translator.translate(unknown, discord.Locale.chinese, context) is None

@@ -137,7 +137,7 @@ async def test_a_reference_image_without_a_link_is_refused_before_any_request() 
     provider, seen = scripted(answer({"task_id": "t"}))
     with pytest.raises(ProviderError) as info:
         await provider.imagine(ImagineRequest("x", images=(ReferenceImage(b"\x89PNG", "image/png"),)))
-    assert info.value.kind is ErrorKind.REJECTED and "link" in info.value.user_message
+    assert info.value.kind is ErrorKind.REJECTED and "link" in str(info.value.text)
     assert seen == []
 
 
@@ -245,9 +245,9 @@ async def test_every_refusal_is_typed_with_a_user_message(
         await provider.imagine(ImagineRequest("a cat"))
     assert len(seen) == 1, "a paid submit must never be retried"
     assert info.value.kind == ErrorKind(kind)
-    assert words in info.value.user_message
+    assert words in str(info.value.text)
     assert info.value.status == status
-    assert "secret-key" not in str(info.value) and BASE not in info.value.user_message
+    assert "secret-key" not in str(info.value) and BASE not in str(info.value.text)
 
 
 @pytest.mark.parametrize("stream", [True, False])
@@ -259,7 +259,7 @@ async def test_unreadable_success_answers_are_malformed(stream: bool, body: str,
     provider, seen = scripted(answer(body), stream=stream)
     with pytest.raises(ProviderError) as info:
         await provider.imagine(ImagineRequest("a cat"))
-    assert info.value.kind is ErrorKind.MALFORMED and words in info.value.user_message
+    assert info.value.kind is ErrorKind.MALFORMED and words in str(info.value.text)
     assert len(seen) == 1
 
 
@@ -589,7 +589,7 @@ async def test_simulator_vary_region_checks_and_keeps_the_mask(simulator: Simula
     assert (await finish(provider, region)).status is JobStatus.SUCCEEDED
     with pytest.raises(ProviderError) as info:
         await provider.vary_region(single.action_ref or "", "variation_region", "a hat", mask_png(100, 100))
-    assert info.value.kind is ErrorKind.REJECTED and "same size" in info.value.user_message
+    assert info.value.kind is ErrorKind.REJECTED and "same size" in str(info.value.text)
 
 
 async def test_simulator_describe_and_blend(simulator: Simulator, http: httpx.AsyncClient) -> None:
@@ -637,7 +637,7 @@ async def test_simulator_refuses_a_wrong_key(http: httpx.AsyncClient) -> None:
         for key in ("wrong", ""):
             with pytest.raises(ProviderError) as info:
                 await AceDataProvider(http, sim.base_url, api_key=key).imagine(ImagineRequest("x"))
-            assert info.value.kind is ErrorKind.AUTH and "MJ_API_KEY" in info.value.user_message
+            assert info.value.kind is ErrorKind.AUTH and "MJ_API_KEY" in str(info.value.text)
         raw = await http.post(f"{sim.base_url}/midjourney/tasks", json={"action": "retrieve", "id": "1"})
         assert raw.status_code == 401 and raw.json()["error"]["code"] in ("no_token", "invalid_token")
         ok = await AceDataProvider(http, sim.base_url, api_key="right-key", stream=False).imagine(ImagineRequest("x"))

@@ -151,7 +151,7 @@ async def replay(entry: dict[str, Any]) -> str:
                 return " | ".join(snapshot_outcome(parse_task(item)) for item in body)
             return snapshot_outcome(parse_task(body))
         except ProviderError as error:
-            return f"error {error.kind.value}: {error.user_message}"
+            return f"error {error.kind.value}: {error.text}"
 
 
 async def replay_acedata(entry: dict[str, Any], http: httpx.AsyncClient) -> str:

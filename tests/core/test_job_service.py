@@ -12,6 +12,7 @@ from bot.core.ledger import Ledger
 from bot.core.models import ImagineRequest, JobAction, JobStatus
 from bot.core.providers.proxy import ProxyProvider
 from bot.core.requests import ActionRequest
+from bot.core.text import Text
 from bot.simulator.server import Simulator
 from tests.helpers import TESTER, Recorder, job_service, record_job, start_job
 
@@ -71,14 +72,14 @@ async def test_failures_end_jobs_with_a_reason(ledger: Ledger, simulator: Simula
     try:
         banned = await start_job(service, ImagineRequest("nude statue"), message_id=1)
         assert banned.status is JobStatus.FAILED and banned.upstream_task_id is None
-        assert "banned word: nude" in (banned.error or "")
+        assert "banned word: nude" in str(banned.error)
 
         failing = await start_job(service, ImagineRequest("sim:fail cat"), message_id=2)
         failed = await rec.wait(failing.id)
-        assert failed.status is JobStatus.FAILED and "Simulated failure" in (failed.error or "")
+        assert failed.status is JobStatus.FAILED and "Simulated failure" in str(failed.error)
 
         unposted = await record_job(service, ImagineRequest("x"), message_id=3)
-        unposted = await service.abandon(unposted, "The bot could not post this job's message. Nothing was charged.")
+        unposted = await service.abandon(unposted, Text("job-not-posted"))
         assert unposted.status is JobStatus.FAILED and unposted.upstream_task_id is None
     finally:
         await service.stop()
@@ -89,7 +90,7 @@ async def test_timeout_fails_a_stalled_job(ledger: Ledger, simulator: Simulator,
     try:
         job = await start_job(service, ImagineRequest("sim:stall owl"), message_id=1)
         failed = await rec.wait(job.id)
-        assert failed.status is JobStatus.FAILED and "longer than" in (failed.error or "")
+        assert failed.status is JobStatus.FAILED and "longer than" in str(failed.error)
         assert service.following == 0
     finally:
         await service.stop()
@@ -112,7 +113,7 @@ async def test_restart_resumes_jobs_in_flight(tmp_path: Path, http: httpx.AsyncC
         done = await rec.wait(job.id)
         assert done.status is JobStatus.SUCCEEDED
         unsent = await rec.wait(lost.id)
-        assert unsent.status is JobStatus.FAILED and "restarted" in (unsent.error or "")
+        assert unsent.status is JobStatus.FAILED and "restarted" in str(unsent.error)
         await service.stop()
         await ledger.close()
     finally:

@@ -9,6 +9,7 @@ import pytest
 from bot.core.ledger import MIGRATIONS, Ledger
 from bot.core.lifecycle import UNFINISHED
 from bot.core.models import JobAction, JobStatus, Requester, UpstreamButton
+from bot.core.text import Text
 
 ALICE = Requester(user_id=11, guild_id=22, channel_id=33)
 
@@ -32,7 +33,7 @@ async def test_job_round_trip_survives_reopen(tmp_path: Path) -> None:
         provider="proxy",
         action=JobAction.UPSCALE,
         prompt="a fox",
-        title="Image #1",
+        title=Text("title-image", n=1),
         parent_id=parent.id,
         parent_button=0,
     )
@@ -46,7 +47,12 @@ async def test_job_round_trip_survives_reopen(tmp_path: Path) -> None:
         assert stored.upstream_task_id == "T1" and stored.status is JobStatus.SUCCEEDED
         assert stored.buttons == buttons
         kid = await again.get(child.id)
-        assert kid is not None and kid.parent_id == parent.id and kid.parent_button == 0 and kid.title == "Image #1"
+        assert (
+            kid is not None
+            and kid.parent_id == parent.id
+            and kid.parent_button == 0
+            and kid.title == Text("title-image", n=1)
+        )
         assert [j.id for j in await again.jobs_with_status(UNFINISHED)] == [child.id]
         assert await again.schema_version() == len(MIGRATIONS)  # no migration runs twice
     finally:

@@ -60,7 +60,7 @@ def test_good_prompts_pass(prompt: str) -> None:
 def test_bad_prompts_are_refused_with_the_reason(prompt: str, reason: str) -> None:
     with pytest.raises(InvalidInput) as refused:
         checked_prompt(prompt)
-    assert reason in refused.value.user_message
+    assert reason in str(refused.value.text)
 
 
 def test_an_image_prompt_may_be_parameters_only() -> None:
@@ -73,7 +73,7 @@ def test_fuzzed_prompts_are_sent_clean_or_refused(text: str) -> None:
     try:
         sent = checked_prompt(text)
     except InvalidInput as refused:
-        assert refused.user_message
+        assert str(refused.text)
         return
     assert sent and len(sent) <= 1500
     assert not any(ch in sent for ch in "\x00\x01\x1b\u202e\u200b")
@@ -85,6 +85,6 @@ def test_fuzzed_attachments_are_images_or_refused(data: bytes) -> None:
     try:
         checked = check_reference_image(data, "upload.png", 1024 * 1024)
     except InvalidInput as refused:
-        assert "upload.png" in refused.user_message
+        assert "upload.png" in str(refused.text)
         return
     assert checked.content_type.startswith("image/")

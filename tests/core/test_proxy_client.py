@@ -110,7 +110,7 @@ async def test_reference_images_go_as_data_urls() -> None:
 async def test_every_refusal_is_typed_with_a_user_message(handler: Handler, kind: str, words: str) -> None:
     error = await submit_error(handler)
     assert error.kind == ErrorKind(kind)
-    assert words in error.user_message
+    assert words in str(error.text)
 
 
 @pytest.mark.parametrize(
@@ -121,7 +121,7 @@ async def test_code_3_on_a_button_means_the_parent_is_gone(handler: Handler) -> 
     provider, _ = scripted(handler)
     with pytest.raises(ProviderError) as caught:
         await provider.action("12", "MJ::JOB::upsample::1::abc")
-    assert caught.value.kind is ErrorKind.NOT_FOUND and "no longer knows" in caught.value.user_message
+    assert caught.value.kind is ErrorKind.NOT_FOUND and "no longer knows" in str(caught.value.text)
 
 
 async def test_timeout_and_unreachable_are_typed() -> None:

@@ -37,7 +37,7 @@ async def test_thirty_at_once_with_the_defaults_gives_thirteen(ledger: Ledger) -
     statuses = [j.status for j in accepted]
     assert statuses.count(JobStatus.SUBMITTING) == 3 and statuses.count(JobStatus.WAITING) == 10
     assert len(refused) == 17
-    assert all("You already have 3 jobs running and 10 waiting" in r.user_message for r in refused)
+    assert all("You already have 3 jobs running and 10 waiting" in str(r.text) for r in refused)
     balance, _ = await accounts.status(GUILD, ALICE.user_id, [])
     assert balance.daily_left == 12 and (balance.running, balance.waiting) == (3, 10)
 
@@ -136,7 +136,7 @@ async def test_strikes_off_means_no_block(ledger: Ledger) -> None:
     for _ in range(5):
         with pytest.raises(Refusal) as refused:
             await open_imagine(accounts, prompt="bad")
-        assert "Strike" not in refused.value.user_message
+        assert "Strike" not in str(refused.value.text)
     assert (await open_imagine(accounts)).cost == 1
 
 

@@ -12,6 +12,7 @@ from bot.core.buttons import describe_button, layout
 from bot.core.errors import InvalidInput
 from bot.core.images import check_reference_image, fit_for_upload
 from bot.core.models import JobAction, UpstreamButton
+from bot.core.text import Text
 from bot.log import RedactingFormatter
 from bot.simulator.server import Simulator
 
@@ -35,7 +36,11 @@ def test_grid_rows_follow_midjourney() -> None:
 def test_faces_come_from_custom_ids_not_api_labels() -> None:
     # trueai sends custom emoji names such as "upscale_1" and empty labels.
     face = describe_button(UpstreamButton(f"MJ::JOB::upsample::2::{H}", "", "upscale_1"))
-    assert face is not None and (face.label, face.action, face.title) == ("U2", JobAction.UPSCALE, "Image #2")
+    assert face is not None and (face.label, face.action, face.title) == (
+        "U2",
+        JobAction.UPSCALE,
+        Text("title-image", n=2),
+    )
     assert (
         describe_button(UpstreamButton(f"MJ::JOB::upsample_v6r1_2x_creative::1::{H}::SOLO")).label
         == "Upscale (Creative)"

@@ -22,7 +22,9 @@ from bot.client.host import Host
 from bot.client.replies import NO_MENTIONS, reply
 from bot.core.errors import UserFacingError
 from bot.core.quota import COST_GROUPS, DEFAULT_COSTS, GuildConfig, Tier
+from bot.core.text import Text
 from bot.core.usage import summary, usage
+from bot.i18n import render
 
 if TYPE_CHECKING:
     from bot.core.accounts import Accounts
@@ -45,13 +47,13 @@ class AdminError(UserFacingError):
     """A server setting an admin asked for that cannot be made."""
 
 
-def _whole_number(name: str, value: str, wrong: str) -> int:
+def _whole_number(name: str, value: str, wrong: Text) -> int:
     try:
         number = int(value)
     except ValueError:
         raise AdminError(wrong) from None
     if number < 0:
-        raise AdminError(f"`{name}` cannot be negative.")
+        raise AdminError(Text("admin-negative", name=name))
     return number
 
 
@@ -61,7 +63,7 @@ def apply_setting(config: GuildConfig, name: str, value: str) -> None:
     if name in ("press_policy", "default_mode"):
         value = value.lower()
     if name in NUMBERS:
-        setattr(config, name, _whole_number(name, value, f"`{name}` takes a whole number (0 means off)."))
+        setattr(config, name, _whole_number(name, value, Text("admin-number-off", name=name)))
     elif name in LIMITS or name.startswith("cost_"):
         if value.lower() == "default":
             if name in LIMITS:
@@ -69,7 +71,7 @@ def apply_setting(config: GuildConfig, name: str, value: str) -> None:
             else:
                 config.costs.pop(name.removeprefix("cost_"), None)
             return
-        number = _whole_number(name, value, f"`{name}` takes a whole number (0 means no limit), or `default`.")
+        number = _whole_number(name, value, Text("admin-number-or-default", name=name))
         if name in LIMITS:
             setattr(config, name, number)
         else:
@@ -78,57 +80,77 @@ def apply_setting(config: GuildConfig, name: str, value: str) -> None:
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
-            raise AdminError(f"`{value}` is not a time zone; use a name such as `UTC` or `Asia/Shanghai`.") from None
+            raise AdminError(Text("admin-bad-timezone", value=value)) from None
         config.timezone = value
     elif name == "refund_cancelled":
         if value.lower() not in ("on", "off"):
-            raise AdminError("`refund_cancelled` is `on` (cancelled jobs are refunded) or `off`.")
+            raise AdminError(Text("admin-bad-refund-cancelled"))
         config.refund_cancelled = value.lower() == "on"
     elif name == "press_policy":
         if value not in ("anyone", "owner"):
-            raise AdminError("`press_policy` is `anyone` (the presser pays) or `owner` (only the job's owner).")
+            raise AdminError(Text("admin-bad-press-policy"))
         config.press_policy = value
     elif name == "default_mode":
         if value not in ("fast", "relax", "turbo", "none"):
-            raise AdminError("`default_mode` is `fast`, `relax`, `turbo` or `none`.")
+            raise AdminError(Text("admin-bad-default-mode"))
         config.default_mode = None if value == "none" else value
     elif name == "default_bot":
         bots = {"midjourney": "MID_JOURNEY", "niji": "NIJI_JOURNEY", "none": None}
         if value.lower() not in bots:
-            raise AdminError("`default_bot` is `midjourney`, `niji` or `none`.")
+            raise AdminError(Text("admin-bad-default-bot"))
         config.default_bot = bots[value.lower()]
     else:
-        raise AdminError(f"Unknown setting `{name}`.")
+        raise AdminError(Text("admin-unknown-setting", name=name))
 
 
-def describe_config(config: GuildConfig, bot: Host, strikes: dict[int, int] | None = None) -> str:
+def describe_config(
+    config: GuildConfig, bot: Host, strikes: dict[int, int] | None = None, locale: object = None
+) -> str:
+    """/mjadmin show: the server's settings, a line each, in the reader's language."""
     d = bot.settings.quota_defaults
+    none = Text("admin-none")
 
-    def limit(name: str) -> str:
+    def limit(name: str) -> Text | int:
         own = getattr(config, name)
         value = own if own is not None else getattr(d, name)
-        shown = "no limit" if value == 0 else str(value)
-        return f"{shown}{'' if own is not None else ' (default)'}"
+        shown: Text | int = Text("admin-no-limit") if value == 0 else value
+        return shown if own is not None else Text("admin-default-value", value=shown)
+
+    def listed(items: list[str], empty: Text) -> Text | str:
+        return ", ".join(items) or empty
 
     costs = ", ".join(f"{g} {config.costs.get(g, DEFAULT_COSTS[g])}" for g in COST_GROUPS)
-    tiers = ", ".join(f"<@&{r}> {t.daily or '∞'}/day, {t.running or '∞'} running" for r, t in config.tiers.items())
-    lines = [
-        "**Server settings**",
-        f"Daily credits: {limit('daily_credits')} · running per member: {limit('user_running')}"
-        f" · waiting per member: {limit('user_waiting')} · running in the server: {limit('server_running')}",
-        f"Costs: {costs}",
-        f"Time zone: {config.timezone} · buttons: {config.press_policy}"
-        f" · mode: {config.default_mode or 'API default'} · bot: {config.default_bot or bot.settings.mj_bot_type}",
-        f"Role tiers: {tiers or 'none'}",
-        f"Unlimited roles: {', '.join(f'<@&{r}>' for r in config.unlimited_roles) or 'none'}",
-        f"Channels: {', '.join(f'<#{c}>' for c in config.allowed_channels) or 'all'}",
-        f"Banned words: {', '.join(f'`{w}`' for w in config.banned_words) or 'none'}",
-        f"Blocked members: {', '.join(f'<@{u}>' for u in config.blocked) or 'none'}",
-        f"Moderation strikes before a day's block: {config.moderation_strikes or 'off'}",
-        f"Cancelled jobs refunded: {'on' if config.refund_cancelled else 'off'}",
-        f"Strikes today: {', '.join(f'<@{u}> {n}' for u, n in (strikes or {}).items()) or 'none'}",
+    tiers = [
+        render(Text("admin-tier-entry", role=f"<@&{r}>", daily=t.daily, running=t.running), locale)
+        for r, t in config.tiers.items()
     ]
-    return "\n".join(lines)
+    limits = {name: limit(name) for name in LIMITS}
+    lines = [
+        Text("admin-settings"),
+        Text("admin-settings-limits", **limits),
+        Text("admin-settings-costs", costs=costs),
+        Text(
+            "admin-settings-defaults",
+            timezone=config.timezone,
+            press_policy=config.press_policy,
+            mode=config.default_mode or Text("admin-api-default"),
+            bot=config.default_bot or bot.settings.mj_bot_type,
+        ),
+        Text("admin-settings-tiers", tiers=listed(tiers, none)),
+        Text("admin-settings-unlimited", roles=listed([f"<@&{r}>" for r in config.unlimited_roles], none)),
+        Text(
+            "admin-settings-channels", channels=listed([f"<#{c}>" for c in config.allowed_channels], Text("admin-all"))
+        ),
+        Text("admin-settings-banned", words=listed([f"`{w}`" for w in config.banned_words], none)),
+        Text("admin-settings-blocked", members=listed([f"<@{u}>" for u in config.blocked], none)),
+        Text("admin-settings-strikes", strikes=config.moderation_strikes or 0),
+        Text("admin-settings-refund", refund="on" if config.refund_cancelled else "off"),
+        Text(
+            "admin-settings-strikes-today",
+            strikes=listed([f"<@{u}> {n}" for u, n in (strikes or {}).items()], none),
+        ),
+    ]
+    return "\n".join(render(line, locale) for line in lines)
 
 
 @app_commands.default_permissions(manage_guild=True)
@@ -145,22 +167,22 @@ class MJAdmin(commands.GroupCog, group_name="mjadmin", group_description="Manage
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         if interaction.guild_id is None or not interaction.permissions.manage_guild:
-            await reply(interaction, "❌ /mjadmin needs the Manage Server permission.", ephemeral=True)
+            await reply(interaction, Text("admin-no-permission"), ephemeral=True)
             return False
         await interaction.response.defer(ephemeral=True, thinking=True)  # answered before any I/O
         return True
 
-    async def _change(self, interaction: discord.Interaction, change: object, done: str) -> None:
+    async def _change(self, interaction: discord.Interaction, change: object, done: Text) -> None:
         assert interaction.guild_id is not None
         await self.accounts.change_config(interaction.guild_id, change)  # type: ignore[arg-type]  # AdminError: told
-        await reply(interaction, f"✅ {done}", ephemeral=True, allowed_mentions=NO_MENTIONS)
+        await reply(interaction, done, ephemeral=True, allowed_mentions=NO_MENTIONS)
 
     @app_commands.command(name="show", description="Show this server's settings")
     async def show(self, interaction: discord.Interaction) -> None:
         assert interaction.guild_id is not None
         config = await self.accounts.config(interaction.guild_id)
         strikes = await self.accounts.strikes_by_member(interaction.guild_id)
-        text = describe_config(config, self.bot, strikes)
+        text = describe_config(config, self.bot, strikes, interaction.locale)
         await reply(interaction, text[:2000], ephemeral=True, allowed_mentions=NO_MENTIONS)
 
     @app_commands.command(name="set", description="Set a limit, cost, time zone or default")
@@ -168,31 +190,38 @@ class MJAdmin(commands.GroupCog, group_name="mjadmin", group_description="Manage
     @app_commands.describe(value="A number (0 = no limit, `default` = the bot's default), or the listed words")
     async def set(self, interaction: discord.Interaction, setting: app_commands.Choice[str], value: str) -> None:
         await self._change(
-            interaction, lambda c: apply_setting(c, setting.value, value), f"`{setting.value}` is now `{value}`."
+            interaction,
+            lambda c: apply_setting(c, setting.value, value),
+            Text("admin-set", setting=setting.value, value=value),
         )
 
     @app_commands.command(name="tier", description="Give a role its own daily credits and running limit")
     @app_commands.describe(daily="Credits a day (0 = no limit)", running="Jobs at once (0 = no limit)")
     async def tier(self, interaction: discord.Interaction, role: discord.Role, daily: int, running: int) -> None:
         if daily < 0 or running < 0:
-            await reply(interaction, "❌ Limits cannot be negative.", ephemeral=True)
+            await reply(interaction, Text("admin-limits-negative"), ephemeral=True)
             return
         await self._change(
             interaction,
             lambda c: c.tiers.update({str(role.id): Tier(daily, running)}),
-            f"{role.mention}: {daily or 'unlimited'} credits a day, {running or 'unlimited'} jobs at once.",
+            Text("admin-tier", role=role.mention, daily=daily, running=running),
         )
 
     @app_commands.command(name="untier", description="Remove a role's tier")
     async def untier(self, interaction: discord.Interaction, role: discord.Role) -> None:
-        await self._change(interaction, lambda c: c.tiers.pop(str(role.id), None), f"{role.mention} has no tier now.")
+        done = Text("admin-untier", role=role.mention)
+        await self._change(interaction, lambda c: c.tiers.pop(str(role.id), None), done)
 
     @app_commands.command(name="unlimited", description="Let a role's members generate without a daily limit")
     async def unlimited(self, interaction: discord.Interaction, role: discord.Role, on: bool) -> None:
         def change(c: GuildConfig) -> None:
             c.unlimited_roles = [r for r in c.unlimited_roles if r != role.id] + ([role.id] if on else [])
 
-        await self._change(interaction, change, f"{role.mention} is {'now' if on else 'no longer'} unlimited.")
+        await self._change(
+            interaction,
+            change,
+            Text("admin-unlimited-on", role=role.mention) if on else Text("admin-unlimited-off", role=role.mention),
+        )
 
     @app_commands.command(name="grant", description="Give a member bonus credits (they never expire)")
     async def grant(
@@ -204,7 +233,7 @@ class MJAdmin(commands.GroupCog, group_name="mjadmin", group_description="Manage
     ) -> None:
         assert interaction.guild_id is not None
         total = await self.accounts.grant(interaction.guild_id, member.id, amount, interaction.user.id, note[:200])
-        text = f"✅ Granted {amount} bonus credits to {member.mention}; they have {total} now."
+        text = Text("admin-granted", amount=amount, member=member.mention, total=total)
         await reply(interaction, text, ephemeral=True, allowed_mentions=NO_MENTIONS)
 
     @app_commands.command(name="revoke", description="Take back bonus credits")
@@ -213,14 +242,14 @@ class MJAdmin(commands.GroupCog, group_name="mjadmin", group_description="Manage
     ) -> None:
         assert interaction.guild_id is not None
         total = await self.accounts.revoke(interaction.guild_id, member.id, amount, interaction.user.id)
-        text = f"✅ {member.mention} has {total} bonus credits now."
+        text = Text("admin-bonus-now", member=member.mention, total=total)
         await reply(interaction, text, ephemeral=True, allowed_mentions=NO_MENTIONS)
 
     @app_commands.command(name="reset", description="Give a member today's credits back")
     async def reset(self, interaction: discord.Interaction, member: discord.Member) -> None:
         assert interaction.guild_id is not None
         restored = await self.accounts.reset_day(interaction.guild_id, member.id, interaction.user.id)
-        text = f"✅ {member.mention} got {restored} credits back for today, and today's strikes are cleared."
+        text = Text("admin-reset", member=member.mention, restored=restored)
         await reply(interaction, text, ephemeral=True, allowed_mentions=NO_MENTIONS)
 
     @app_commands.command(name="block", description="Stop a member from using the bot here")
@@ -228,33 +257,42 @@ class MJAdmin(commands.GroupCog, group_name="mjadmin", group_description="Manage
         def change(c: GuildConfig) -> None:
             c.blocked = [u for u in c.blocked if u != member.id] + [member.id]
 
-        await self._change(interaction, change, f"{member.mention} is blocked.")
+        await self._change(interaction, change, Text("admin-blocked", member=member.mention))
 
     @app_commands.command(name="unblock", description="Let a blocked member use the bot again")
     async def unblock(self, interaction: discord.Interaction, member: discord.Member) -> None:
         def change(c: GuildConfig) -> None:
             c.blocked = [u for u in c.blocked if u != member.id]
 
-        await self._change(interaction, change, f"{member.mention} is no longer blocked.")
+        await self._change(interaction, change, Text("admin-unblocked", member=member.mention))
 
     @app_commands.command(name="channel", description="Allow or disallow the bot in a channel (none listed: all)")
     async def channel(self, interaction: discord.Interaction, channel: discord.TextChannel, allowed: bool) -> None:
         def change(c: GuildConfig) -> None:
             c.allowed_channels = [x for x in c.allowed_channels if x != channel.id] + ([channel.id] if allowed else [])
 
-        await self._change(interaction, change, f"{channel.mention} is {'allowed' if allowed else 'no longer listed'}.")
+        done = (
+            Text("admin-channel-allowed", channel=channel.mention)
+            if allowed
+            else Text("admin-channel-unlisted", channel=channel.mention)
+        )
+        await self._change(interaction, change, done)
 
     @app_commands.command(name="banword", description="Add or remove a word refused in prompts")
     async def banword(self, interaction: discord.Interaction, word: str, banned: bool) -> None:
         word = word.strip().lower()[:50]
         if not word:
-            await reply(interaction, "❌ Give a word.", ephemeral=True)
+            await reply(interaction, Text("admin-give-word"), ephemeral=True)
             return
 
         def change(c: GuildConfig) -> None:
             c.banned_words = [w for w in c.banned_words if w != word] + ([word] if banned else [])
 
-        await self._change(interaction, change, f"`{word}` is {'banned' if banned else 'allowed again'}.")
+        await self._change(
+            interaction,
+            change,
+            Text("admin-word-banned", word=word) if banned else Text("admin-word-allowed", word=word),
+        )
 
     @app_commands.command(name="export", description="This server's credit ledger as a CSV file")
     async def export(self, interaction: discord.Interaction) -> None:
@@ -262,13 +300,13 @@ class MJAdmin(commands.GroupCog, group_name="mjadmin", group_description="Manage
         data = await self.accounts.export_csv(interaction.guild_id)
         stamp = datetime.now(UTC).strftime("%Y%m%d")
         file = discord.File(io.BytesIO(data.encode()), f"mjbot-ledger-{interaction.guild_id}-{stamp}.csv")
-        await reply(interaction, "The credit ledger of this server:", file=file, ephemeral=True)
+        await reply(interaction, Text("admin-export"), file=file, ephemeral=True)
 
     @app_commands.command(name="stats", description="Jobs, credits and failures today and this month, with a chart")
     async def stats(self, interaction: discord.Interaction) -> None:
         assert interaction.guild_id is not None
         now = time.time()
-        lines = ["**Usage**", *await summary(self.accounts, interaction.guild_id, now)]
+        lines = [Text("admin-usage"), *await summary(self.accounts, interaction.guild_id, now)]
         config = await self.accounts.config(interaction.guild_id)
         figures = await usage(self.accounts.ledger, interaction.guild_id, now, config.zone())
         guild = interaction.guild
@@ -276,4 +314,5 @@ class MJAdmin(commands.GroupCog, group_name="mjadmin", group_description="Manage
         title = f"{guild.name if guild else 'This server'}: the last {len(figures.days)} days"
         png = await asyncio.to_thread(usage_png, figures, title, names)
         chart = discord.File(io.BytesIO(png), "mjbot-usage.png")
-        await reply(interaction, "\n".join(lines), file=chart, ephemeral=True)
+        text = "\n".join(render(line, interaction.locale) for line in lines)
+        await reply(interaction, text, file=chart, ephemeral=True)

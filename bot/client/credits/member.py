@@ -10,9 +10,11 @@ from discord.ext import commands
 
 from bot.client.errors import guarded
 from bot.client.host import Host
+from bot.client.names import action_text, status_text
 from bot.client.replies import NO_MENTIONS, member_roles, reply
 from bot.core.models import Job, JobStatus
-from bot.i18n import tr
+from bot.core.text import Text
+from bot.i18n import render
 
 PAGE = 10
 STATUS_ICONS = {
@@ -43,10 +45,8 @@ def _showable(job: Job) -> bool:
     return job.status is JobStatus.SUCCEEDED and bool(job.image_url)
 
 
-def _cost(job: Job) -> str:
-    if job.refunded:
-        return f"{job.cost} refunded"
-    return f"{job.cost} credit{'s' if job.cost != 1 else ''}"
+def _refunded(job: Job) -> str:
+    return "yes" if job.refunded else "no"
 
 
 async def history_page(
@@ -57,18 +57,25 @@ async def history_page(
     jobs = await accounts.history(guild_id, user_id, offset=page * PAGE, limit=PAGE + 1)
     more, jobs = len(jobs) > PAGE, jobs[:PAGE]
     if not jobs:
-        text = "You have no jobs yet." if page == 0 else "No more jobs."
+        text = render(Text("history-empty") if page == 0 else Text("history-no-more"), locale)
     else:
-        lines = [
-            f"{STATUS_ICONS[j.status]} **#{j.id}** {j.action.value} · {_cost(j)} · "
-            f"{_clip(j.prompt, 60)} {_link(j)}".rstrip()
-            + (f" · `/show job:{j.id}`" if _showable(j) else "")
-            for j in jobs
-        ]
-        text = f"**Your jobs** (page {page + 1})\n" + "\n".join(lines)
+        lines = [render(Text("history-title", page=page + 1), locale)]
+        for j in jobs:
+            prompt = f"{_clip(j.prompt, 60)} {_link(j)}".rstrip() + (f" · `/show job:{j.id}`" if _showable(j) else "")
+            line = Text(
+                "history-line",
+                icon=STATUS_ICONS[j.status],
+                id=j.id,
+                action=action_text(j.action),
+                cost=j.cost,
+                refunded=_refunded(j),
+                prompt=prompt,
+            )
+            lines.append(render(line, locale))
+        text = "\n".join(lines)
     view = discord.ui.View(timeout=None)
-    view.add_item(HistoryPage(user_id, page - 1, tr("◀ Newer", locale), disabled=page == 0))
-    view.add_item(HistoryPage(user_id, page + 1, tr("Older ▶", locale), disabled=not more))
+    view.add_item(HistoryPage(user_id, page - 1, render(Text("button-newer"), locale), disabled=page == 0))
+    view.add_item(HistoryPage(user_id, page + 1, render(Text("button-older"), locale), disabled=not more))
     view.stop()
     return text[:2000], view
 
@@ -89,14 +96,12 @@ class HistoryPage(
     @guarded
     async def callback(self, interaction: discord.Interaction) -> None:
         if interaction.user.id != self.user_id or interaction.guild_id is None:
-            await reply(interaction, "These pages are someone else's.", ephemeral=True)
+            await reply(interaction, Text("history-not-yours"), ephemeral=True)
             return
         bot: Host = interaction.client  # type: ignore[assignment]
         await interaction.response.defer()  # answered before any I/O; the page is edited in place after
         text, view = await history_page(bot, interaction.guild_id, self.user_id, max(0, self.page), interaction.locale)
-        await interaction.edit_original_response(
-            content=tr(text, interaction.locale), view=view, allowed_mentions=NO_MENTIONS
-        )
+        await interaction.edit_original_response(content=text, view=view, allowed_mentions=NO_MENTIONS)
 
 
 class Account(commands.Cog):
@@ -111,16 +116,24 @@ class Account(commands.Cog):
         balance, limits = await self.bot.jobs.accounts.status(
             interaction.guild_id, interaction.user.id, member_roles(interaction)
         )
-        reset = int(balance.reset_at.timestamp())
-        left = "unlimited" if balance.daily_left is None else f"{balance.daily_left} of {limits.daily}"
-        running = f"{balance.running}" + (f" of {limits.running}" if limits.running else "")
-        waiting = f"{balance.waiting}" + (f" of {limits.waiting}" if limits.waiting else "")
-        text = (
-            f"**Credits left today:** {left}\n**Bonus credits:** {balance.bonus}\n"
-            f"**Jobs running:** {running} · **waiting:** {waiting}\n"
-            f"**Daily credits come back** <t:{reset}:t> (<t:{reset}:R>)"
+        left = (
+            Text("quota-left-unlimited")
+            if balance.daily_left is None
+            else Text("quota-left", left=balance.daily_left, daily=limits.daily)
         )
-        await reply(interaction, text, ephemeral=True)
+        lines = (
+            left,
+            Text("quota-bonus", bonus=balance.bonus),
+            Text(
+                "quota-jobs",
+                running=balance.running,
+                running_limit=limits.running,
+                waiting=balance.waiting,
+                waiting_limit=limits.waiting,
+            ),
+            Text("quota-reset", reset=int(balance.reset_at.timestamp())),
+        )
+        await reply(interaction, "\n".join(render(line, interaction.locale) for line in lines), ephemeral=True)
 
     @app_commands.command(name="history", description="Your recent jobs")
     @app_commands.guild_only()
@@ -142,27 +155,34 @@ class Account(commands.Cog):
         if visible and job is not None and job.user_id != interaction.user.id:
             visible = interaction.permissions.manage_guild
         if job is None or not visible:
-            await reply(interaction, f"You have no job #{id} on this server.", ephemeral=True)
+            await reply(interaction, Text("job-none", id=id), ephemeral=True)
             return
+        locale = interaction.locale
         chain: list[str] = []
         parent_id = job.parent_id
         while parent_id is not None and len(chain) < 10:
             parent = await ledger.get(parent_id)
             if parent is None:
                 break
-            chain.append(f"#{parent.id} {parent.action.value}")
+            chain.append(f"#{parent.id} {render(action_text(parent.action), locale)}")
             parent_id = parent.parent_id
-        lines = [
-            f"**Job #{job.id}** · {job.action.value}{f' · {job.title}' if job.title else ''}",
-            f"**By** <@{job.user_id}> · {STATUS_ICONS[job.status]} {job.status.value}"
-            + (f" ({job.progress}%)" if job.status is JobStatus.RUNNING else ""),
-            f"**Cost:** {_cost(job)}",
-            f"**Prompt:** {_clip(job.prompt, 1000)}",
+        action = action_text(job.action)
+        icon, status = STATUS_ICONS[job.status], status_text(job.status)
+        lines: list[Text | str] = [
+            Text("job-heading-titled", id=job.id, action=action, title=job.title)
+            if job.title
+            else Text("job-heading", id=job.id, action=action),
+            Text("job-owner-running", user_id=job.user_id, icon=icon, status=status, progress=job.progress)
+            if job.status is JobStatus.RUNNING
+            else Text("job-owner", user_id=job.user_id, icon=icon, status=status),
+            Text("job-cost", cost=job.cost, refunded=_refunded(job)),
+            Text("job-prompt", prompt=_clip(job.prompt, 1000)),
         ]
         if chain:
-            lines.append("**Made from:** " + " ← ".join(chain))
+            lines.append(Text("job-made-from", chain=" ← ".join(chain)))
         if job.error:
-            lines.append(f"**Error:** {job.error}")
+            lines.append(Text("job-error", error=job.error))
         if link := _link(job):
             lines.append(link)
-        await reply(interaction, "\n".join(lines)[:2000], ephemeral=True, allowed_mentions=NO_MENTIONS)
+        text = "\n".join(render(line, locale) for line in lines)
+        await reply(interaction, text[:2000], ephemeral=True, allowed_mentions=NO_MENTIONS)

@@ -8,14 +8,18 @@ import discord
 
 from bot.client.errors import guarded
 from bot.client.generation.feature import generation
-from bot.i18n import tr
+from bot.core.text import Text
+from bot.i18n import render
 
 
 class CancelButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"mj:cancel:(?P<job>[0-9]+)"):
     def __init__(self, job_id: int, locale: object = None) -> None:
         super().__init__(
             discord.ui.Button(
-                label=tr("Cancel", locale), style=discord.ButtonStyle.danger, custom_id=f"mj:cancel:{job_id}", row=4
+                label=render(Text("button-cancel"), locale),
+                style=discord.ButtonStyle.danger,
+                custom_id=f"mj:cancel:{job_id}",
+                row=4,
             )
         )
         self.job_id = job_id

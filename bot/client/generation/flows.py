@@ -41,12 +41,13 @@ from bot.core.models import (
 from bot.core.prompts import checked_prompt, clean
 from bot.core.quota import GuildConfig
 from bot.core.requests import ActionRequest, DescribeRequest, JobRequest, RegionRequest, ShortenRequest
-from bot.i18n import tr
+from bot.core.text import Text
+from bot.i18n import render
 
 log = logging.getLogger(__name__)
 
 BLEND_MIN, BLEND_MAX = 2, 5
-UNKNOWN_JOB = "This button belongs to a job the bot no longer knows."
+UNKNOWN_JOB = Text("job-unknown")
 RECENT_JOBS = 4096  # finished jobs kept in memory for presses
 
 
@@ -56,7 +57,7 @@ def _requester(interaction: discord.Interaction) -> Requester:
     return Requester(interaction.user.id, interaction.guild_id, interaction.channel_id, parent)
 
 
-def _first_look(interaction: discord.Interaction, action: JobAction, prompt: str, title: str = "") -> str:
+def _first_look(interaction: discord.Interaction, action: JobAction, prompt: str, title: Text | None = None) -> str:
     """The message's first content, drawn before the job's row exists."""
     job = Job(0, interaction.user.id, None, 0, action, prompt, JobStatus.SUBMITTING, 0, 0, title=title)
     job.locale = str(interaction.locale)
@@ -100,7 +101,7 @@ class Flows:
             prompt = checked_prompt(prompt, has_images=bool(attachments))
             self._check_attachments(attachments)
         except InvalidInput as exc:
-            await _refuse(interaction, exc.user_message, clean(prompt))
+            await _refuse(interaction, exc.text, clean(prompt))
             return
         flavour = self._flavour(self.accounts.cached_config(interaction.guild_id), mode, bot_type)
 
@@ -119,13 +120,14 @@ class Flows:
         mode: str | None = None,
         bot_type: str | None = None,
     ) -> None:
-        label = f"Blend of {len(attachments)} images ({dimensions.lower()})"
+        # The job's prompt, in the member's language: the ledger keeps it as written, like a typed prompt.
+        label = render(Text("blend-title", count=len(attachments), shape=dimensions.lower()), interaction.locale)
         try:
             if not BLEND_MIN <= len(attachments) <= BLEND_MAX:
-                raise InvalidInput(f"/blend takes {BLEND_MIN} to {BLEND_MAX} images; you gave {len(attachments)}.")
+                raise InvalidInput(Text("input-blend-count", min=BLEND_MIN, max=BLEND_MAX, count=len(attachments)))
             self._check_attachments(attachments)
         except InvalidInput as exc:
-            await _refuse(interaction, exc.user_message, "")
+            await _refuse(interaction, exc.text, "")
             return
         flavour = self._flavour(self.accounts.cached_config(interaction.guild_id), mode, bot_type)
 
@@ -139,14 +141,20 @@ class Flows:
         try:
             self._check_attachments([attachment])
         except InvalidInput as exc:
-            await _refuse(interaction, exc.user_message, "")
+            await _refuse(interaction, exc.text, "")
             return
 
         async def read() -> JobRequest:
             return DescribeRequest(await self._read_image(attachment))
 
         await self._command_job(
-            interaction, JobAction.DESCRIBE, attachment.filename, read, (None, None), files=True, title="Describe"
+            interaction,
+            JobAction.DESCRIBE,
+            attachment.filename,
+            read,
+            (None, None),
+            files=True,
+            title=Text("job-title-describe"),
         )
 
     async def shorten(self, interaction: discord.Interaction, prompt: str) -> None:
@@ -154,7 +162,7 @@ class Flows:
         try:
             prompt = checked_prompt(prompt)
         except InvalidInput as exc:
-            await _refuse(interaction, exc.user_message, clean(prompt))
+            await _refuse(interaction, exc.text, clean(prompt))
             return
         flavour = self._flavour(self.accounts.cached_config(interaction.guild_id), None, None)
 
@@ -162,7 +170,7 @@ class Flows:
             return ShortenRequest(prompt, flavour[0])
 
         await self._command_job(
-            interaction, JobAction.SHORTEN, prompt, read, (None, None), files=False, title="Shorten"
+            interaction, JobAction.SHORTEN, prompt, read, (None, None), files=False, title=Text("job-title-shorten")
         )
 
     async def _command_job(
@@ -174,7 +182,7 @@ class Flows:
         flavour: tuple[str | None, str | None],
         *,
         files: bool,
-        title: str = "",
+        title: Text | None = None,
     ) -> None:
         """Check the input, charge, then post the public message and submit.
 
@@ -191,7 +199,7 @@ class Flows:
             request = await read()  # without files: no I/O, so the answer below is still the first
             ticket = self.accounts.reserve(requester, roles, action, [prompt])  # from memory: no I/O
         except (InvalidInput, Refusal) as exc:
-            await _refuse(interaction, exc.user_message, hand_back)
+            await _refuse(interaction, exc.text, hand_back)
             await self.accounts.store_strikes()
             return
         content = _first_look(interaction, action, prompt, title)
@@ -226,7 +234,7 @@ class Flows:
             )
         except Refusal as exc:  # the ledger disagreed with the mirror: nothing charged, the message says so
             channel = interaction.client.get_partial_messageable(requester.channel_id, guild_id=requester.guild_id)
-            failed = tr(f"{content}\n❌ {exc.user_message}", interaction.locale)
+            failed = f"{content}\n❌ {render(exc.text, interaction.locale)}"
             with contextlib.suppress(discord.HTTPException):
                 await channel.get_partial_message(message_id).edit(content=failed, allowed_mentions=NO_MENTIONS)
             self.posted.recorded(message_id)
@@ -235,7 +243,7 @@ class Flows:
         self.messages.track(job, None if files else interaction)
         if files:
             link = f"https://discord.com/channels/{job.guild_id or '@me'}/{job.channel_id}/{message_id}"
-            started = tr(f"🎨 Your job has started: {link}", interaction.locale)
+            started = render(Text("job-started", link=link), interaction.locale)
             with contextlib.suppress(discord.HTTPException):
                 await interaction.edit_original_response(content=started)
         await self.jobs.begin(job)
@@ -274,8 +282,7 @@ class Flows:
         face = found[1]
         config = self.accounts.cached_config(parent.guild_id)
         if config.press_policy == "owner" and interaction.user.id != parent.user_id:
-            text = "On this server only the member who started a job can use its buttons."
-            await reply(interaction, text)
+            await reply(interaction, Text("job-owner-only"))
             return
         mode = self._button_mode(parent, config)
         # Dialogs must be the first answer to a press, so these are decided before any defer.
@@ -290,7 +297,7 @@ class Flows:
                 try:
                     zoomed = checked_prompt(f"{text or prompt} --zoom {value:g}")
                 except InvalidInput as exc:
-                    await reply(modal_interaction, f"❌ {exc.user_message} Nothing was submitted.")
+                    await reply(modal_interaction, Text("input-refused", reason=exc.text))
                     return
                 request = ActionRequest(parent.id, index, zoomed, mode)
                 await self._reply_job(modal_interaction, parent, index, face, request, prompt=zoomed)
@@ -308,7 +315,7 @@ class Flows:
             try:
                 await self.accounts.admit(_requester(interaction), [])
             except Refusal as exc:
-                await reply(interaction, f"❌ {exc.user_message}")
+                await _refused(interaction, exc)
                 return
             await reply(interaction, await self.jobs.bookmark(parent, index))
         elif face.action is JobAction.DESCRIBE_PICK:
@@ -319,7 +326,7 @@ class Flows:
         elif face.action in IMAGE_ACTIONS:
             await self._reply_job(interaction, parent, index, face, ActionRequest(parent.id, index, None, mode))
         else:
-            await reply(interaction, "This action is not available in this bot.")
+            await reply(interaction, Text("job-action-unavailable"))
 
     async def show(self, interaction: discord.Interaction, job_id: int) -> None:
         """/show: a finished job posted again in this channel with its image and working buttons.
@@ -334,9 +341,9 @@ class Flows:
             or not visible
             or (job.user_id != interaction.user.id and not interaction.permissions.manage_guild)
         ):
-            raise UserFacingError(f"You have no job #{job_id} on this server.")
+            raise UserFacingError(Text("job-none", id=job_id))
         if job.status is not JobStatus.SUCCEEDED or not job.image_url:
-            raise UserFacingError(f"Job #{job_id} has no finished image to show.")
+            raise UserFacingError(Text("job-nothing-to-show", id=job_id))
         files, content = [], job_content(job)
         data = await self._image_of(interaction, job)
         if data is None:
@@ -347,7 +354,7 @@ class Flows:
         view = job_view(job) or discord.utils.MISSING
         message = await channel.send(content, files=files, view=view, allowed_mentions=NO_MENTIONS)
         link = f"https://discord.com/channels/{interaction.guild_id}/{message.channel.id}/{message.id}"
-        await reply(interaction, f"Job #{job.id} is shown again: {link}")
+        await reply(interaction, Text("job-shown-again", id=job.id, link=link))
 
     async def send_to_me(self, interaction: discord.Interaction, job_id: int) -> None:
         """✉️: the image to the presser's direct messages, with the prompt and a link back; free."""
@@ -357,7 +364,7 @@ class Flows:
             raise UserFacingError(UNKNOWN_JOB)
         data = await self._image_of(interaction, job)
         if data is None:
-            raise UserFacingError("The image could not be fetched right now. Please try again later.")
+            raise UserFacingError(Text("dm-not-fetched"))
         file = discord.File(io.BytesIO(data), result_filename(job, image_extension(data)))
         where = f"https://discord.com/channels/{job.guild_id or '@me'}/{job.channel_id}/{job.message_id}"
         try:
@@ -365,11 +372,8 @@ class Flows:
             prompt = discord.utils.escape_markdown(job.prompt)[:1800]
             await direct.send(f"**{prompt}**\n{where}", file=file, allowed_mentions=NO_MENTIONS)
         except discord.Forbidden:
-            raise UserFacingError(
-                "Your direct messages are closed to this bot. Allow direct messages from this server's members"
-                " (Privacy Settings) and press ✉️ again."
-            ) from None
-        await reply(interaction, "✉️ Sent to your direct messages.")
+            raise UserFacingError(Text("dm-closed")) from None
+        await reply(interaction, Text("dm-sent"))
 
     async def _image_of(self, interaction: discord.Interaction, job: Job) -> bytes | None:
         """The job's image: from the API's link, else from the copy on its Discord message (links expire)."""
@@ -392,9 +396,9 @@ class Flows:
         if job is None or job.guild_id != interaction.guild_id:
             raise UserFacingError(UNKNOWN_JOB)
         if interaction.user.id != job.user_id and not interaction.permissions.manage_guild:
-            raise UserFacingError("Only the member who started this job, or a server admin, can cancel it.")
+            raise UserFacingError(Text("cancel-not-allowed"))
         if job.status not in CANCELLABLE:
-            raise UserFacingError("This job can no longer be cancelled: it is being submitted or has ended.")
+            raise UserFacingError(Text("cancel-too-late"))
         config = self.accounts.cached_config(job.guild_id)
         log.info("job %s: cancel pressed by user %s", job.id, interaction.user.id)
         await self.jobs.cancel(job, refund_running=config.refund_cancelled)
@@ -402,10 +406,10 @@ class Flows:
     async def open_remix(self, interaction: discord.Interaction, job_id: int) -> None:
         job = await self._job(job_id)
         if job is None or job.status is not JobStatus.NEEDS_INPUT:
-            await reply(interaction, "This job is no longer waiting for a prompt.")
+            await reply(interaction, Text("remix-not-waiting"))
             return
         if job.user_id != interaction.user.id:
-            await reply(interaction, "Only the member who started this job can remix it.")
+            await reply(interaction, Text("remix-owner-only"))
             return
 
         async def remix(modal_interaction: discord.Interaction, prompt: str) -> None:
@@ -416,9 +420,9 @@ class Flows:
             try:
                 await self.jobs.confirm_input(fresh, checked_prompt(prompt or fresh.prompt))
             except (InvalidInput, Refusal) as exc:
-                await reply(modal_interaction, f"❌ {exc.user_message} Press Remix prompt again to change it.")
+                await reply(modal_interaction, Text("remix-refused", reason=exc.text))
 
-        await interaction.response.send_modal(PromptModal("Remix", job.prompt, remix, interaction.locale))
+        await interaction.response.send_modal(PromptModal(Text("dialog-remix"), job.prompt, remix, interaction.locale))
 
     async def region_picked(self, interaction: discord.Interaction, job_id: int, index: int, cells: set[int]) -> None:
         text, view = region_picker(job_id, index, cells, interaction.locale)
@@ -435,16 +439,16 @@ class Flows:
         face = found[1]
 
         async def repaint(answer: discord.Interaction, prompt: str) -> None:
-            done = tr("🖌️ Repainting the chosen parts…", answer.locale)
+            done = render(Text("region-repainting"), answer.locale)
             await answer.response.edit_message(content=done, view=None)
             try:
                 prompt = checked_prompt(prompt)
             except InvalidInput as exc:
-                await reply(answer, f"❌ {exc.user_message} Nothing was submitted.")
+                await reply(answer, Text("input-refused", reason=exc.text))
                 return
             mask = await self._mask_for(parent, cells)
             if mask is None:
-                await reply(answer, "The image to repaint could not be read. Please try again.")
+                await reply(answer, Text("region-unreadable"))
                 return
             config = self.accounts.cached_config(parent.guild_id)
             request = RegionRequest(parent.id, index, prompt, mask, self._button_mode(parent, config))
@@ -452,7 +456,7 @@ class Flows:
 
         if edit:
             await interaction.response.send_modal(
-                PromptModal("Vary (Region)", parent.prompt, repaint, interaction.locale)
+                PromptModal(Text("dialog-vary-region"), parent.prompt, repaint, interaction.locale)
             )
         else:
             await repaint(interaction, parent.prompt)
@@ -476,7 +480,7 @@ class Flows:
         """
         action = action or face.action
         prompt = prompt or parent.prompt
-        title = "" if action is JobAction.IMAGINE else face.title
+        title = None if action is JobAction.IMAGINE else face.title
         mode = getattr(request, "mode", None)
         try:
             job = await self.accounts.open_job(
@@ -495,7 +499,7 @@ class Flows:
                 bot_type=parent.bot_type,
             )
         except Refusal as exc:
-            await reply(interaction, f"❌ {exc.user_message}")
+            await _refused(interaction, exc)
             return None
         if job.source_id is not None:
             log.info("job %s shows the upscale of job %s: no API call, no charge", job.id, job.source_id)
@@ -505,8 +509,8 @@ class Flows:
             message = await self._post_reply(interaction, parent, _first_look(interaction, action, prompt, title))
         except discord.HTTPException as exc:
             log.warning("job %s: its message could not be posted: %s", job.id, exc)
-            await self.jobs.abandon(job, "The bot could not post this job's message. Nothing was charged.")
-            await reply(interaction, "The bot could not post this job's message here. Nothing was charged.")
+            await self.jobs.abandon(job, Text("job-not-posted"))
+            await reply(interaction, Text("job-not-posted-here"))
             return None
         self.posted.posted(Posted(message.id, message.channel.id, job.id, str(interaction.locale)))
         crashpoints.reached("press.posted")
@@ -558,10 +562,10 @@ class Flows:
         limit = self.max_attachment_bytes / (1024 * 1024)
         for attachment in attachments:
             if attachment.size > self.max_attachment_bytes:
-                raise InvalidInput(f"`{attachment.filename}` is larger than the {limit:.0f} MB limit for images.")
+                raise InvalidInput(Text("input-too-large", filename=attachment.filename, limit=round(limit)))
             declared = (attachment.content_type or "").split(";")[0].strip()
             if declared and not declared.startswith("image/"):
-                raise InvalidInput(f"`{attachment.filename}` is not an image ({declared}). Attach a PNG, JPEG or WebP.")
+                raise InvalidInput(Text("input-not-image", filename=attachment.filename, content_type=declared))
 
     async def _read_image(self, attachment: discord.Attachment) -> ReferenceImage:
         """The bytes, judged by Pillow; the URL goes along for dialects that fetch images themselves."""
@@ -569,20 +573,27 @@ class Flows:
             data = await attachment.read()
         except discord.HTTPException as exc:
             log.warning("attachment %s could not be read: %s", attachment.id, exc)
-            raise InvalidInput(f"`{attachment.filename}` could not be downloaded from Discord. Try again.") from None
+            raise InvalidInput(Text("input-not-downloaded", filename=attachment.filename)) from None
         checked = check_reference_image(data, attachment.filename, self.max_attachment_bytes)
         return ReferenceImage(checked.data, checked.content_type, url=attachment.url)
 
 
-async def _refuse(interaction: discord.Interaction, reason: str, prompt: str) -> None:
+async def _refused(interaction: discord.Interaction, refusal: UserFacingError) -> None:
+    """A press or a dialog refused (the member's limits, the server's rules): told to the presser alone."""
+    await reply(interaction, f"❌ {render(refusal.text, interaction.locale)}")
+
+
+async def _refuse(interaction: discord.Interaction, reason: Text, prompt: str) -> None:
     """Tell only the user what was wrong, and hand their prompt back so nothing is lost."""
     log.info("input refused for user %s: %s", interaction.user.id, reason)
-    text = tr(f"❌ {reason} Nothing was submitted.", interaction.locale)
+    locale = interaction.locale
+    text = render(Text("input-refused", reason=reason), locale)
     files: list[discord.File] = []
     if prompt and len(prompt) + len(text) < 1900:
-        text += tr("\nYour prompt:", interaction.locale) + f"\n```\n{prompt.replace('```', 'ˋˋˋ')}\n```"
+        heading, fenced = render(Text("input-your-prompt"), locale), prompt.replace("```", "ˋˋˋ")
+        text += f"\n{heading}\n```\n{fenced}\n```"
     elif prompt:
-        text += tr("\nYour prompt is attached so you can edit it.", interaction.locale)
+        text += "\n" + render(Text("input-prompt-attached"), locale)
         files.append(discord.File(io.BytesIO(prompt.encode()), "prompt.txt"))
     if interaction.response.is_done():  # acknowledged privately while the files were read
         await interaction.edit_original_response(content=text, attachments=files, allowed_mentions=NO_MENTIONS)

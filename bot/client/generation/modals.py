@@ -7,7 +7,8 @@ from collections.abc import Awaitable, Callable
 import discord
 
 from bot.client.errors import GuardedModal
-from bot.i18n import tr
+from bot.core.text import Text
+from bot.i18n import render
 
 PROMPT_MAX = 1500
 OnPrompt = Callable[[discord.Interaction, str], Awaitable[None]]
@@ -15,10 +16,10 @@ OnZoom = Callable[[discord.Interaction, str, float], Awaitable[None]]
 
 
 class PromptModal(GuardedModal):
-    def __init__(self, title: str, prompt: str, on_submit: OnPrompt, locale: object = None) -> None:
-        super().__init__(title=tr(title, locale)[:45], timeout=600)
+    def __init__(self, title: Text, prompt: str, on_submit: OnPrompt, locale: object = None) -> None:
+        super().__init__(title=render(title, locale)[:45], timeout=600)
         self.prompt: discord.ui.TextInput[PromptModal] = discord.ui.TextInput(
-            label=tr("Prompt", locale),
+            label=render(Text("dialog-prompt"), locale),
             style=discord.TextStyle.paragraph,
             default=prompt[:PROMPT_MAX],
             max_length=PROMPT_MAX,
@@ -34,15 +35,15 @@ class ZoomModal(GuardedModal):
     """Midjourney's Custom Zoom: the prompt, and a zoom out between 1.0 and 2.0."""
 
     def __init__(self, prompt: str, on_submit: OnZoom, locale: object = None) -> None:
-        super().__init__(title=tr("Custom Zoom", locale), timeout=600)
+        super().__init__(title=render(Text("dialog-custom-zoom"), locale)[:45], timeout=600)
         self.prompt: discord.ui.TextInput[ZoomModal] = discord.ui.TextInput(
-            label=tr("Prompt", locale),
+            label=render(Text("dialog-prompt"), locale),
             style=discord.TextStyle.paragraph,
             default=prompt[:PROMPT_MAX],
             max_length=PROMPT_MAX,
         )
         self.zoom: discord.ui.TextInput[ZoomModal] = discord.ui.TextInput(
-            label=tr("Zoom out (1.0 to 2.0)", locale), default="2", max_length=4
+            label=render(Text("dialog-zoom"), locale), default="2", max_length=4
         )
         self.add_item(self.prompt)
         self.add_item(self.zoom)
@@ -54,9 +55,9 @@ class ZoomModal(GuardedModal):
         except ValueError:
             zoom = 0.0
         if not 1.0 <= zoom <= 2.0:
-            text = f"❌ The zoom must be a number from 1.0 to 2.0, not `{self.zoom.value[:10]}`. Nothing was submitted."
+            text = Text("dialog-zoom-invalid", value=self.zoom.value[:10])
             await interaction.response.send_message(
-                tr(text, interaction.locale),
+                render(text, interaction.locale),
                 ephemeral=True,
                 allowed_mentions=discord.AllowedMentions.none(),
             )

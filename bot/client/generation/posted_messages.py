@@ -19,13 +19,13 @@ import discord
 
 from bot.client.replies import NO_MENTIONS
 from bot.core.jobs import JobService
-from bot.i18n import tr
+from bot.core.text import Text
+from bot.i18n import render
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
 COMPACT_AFTER = 10_000  # lines; then the file is rewritten with only the open entries
-RESTARTED_BEFORE_START = "The bot restarted before this job started. Nothing was charged; please try again."
 
 
 @dataclass(frozen=True)
@@ -116,7 +116,8 @@ async def settle_left_over(journal: PostedMessages, client: discord.Client, jobs
         log.warning(
             "message %s: posted just before the bot stopped, no job recorded; nothing charged", posted.message_id
         )
-        text = tr(f"❌ {RESTARTED_BEFORE_START}", posted.locale)
+        reason = render(Text("job-restarted-unrecorded"), posted.locale)
+        text = f"❌ {reason}"
         message = client.get_partial_messageable(posted.channel_id).get_partial_message(posted.message_id)
         try:
             await message.edit(content=text, view=None, allowed_mentions=NO_MENTIONS)

@@ -11,18 +11,20 @@ import discord
 
 from bot.client.errors import guarded
 from bot.client.generation.feature import generation
-from bot.i18n import tr
+from bot.core.text import Text
+from bot.i18n import render
 
+# The nine parts, left to right and top to bottom.
 CELL_NAMES = (
-    "Top left",
-    "Top middle",
-    "Top right",
-    "Middle left",
-    "Centre",
-    "Middle right",
-    "Bottom left",
-    "Bottom middle",
-    "Bottom right",
+    Text("region-top-left"),
+    Text("region-top-middle"),
+    Text("region-top-right"),
+    Text("region-middle-left"),
+    Text("region-centre"),
+    Text("region-middle-right"),
+    Text("region-bottom-left"),
+    Text("region-bottom-middle"),
+    Text("region-bottom-right"),
 )
 
 
@@ -47,12 +49,12 @@ class RegionSelect(
     def __init__(self, job_id: int, index: int, cells: set[int] | None = None, locale: object = None) -> None:
         chosen = cells or set()
         options = [
-            discord.SelectOption(label=tr(name, locale), value=str(i), default=i in chosen)
+            discord.SelectOption(label=render(name, locale), value=str(i), default=i in chosen)
             for i, name in enumerate(CELL_NAMES)
         ]
         select: discord.ui.Select[Any] = discord.ui.Select(
             custom_id=f"mj:rsel:{job_id}:{index}",
-            placeholder=tr("Choose the parts to repaint", locale),
+            placeholder=render(Text("region-placeholder"), locale),
             min_values=1,
             max_values=9,
             options=options,
@@ -77,12 +79,12 @@ class RegionButton(
 ):
     def __init__(self, verb: str, job_id: int, index: int, bits: int, locale: object = None) -> None:
         label, style = (
-            ("Repaint", discord.ButtonStyle.success)
+            (Text("button-repaint"), discord.ButtonStyle.success)
             if verb == "go"
-            else ("Edit prompt…", discord.ButtonStyle.secondary)
+            else (Text("button-edit-prompt"), discord.ButtonStyle.secondary)
         )
         button: discord.ui.Button[Any] = discord.ui.Button(
-            label=tr(label, locale),
+            label=render(label, locale),
             style=style,
             custom_id=f"mj:rgo:{verb}:{job_id}:{index}:{bits}",
             disabled=bits == 0,
@@ -101,9 +103,6 @@ class RegionButton(
         await generation(interaction).region_go(interaction, self.job_id, self.index, cells, edit=self.verb == "edit")
 
 
-REGION_HELP = "🖌️ **Vary (Region)** — choose the parts of the image to repaint (the image split in a 3×3 grid)."
-
-
 def region_picker(job_id: int, index: int, cells: set[int], locale: object = None) -> tuple[str, discord.ui.View]:
     """The ephemeral Vary (Region) message: which parts, then repaint (with an optional prompt edit)."""
     view = discord.ui.View(timeout=None)
@@ -112,15 +111,12 @@ def region_picker(job_id: int, index: int, cells: set[int], locale: object = Non
     view.add_item(RegionButton("go", job_id, index, bits, locale))
     view.add_item(RegionButton("edit", job_id, index, bits, locale))
     view.stop()  # state is in the custom_ids; nothing to keep in memory
-    chosen = ", ".join(tr(CELL_NAMES[c], locale) for c in sorted(cells)) or tr("nothing yet", locale)
+    chosen = ", ".join(render(CELL_NAMES[c], locale) for c in sorted(cells)) or Text("region-nothing-yet")
     text = "\n".join(
         (
-            tr(
-                "🖌️ **Vary (Region)** — choose the parts of the image to repaint (the image split in a 3×3 grid).",
-                locale,
-            ),
+            render(Text("region-help"), locale),
             cells_picture(cells),
-            tr(f"Chosen: {chosen}.", locale),
+            render(Text("region-chosen", chosen=chosen), locale),
         )
     )
     return text, view

@@ -11,7 +11,8 @@ import discord
 
 from bot.client.errors import guarded
 from bot.client.generation.feature import generation
-from bot.i18n import tr
+from bot.core.text import Text
+from bot.i18n import render
 
 
 class RemixButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"mj:remix:(?P<job>[0-9]+)"):
@@ -20,7 +21,7 @@ class RemixButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"mj:
     def __init__(self, job_id: int, locale: object = None) -> None:
         super().__init__(
             discord.ui.Button(
-                label=tr("Remix prompt", locale),
+                label=render(Text("button-remix"), locale),
                 emoji="🎛️",
                 style=discord.ButtonStyle.success,
                 custom_id=f"mj:remix:{job_id}",

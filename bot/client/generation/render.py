@@ -11,39 +11,44 @@ from bot.client.generation.send_to_me import SendToMeButton
 from bot.core.buttons import layout
 from bot.core.lifecycle import CANCELLABLE
 from bot.core.models import Job, JobAction, JobStatus
-from bot.i18n import tr, wants_chinese
+from bot.core.text import Text
+from bot.i18n import render
 
 CONTENT_LIMIT = 2000
 
 
-def _status_text(job: Job) -> str:
+def _status_text(job: Job) -> Text | str:
+    """What the job is doing, after the member's mention ("" when there is nothing to say)."""
     if job.status is JobStatus.WAITING:
-        return f"(Queued, position {job.queue_position})" if job.queue_position else "(Queued)"
+        if job.queue_position:
+            return Text("job-message-queued-at", position=job.queue_position)
+        return Text("job-message-queued")
     if job.status is JobStatus.SUBMITTING or job.status is JobStatus.QUEUED:
-        return "(Waiting to start)"
+        return Text("job-message-starting")
     if job.status is JobStatus.RUNNING:
-        return f"({job.progress}%)"
+        return f"({job.progress}%)"  # no words: the same in every language
     if job.status is JobStatus.NEEDS_INPUT:
-        return "(Waiting for your Remix prompt)"
+        return Text("job-message-remix")
     if job.status is JobStatus.MIRRORING:
-        return "(Waiting for the same upscale, already on its way)"
+        return Text("job-message-mirroring")
     return ""
 
 
 def job_content(job: Job) -> str:
-    """Midjourney's layout: **prompt** - [what] <@user> (status); errors on a line of their own.
+    """Midjourney's layout: **prompt** - [title by] <@user> (status); errors on a line of their own.
 
     In the language of the member who started the job (the prompt stays as written).
     """
+    locale = job.locale
     mention = f"<@{job.user_id}>"
-    title = tr(job.title, job.locale)
-    what = (f"{title} · " if wants_chinese(job.locale) else f"{title} by ") if job.title else ""
-    tail = f" - {what}{mention} {tr(_status_text(job), job.locale)}".rstrip()
+    who = render(Text("job-message-by", title=job.title, user=mention), locale) if job.title else mention
+    tail = f" - {who} {render(_status_text(job), locale)}".rstrip()
     if job.status is JobStatus.FAILED:
-        error = tr(job.error or "The job failed.", job.locale)
+        error = render(job.error or Text("job-message-failed"), locale)
         tail += f"\n❌ {discord.utils.escape_mentions(error)}"
     elif job.status is JobStatus.CANCELLED:
-        tail += f"\n🚫 {tr(job.error or 'Cancelled.', job.locale)}"
+        note = render(job.error or Text("job-message-cancelled"), locale)
+        tail += f"\n🚫 {discord.utils.escape_mentions(note)}"
     elif job.status is JobStatus.SUCCEEDED and job.descriptions:
         tail += _descriptions(job.descriptions, CONTENT_LIMIT - len(tail) - 200)
     room = CONTENT_LIMIT - len(tail) - 4

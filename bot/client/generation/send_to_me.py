@@ -8,13 +8,16 @@ import discord
 
 from bot.client.errors import guarded
 from bot.client.generation.feature import generation
-from bot.i18n import tr
+from bot.core.text import Text
+from bot.i18n import render
 
 
 class SendToMeButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"mj:dm:(?P<job>[0-9]+)"):
     def __init__(self, job_id: int, locale: object = None, row: int | None = None) -> None:
         super().__init__(
-            discord.ui.Button(label=tr("Send to me", locale), emoji="✉️", custom_id=f"mj:dm:{job_id}", row=row)
+            discord.ui.Button(
+                label=render(Text("button-send-to-me"), locale), emoji="✉️", custom_id=f"mj:dm:{job_id}", row=row
+            )
         )
         self.job_id = job_id
 

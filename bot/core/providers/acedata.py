@@ -33,6 +33,7 @@ from bot.core.models import (
 from bot.core.providers.base import Capability
 from bot.core.providers.proxy import parse_progress
 from bot.core.reasons import MODERATION_MESSAGE
+from bot.core.text import Text
 
 log = logging.getLogger(__name__)
 
@@ -46,13 +47,13 @@ _FAILED_STATES = ("failed", "error", "cancelled", "canceled")
 _BLEND_RATIO = {"PORTRAIT": "2:3", "SQUARE": "1:1", "LANDSCAPE": "3:2"}
 _VERSION_FLAG = re.compile(r"(?:^|\s)--(?:niji|v|version)(?:\s|$)")
 
-_KEY_MESSAGE = "The image service refused the bot's API key. A server admin needs to check MJ_API_KEY."
-_AUTH_MESSAGES = {
-    "token_expired": "The bot's API key for the image service has expired. A server admin needs to check MJ_API_KEY.",
-    "no_token": "The image service got no API key from the bot. A server admin needs to check MJ_API_KEY.",
-    "disabled": "The image service has disabled the bot's account. A server admin needs to check MJ_API_KEY.",
+_KEY_MESSAGE = Text("upstream-key-refused")
+_AUTH_MESSAGES: dict[str | None, Text] = {
+    "token_expired": Text("upstream-key-expired"),
+    "no_token": Text("upstream-key-missing"),
+    "disabled": Text("upstream-account-disabled"),
 }
-_CREDIT_MESSAGE = "The image service account has run out of credit. A server admin needs to top it up."
+_CREDIT_MESSAGE = Text("upstream-out-of-credit")
 
 
 def parse_response(raw: object, task_id: str | None = None, *, state: str | None = None) -> TaskSnapshot | None:
@@ -181,7 +182,7 @@ class AceDataProvider:
 
     async def blend(self, request: BlendRequest) -> SubmitResult:
         if not 2 <= len(request.images) <= 5:
-            raise ProviderError(ErrorKind.REJECTED, "A blend needs 2 to 5 images.")
+            raise ProviderError(ErrorKind.REJECTED, Text("blend-count"))
         urls = [self._image_url(img) for img in request.images]
         ratio = _BLEND_RATIO.get(request.dimensions.upper(), "1:1")
         prompt = self._with_bot(" ".join([*urls, f"--ar {ratio}"]), request.bot_type)
@@ -197,9 +198,7 @@ class AceDataProvider:
             raise self._error(None, data, path)
         raw = data.get("descriptions") if isinstance(data, dict) else None
         if not isinstance(raw, list) or not any(isinstance(d, str) and d.strip() for d in raw):
-            raise ProviderError(
-                ErrorKind.MALFORMED, "The image service sent an answer the bot could not read.", detail=path
-            )
+            raise ProviderError(ErrorKind.MALFORMED, Text("upstream-unreadable"), detail=path)
         descriptions = tuple(d.strip() for d in raw if isinstance(d, str) and d.strip())[:4]
         # Describe is synchronous here: no task upstream, so the id is ours and the result final.
         task_id = f"describe-{uuid.uuid4()}"
@@ -218,9 +217,7 @@ class AceDataProvider:
         raw = data.get("prompts") if isinstance(data, dict) else None
         prompts = tuple(p.strip() for p in raw if isinstance(p, str) and p.strip())[:5] if isinstance(raw, list) else ()
         if not prompts:
-            raise ProviderError(
-                ErrorKind.MALFORMED, "The image service sent an answer the bot could not read.", detail=path
-            )
+            raise ProviderError(ErrorKind.MALFORMED, Text("upstream-unreadable"), detail=path)
         task_id = f"shorten-{uuid.uuid4()}"
         return SubmitResult(
             task_id, snapshot=TaskSnapshot(task_id, JobStatus.SUCCEEDED, progress=100, descriptions=prompts)
@@ -247,7 +244,7 @@ class AceDataProvider:
         if not image.url:
             raise ProviderError(
                 ErrorKind.REJECTED,
-                "This image service needs images it can download, and one of the images has no link.",
+                Text("upstream-needs-image-links"),
             )
         return image.url
 
@@ -272,16 +269,12 @@ class AceDataProvider:
         if response.status_code != 200:
             raise self._error(response.status_code, data, path)
         if not isinstance(data, dict):
-            raise ProviderError(
-                ErrorKind.MALFORMED, "The image service sent an answer the bot could not read.", detail=path
-            )
+            raise ProviderError(ErrorKind.MALFORMED, Text("upstream-unreadable"), detail=path)
         if data.get("success") is False:
             raise self._error(None, data, path)
         task_id = data.get("task_id")
         if not isinstance(task_id, str | int) or isinstance(task_id, bool) or not str(task_id).strip():
-            raise ProviderError(
-                ErrorKind.MALFORMED, "The image service accepted the request but sent no task id.", detail=path
-            )
+            raise ProviderError(ErrorKind.MALFORMED, Text("upstream-no-task-id"), detail=path)
         snapshot = parse_response(data) if "success" in data else None
         return SubmitResult(str(task_id).strip(), snapshot=snapshot)
 
@@ -308,9 +301,7 @@ class AceDataProvider:
                 raise self._error(None, first, path)
             snapshot = parse_response(first)
             if snapshot is None:
-                raise ProviderError(
-                    ErrorKind.MALFORMED, "The image service accepted the request but sent no task id.", detail=path
-                )
+                raise ProviderError(ErrorKind.MALFORMED, Text("upstream-no-task-id"), detail=path)
         except BaseException:
             self._release_stream()
             await response.aclose()
@@ -326,9 +317,7 @@ class AceDataProvider:
         self.open_streams -= 1
 
     async def _first_line(self, lines: AsyncIterator[str], path: str) -> dict[str, Any]:
-        unreadable = ProviderError(
-            ErrorKind.MALFORMED, "The image service sent an answer the bot could not read.", detail=f"{path}: stream"
-        )
+        unreadable = ProviderError(ErrorKind.MALFORMED, Text("upstream-unreadable"), detail=f"{path}: stream")
         try:
             async for line in lines:
                 if not line.strip():
@@ -341,7 +330,7 @@ class AceDataProvider:
             raise unreadable from None
         except httpx.HTTPError as exc:
             raise self._transport_error(exc, path) from exc
-        raise ProviderError(ErrorKind.MALFORMED, "The image service sent an empty answer.", detail=f"{path}: stream")
+        raise ProviderError(ErrorKind.MALFORMED, Text("upstream-empty"), detail=f"{path}: stream")
 
     # -- task queries ----------------------------------------------------------------------
     async def fetch_many(self, task_ids: Sequence[str]) -> dict[str, TaskSnapshot]:
@@ -360,7 +349,7 @@ class AceDataProvider:
             if not isinstance(items, list):
                 raise ProviderError(
                     ErrorKind.MALFORMED,
-                    "The image service sent a task list the bot could not read.",
+                    Text("upstream-unreadable-list"),
                     detail=f"{path}: {type(data).__name__}",
                 )
             wanted = set(chunk)
@@ -380,12 +369,10 @@ class AceDataProvider:
     @staticmethod
     def _transport_error(exc: httpx.HTTPError, path: str) -> ProviderError:
         if isinstance(exc, httpx.TimeoutException):
-            return ProviderError(
-                ErrorKind.TIMEOUT, "The image service did not answer in time. Try again in a moment.", detail=path
-            )
+            return ProviderError(ErrorKind.TIMEOUT, Text("upstream-no-answer-in-time"), detail=path)
         return ProviderError(
             ErrorKind.UNAVAILABLE,
-            "The image service cannot be reached right now. Try again later.",
+            Text("upstream-unreachable"),
             detail=f"{path}: {type(exc).__name__}",
         )
 
@@ -396,9 +383,7 @@ class AceDataProvider:
         ok = response.status_code == 200
         if not text:
             if ok:
-                raise ProviderError(
-                    ErrorKind.MALFORMED, "The image service sent an empty answer.", detail=path, status=200
-                )
+                raise ProviderError(ErrorKind.MALFORMED, Text("upstream-empty"), detail=path, status=200)
             return None
         try:
             return json.loads(text)
@@ -407,7 +392,7 @@ class AceDataProvider:
                 return None
             raise ProviderError(
                 ErrorKind.MALFORMED,
-                "The image service sent an answer the bot could not read.",
+                Text("upstream-unreadable"),
                 detail=f"{path}: HTTP 200, not JSON",
                 status=200,
             ) from None
@@ -419,7 +404,7 @@ class AceDataProvider:
         message = _clip(message.replace(self._base, "the image service"))
         detail = f"{path}: HTTP {status}" + (f" {code}" if code else "")
 
-        def err(kind: ErrorKind, text: str) -> ProviderError:
+        def err(kind: ErrorKind, text: Text) -> ProviderError:
             return ProviderError(kind, text, detail=detail, status=status)
 
         if status == 401 or code in ("invalid_token", "token_expired", "no_token"):
@@ -431,23 +416,23 @@ class AceDataProvider:
         if code == "disabled":
             return err(ErrorKind.AUTH, _AUTH_MESSAGES["disabled"])
         if status == 429 or code == "too_many_requests":
-            return err(ErrorKind.BUSY, "The image service is rate limiting the bot. Try again in a minute.")
+            return err(ErrorKind.BUSY, Text("upstream-rate-limited"))
         if status == 504 or code == "timeout":
-            return err(ErrorKind.TIMEOUT, "The image service timed out on this job. Try again in a moment.")
+            return err(ErrorKind.TIMEOUT, Text("upstream-job-timed-out"))
         if (status is not None and status >= 500) or code == "api_error":
-            shown = f" (HTTP {status})" if status else ""
-            return err(ErrorKind.UNAVAILABLE, f"The image service had an internal error{shown}. Try again later.")
+            return err(ErrorKind.UNAVAILABLE, Text("upstream-internal-error", status=status or 0))
         if status == 403:
             return err(ErrorKind.AUTH, _KEY_MESSAGE)
         if message:
-            return err(ErrorKind.REJECTED, f"The image service refused the request: {message}")
+            return err(ErrorKind.REJECTED, Text("upstream-refused-said", reason=message))
         if status == 404:
             return err(
                 ErrorKind.REJECTED,
-                "The image service does not offer this endpoint. A server admin needs to check MJ_API_BASE.",
+                Text("upstream-no-endpoint"),
             )
-        shown = f"HTTP {status}" if status else (code or "no reason given")
-        return err(ErrorKind.REJECTED, f"The image service refused the request ({shown}).")
+        if status:
+            return err(ErrorKind.REJECTED, Text("upstream-refused-status", status=status))
+        return err(ErrorKind.REJECTED, Text("upstream-refused-code", code=code) if code else Text("upstream-refused"))
 
 
 class _Updates:

@@ -29,6 +29,7 @@ from bot.core.models import (
     UpstreamButton,
 )
 from bot.core.providers.base import SUBMIT_STATE, Capability
+from bot.core.text import Text
 
 log = logging.getLogger(__name__)
 
@@ -217,7 +218,7 @@ class ProxyProvider:
         if not isinstance(data, dict):
             raise ProviderError(
                 ErrorKind.MALFORMED,
-                "The image service sent an answer the bot could not read.",
+                Text("upstream-unreadable"),
                 detail=f"{path}: {type(data).__name__}",
             )
         return self._submit_result(data, path)
@@ -230,13 +231,13 @@ class ProxyProvider:
         first = path.endswith(_FIRST_SUBMITS)
         if data.get("success") is False and code in (None, -1):
             # trueai LogicException: HTTP 200 {"success": false, "code": -1, "message": ...}
-            raise _refused(description, "The image service refused the request.", path)
+            raise _refused(description, Text("upstream-refused"), path)
         if code in (1, 21, 22):
             task_id = _task_id(data.get("result"))
             if task_id is None:
                 raise ProviderError(
                     ErrorKind.MALFORMED,
-                    "The image service accepted the request but sent no task id.",
+                    Text("upstream-no-task-id"),
                     detail=f"{path}: result={_clip(repr(data.get('result')))}",
                 )
             queue = props.get("numberOfQueues")
@@ -250,23 +251,23 @@ class ProxyProvider:
             )
         if code == 24:
             word = props.get("bannedWord")
-            extra = f" (banned word: {_clip(str(word), 40)})" if word else ""
-            raise ProviderError(ErrorKind.MODERATION, f"Your prompt was refused by the image service's filter{extra}.")
+            raise ProviderError(
+                ErrorKind.MODERATION, Text("upstream-filter", word=_clip(str(word), 40) if word else "none")
+            )
         if code == 23:
-            raise ProviderError(ErrorKind.BUSY, "The image service's queue is full. Try again in a minute.")
+            raise ProviderError(ErrorKind.BUSY, Text("upstream-queue-full"))
         if code == 3 and not first:
             raise ProviderError(
                 ErrorKind.NOT_FOUND,
-                "The image service no longer knows the original job (it may have expired). Start a new /imagine.",
+                Text("upstream-parent-gone-imagine"),
                 detail=_clip(description),
             )
         if code == 9 and not reasons.known(description):
-            text = "The image service had a system error. Try again later."
-            raise ProviderError(ErrorKind.UNAVAILABLE, text, detail=_clip(description))
+            raise ProviderError(ErrorKind.UNAVAILABLE, Text("upstream-system-error"), detail=_clip(description))
         if code is None:
-            raise ProviderError(ErrorKind.MALFORMED, "The image service sent an answer the bot could not read.")
+            raise ProviderError(ErrorKind.MALFORMED, Text("upstream-unreadable"))
         # Code 3 on a first submit is not a lost parent (trueai: "no usable account"); 4 and others: its words.
-        raise _refused(description, f"The image service refused the request (code {code}).", path)
+        raise _refused(description, Text("upstream-refused-code", code=str(code)), path)
 
     # -- task queries ----------------------------------------------------------------------
     async def fetch(self, task_id: str) -> TaskSnapshot | None:
@@ -296,7 +297,7 @@ class ProxyProvider:
                 if not isinstance(data, list):
                     raise ProviderError(
                         ErrorKind.MALFORMED,
-                        "The image service sent a task list the bot could not read.",
+                        Text("upstream-unreadable-list"),
                         detail=f"{path}: {type(data).__name__}",
                     )
                 wanted = set(ids)
@@ -321,7 +322,7 @@ class ProxyProvider:
         path = "/mj/task/list"
         response = await self._request("GET", path)
         if response.status_code in (404, 405):  # a server of this dialect without the list
-            raise ProviderError(ErrorKind.REJECTED, "The image service keeps no task list.", detail=f"GET {path}")
+            raise ProviderError(ErrorKind.REJECTED, Text("upstream-no-task-list"), detail=f"GET {path}")
         data = self._json(response, path, allow_empty=True)
         if response.status_code >= 400:
             raise self._http_error(response, data, path)
@@ -340,13 +341,11 @@ class ProxyProvider:
         try:
             return await self._client.request(method, url, headers=self._headers, **kwargs)
         except httpx.TimeoutException as exc:
-            raise ProviderError(
-                ErrorKind.TIMEOUT, "The image service did not answer in time. Try again in a moment.", detail=path
-            ) from exc
+            raise ProviderError(ErrorKind.TIMEOUT, Text("upstream-no-answer-in-time"), detail=path) from exc
         except httpx.HTTPError as exc:
             raise ProviderError(
                 ErrorKind.UNAVAILABLE,
-                "The image service cannot be reached right now. Try again later.",
+                Text("upstream-unreachable"),
                 detail=f"{path}: {type(exc).__name__}",
             ) from exc
 
@@ -358,7 +357,7 @@ class ProxyProvider:
                 return None
             raise ProviderError(
                 ErrorKind.MALFORMED,
-                "The image service sent an empty answer.",
+                Text("upstream-empty"),
                 detail=f"{path}: HTTP {response.status_code}",
                 status=response.status_code,
             )
@@ -371,14 +370,13 @@ class ProxyProvider:
                 log.warning("the image service answered %s with a web page: %s", path, _clip(text, 300))
                 raise ProviderError(
                     ErrorKind.CONFIG,
-                    "The image service answered with a web page instead of the API:"
-                    " a server admin needs to check MJ_API_BASE.",
+                    Text("upstream-web-page"),
                     detail=f"{path}: HTTP {response.status_code}, HTML",
                     status=response.status_code,
                 ) from None
             raise ProviderError(
                 ErrorKind.MALFORMED,
-                "The image service sent an answer the bot could not read.",
+                Text("upstream-unreadable"),
                 detail=f"{path}: HTTP {response.status_code}, not JSON",
                 status=response.status_code,
             ) from None
@@ -395,14 +393,14 @@ class ProxyProvider:
         if status in (401, 403):
             return ProviderError(
                 ErrorKind.AUTH,
-                "The image service refused the bot's API key. A server admin needs to check MJ_API_KEY.",
+                Text("upstream-key-refused"),
                 detail=detail,
                 status=status,
             )
         if status == 429:
             return ProviderError(
                 ErrorKind.BUSY,
-                "The image service is rate limiting the bot. Try again in a minute.",
+                Text("upstream-rate-limited"),
                 detail=detail,
                 status=status,
                 retry_after=_retry_after(response),
@@ -410,34 +408,34 @@ class ProxyProvider:
         if status >= 500:
             return ProviderError(
                 ErrorKind.UNAVAILABLE,
-                f"The image service had an internal error (HTTP {status}). Try again later.",
+                Text("upstream-internal-error", status=status),
                 detail=detail,
                 status=status,
             )
         if isinstance(data, dict) and (data.get("code") == 3 or (status == 404 and data.get("code") is not None)):
             if path.endswith(_FIRST_SUBMITS):
-                return _refused(said, "The image service could not take the job.", path, status=status)
+                return _refused(said, Text("upstream-cannot-take"), path, status=status)
             return ProviderError(
                 ErrorKind.NOT_FOUND,
-                "The image service no longer knows the original job (it may have expired).",
+                Text("upstream-parent-gone"),
                 detail=detail,
                 status=status,
             )
         if said and isinstance(data, dict):
-            return _refused(said, "", path, status=status)
+            return _refused(said, Text("upstream-refused"), path, status=status)
         if status == 404:
             return ProviderError(
                 ErrorKind.CONFIG,
-                "The image service does not offer this endpoint. A server admin needs to check MJ_API_BASE.",
+                Text("upstream-no-endpoint"),
                 detail=detail,
                 status=status,
             )
         return ProviderError(
-            ErrorKind.REJECTED, f"The image service refused the request (HTTP {status}).", detail=detail, status=status
+            ErrorKind.REJECTED, Text("upstream-refused-status", status=status), detail=detail, status=status
         )
 
 
-def _refused(said: str, fallback: str, path: str, *, status: int | None = None) -> ProviderError:
+def _refused(said: str, fallback: Text, path: str, *, status: int | None = None) -> ProviderError:
     kind, text = reasons.refusal_message(said, fallback)
     return ProviderError(kind, text, detail=f"{path}: {_clip(said, 300)}", status=status)
 
