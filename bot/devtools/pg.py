@@ -7,6 +7,7 @@ Debian's PostgreSQL refuses to run as root, so as root the server runs as the `p
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pwd
 import shutil
@@ -56,11 +57,8 @@ class ThrowawayPostgres:
     def stop(self) -> None:
         data = self.root / "data"
         if (data / "postmaster.pid").exists():
-            as_root = os.geteuid() == 0
-            try:
-                self._run(as_root, "pg_ctl", "-D", str(data), "-m", "immediate", "-w", "stop")
-            except PostgresUnavailable:
-                pass  # already gone; the folder goes anyway
+            with contextlib.suppress(PostgresUnavailable):  # already gone; the folder goes anyway
+                self._run(os.geteuid() == 0, "pg_ctl", "-D", str(data), "-m", "immediate", "-w", "stop")
         shutil.rmtree(self.root, ignore_errors=True)
 
     async def create_database(self, name: str, template: str = "template1") -> str:
