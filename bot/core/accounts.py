@@ -258,11 +258,14 @@ class Accounts:
         key = (requester.guild_id or 0, requester.user_id)
         try:
             async with self.ledger.transaction() as db:
+                written = ticket
                 if ticket.source is None and requester.guild_id is not None:
                     await db.lock_guild(requester.guild_id)  # other processes' charges for this server wait
-                    await self._confirm(db, ticket, role_ids, action)
-                job_id = await self._insert(db, requester, ticket, job)
+                    written = replace(ticket, decision=await self._confirm(db, ticket, role_ids, action))
+                job_id = await self._insert(db, requester, written, job)
                 self._settle(key, ticket)
+                if written != ticket:  # another process took the slot the mirror counted on: it waits
+                    await self._read_back(db, key)
         except BaseException:
             self._settle(key, ticket)
             if requester.guild_id is not None:
@@ -272,8 +275,9 @@ class Accounts:
         assert opened is not None
         return opened
 
-    async def _confirm(self, db: Connection, ticket: Ticket, role_ids: list[int], action: JobAction) -> None:
-        """The ledger agrees with the reservation (it holds no other process's jobs the mirror missed)."""
+    async def _confirm(self, db: Connection, ticket: Ticket, role_ids: list[int], action: JobAction) -> Decision:
+        """The ledger's decision, which wins over the reservation's: they differ only when another process
+        wrote jobs this one's mirror has not read yet (it runs, waits or is refused by the ledger's numbers)."""
         requester = ticket.requester
         assert requester.guild_id is not None
         config = await quota.load_config(db, requester.guild_id)
@@ -283,8 +287,9 @@ class Accounts:
         limits = quota.allowance(config, self.defaults, role_ids)
         decided = decide(config, limits, on_record, running, config.cost(action), now)
         if isinstance(decided, str):
-            log.error("the ledger refuses a job the mirror admitted (user %s): %s", requester.user_id, decided)
+            log.warning("the ledger refuses a job the mirror admitted (user %s): %s", requester.user_id, decided)
             raise Refusal(decided)
+        return decided
 
     async def cancel(self, ticket: Ticket) -> None:
         """A reservation that will not be written (its message could not be posted)."""
