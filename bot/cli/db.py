@@ -38,6 +38,11 @@ async def _open(settings: Settings) -> Storage:
 
 
 async def _status(settings: Settings) -> tuple[list[str], bool]:
+    where = settings.database
+    if isinstance(where, Path) and str(where) != ":memory:" and not where.exists():  # status creates nothing
+        newest = len(migrations("sqlite"))
+        return [f"ledger: {where} (sqlite) does not exist yet; `mjbot db upgrade` or the first start makes it"
+                f" (schema {newest})"], True  # fmt: skip
     storage = await _open(settings)
     try:
         version = await storage.schema_version()
