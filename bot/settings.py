@@ -157,8 +157,8 @@ class Settings(BaseSettings):
         token, key = self.discord_token.get_secret_value(), self.mj_api_key.get_secret_value()
         derived = push_secret(token) if token else ""
         url = self.database_url.get_secret_value() if self.database_url is not None else ""
-        password = unquote(urlsplit(url).password or "")
-        return tuple(s for s in (token, key, derived, password) if s)
+        password = urlsplit(url).password or ""  # as written in the URL, and as PostgreSQL receives it
+        return tuple(dict.fromkeys(s for s in (token, key, derived, password, unquote(password)) if s))
 
 
 def _checked_url(name: str, value: str) -> str:
