@@ -3,25 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from bot.core.storage.base import Connection, Row, Storage
-
-POSTGRES_SCHEMES = ("postgresql://", "postgres://")
-
-
-def is_postgres(where: Path | str) -> bool:
-    return isinstance(where, str) and where.startswith(POSTGRES_SCHEMES)
-
-
-def shown(where: Path | str) -> str:
-    """Where the ledger is, fit for logs and messages: a URL without its password."""
-    if not is_postgres(where):
-        return str(where)
-    parts = urlsplit(str(where))
-    user = f"{parts.username}@" if parts.username else ""
-    port = f":{parts.port}" if parts.port else ""
-    return f"{parts.scheme}://{user}{parts.hostname or ''}{port}{parts.path}"
+from bot.core.storage.location import is_postgres, shown
 
 
 async def open_storage(where: Path | str, *, pool_size: int = 10) -> Storage:

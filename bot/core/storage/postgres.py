@@ -28,8 +28,8 @@ from functools import cache
 import asyncpg
 
 from bot.core.migrations import Backend, migrations
-from bot.core.storage import shown
 from bot.core.storage.base import Params, Row
+from bot.core.storage.location import shown
 
 # Two-key advisory locks live apart from the one-key ones that name servers.
 MIGRATION_LOCK = (0x6D6A, 0x626F74)
