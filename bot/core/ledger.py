@@ -6,6 +6,7 @@ Writes that belong together run in one transaction.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
@@ -45,6 +46,10 @@ class Ledger:
     def __init__(self, storage: Storage, clock: Callable[[], float] = time.time) -> None:
         self.storage = storage
         self._clock = clock
+        # Transactions take turns in one process: on SQLite one connection serves every coroutine (a
+        # statement would land inside another's transaction), and on both the in-memory mirror reads
+        # back what it wrote with no other write of this process in between.
+        self._write_lock = asyncio.Lock()
         self._move_listeners: list[Callable[[Job, JobStatus], Awaitable[None]]] = []
         self.instance = ""  # set at open: a random name made when the ledger was created
 
@@ -68,7 +73,7 @@ class Ledger:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Connection]:
-        async with self.storage.transaction() as db:
+        async with self._write_lock, self.storage.transaction() as db:
             yield db
 
     async def schema_version(self) -> int:

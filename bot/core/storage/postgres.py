@@ -12,13 +12,12 @@ checks of its child jobs). Locks are always taken server first, then job, so the
 SERIALIZABLE with retries was not chosen: a charge also updates the in-memory mirror and is not safe
 to run twice, and retries would make the burst of one member slower, not faster.
 
-Within one process, transactions still take turns (as on SQLite), so the mirror reads what it wrote.
-Reads outside a transaction run on the pool, at once.
+Within one process, transactions still take turns (the ledger's write lock, as on SQLite), so the mirror
+reads back what it wrote. Reads outside a transaction run on the pool, at once.
 """
 
 from __future__ import annotations
 
-import asyncio
 import re
 import time
 from collections.abc import AsyncIterator
@@ -81,7 +80,6 @@ class PostgresStorage:
     def __init__(self, pool: asyncpg.Pool, url: str) -> None:
         self._pool = pool
         self._where = shown(url)
-        self._turns = asyncio.Lock()
 
     @classmethod
     async def open(cls, url: str, pool_size: int = 10) -> PostgresStorage:
@@ -97,7 +95,7 @@ class PostgresStorage:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[_Connection]:
-        async with self._turns, self._pool.acquire() as conn, conn.transaction():
+        async with self._pool.acquire() as conn, conn.transaction():
             yield _Connection(conn)
 
     async def fetch_one(self, sql: str, params: Params = ()) -> Row | None:

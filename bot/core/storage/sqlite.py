@@ -6,7 +6,6 @@ PostgreSQL needs between processes are nothing here.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -52,9 +51,6 @@ class SqliteStorage:
         self._db = db
         self._conn = _Connection(db)
         self._path = path
-        # One connection serves every coroutine: writes take turns, or one coroutine's statement would
-        # land inside (and roll back with) another's transaction.
-        self._write_lock = asyncio.Lock()
 
     @classmethod
     async def open(cls, path: Path | str) -> SqliteStorage:
@@ -76,14 +72,13 @@ class SqliteStorage:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[_Connection]:
-        async with self._write_lock:
-            await self._db.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._conn
-            except BaseException:
-                await self._db.execute("ROLLBACK")
-                raise
-            await self._db.execute("COMMIT")
+        await self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._conn
+        except BaseException:
+            await self._db.execute("ROLLBACK")
+            raise
+        await self._db.execute("COMMIT")
 
     async def fetch_one(self, sql: str, params: Params = ()) -> Row | None:
         return await self._conn.fetch_one(sql, params)
