@@ -78,3 +78,13 @@ async def test_a_database_url_that_is_not_postgres_is_refused(tmp_path: Path, ur
     code, out = await mjbot(operator_env(DATABASE_URL=url), "db", "status", cwd=tmp_path)
     assert code == 1 and "DATABASE_URL must be a URL starting with postgresql://" in out, out
     assert url not in out
+
+
+def test_without_postgresql_the_postgres_tests_fail_with_the_reason(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.pg import start_postgres
+
+    monkeypatch.setenv("PG_BIN", str(tmp_path / "nowhere"))
+    with pytest.raises(pytest.fail.Exception, match="PostgreSQL could not start.*no PostgreSQL programs in"):
+        start_postgres()

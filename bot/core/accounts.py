@@ -113,6 +113,7 @@ class Accounts:
 
     async def change_config(self, guild_id: int, change: Callable[[GuildConfig], None]) -> GuildConfig:
         async with self.ledger.transaction() as db:
+            await db.lock_guild(guild_id)  # two admins' changes in two processes: neither is lost
             config = await quota.load_config(db, guild_id)
             change(config)
             await quota.save_config(db, guild_id, config)

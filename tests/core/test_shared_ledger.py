@@ -102,3 +102,12 @@ async def test_one_refund_and_one_ending_whichever_process_comes_first(two: tupl
     assert sum(isinstance(o, IllegalTransition) for o in outcomes) == 1  # the second move finds the job ended
     final = await two[1].get(other.id)
     assert final is not None and final.refunded == (final.status is JobStatus.FAILED)
+
+
+async def test_settings_changed_in_two_processes_at_once_keep_both_changes(two: tuple[Ledger, Ledger]) -> None:
+    a, b = Accounts(two[0], Defaults()), Accounts(two[1], Defaults())
+    await asyncio.gather(
+        *((a if i % 2 else b).change_config(GUILD, lambda c, i=i: c.banned_words.append(f"w{i}")) for i in range(10))
+    )
+    stored = await Accounts(two[0], Defaults()).config(GUILD)
+    assert sorted(stored.banned_words) == sorted(f"w{i}" for i in range(10))
