@@ -86,5 +86,5 @@ def test_without_postgresql_the_postgres_tests_fail_with_the_reason(
     from tests.pg import start_postgres
 
     monkeypatch.setenv("PG_BIN", str(tmp_path / "nowhere"))
-    with pytest.raises(pytest.fail.Exception, match="PostgreSQL could not start.*no PostgreSQL programs in"):
+    with pytest.raises(pytest.fail.Exception, match=r"PostgreSQL could not start.*no PostgreSQL programs in"):
         start_postgres()
