@@ -27,6 +27,9 @@ def start_postgres() -> ThrowawayPostgres:
     except (PostgresUnavailable, OSError, asyncpg.PostgresError) as exc:
         server.stop()
         pytest.fail(f"PostgreSQL could not start, so the PostgreSQL tests cannot run: {exc}", pytrace=False)
+    except BaseException:
+        server.stop()
+        raise
     return server
 
 

@@ -7,6 +7,7 @@ Debian's PostgreSQL refuses to run as root, so as root the server runs as the `p
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 import pwd
@@ -52,6 +53,7 @@ class ThrowawayPostgres:
             f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off"
             " -c full_page_writes=off -c max_connections=200"
         )
+        atexit.register(self.stop)  # a run that ends without stopping it leaves no server behind
         self._run(as_root, "pg_ctl", "-D", str(data), "-l", str(self.root / "log"), "-o", options, "-w", "start")
 
     def stop(self) -> None:
@@ -60,6 +62,7 @@ class ThrowawayPostgres:
             with contextlib.suppress(PostgresUnavailable):  # already gone; the folder goes anyway
                 self._run(os.geteuid() == 0, "pg_ctl", "-D", str(data), "-m", "immediate", "-w", "stop")
         shutil.rmtree(self.root, ignore_errors=True)
+        atexit.unregister(self.stop)
 
     async def create_database(self, name: str, template: str = "template1") -> str:
         """A new database (a copy of `template`); returns its URL."""
