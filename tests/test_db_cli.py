@@ -1,9 +1,11 @@
-"""`python -m bot db status | upgrade` and the doctor's ledger row, on SQLite and PostgreSQL, as run."""
+"""`python -m bot db status | upgrade`, the doctor's ledger row and the bot's start-up, on SQLite and
+PostgreSQL, as run."""
 
 from __future__ import annotations
 
 import asyncio
 import os
+import socket
 import sys
 import uuid
 from pathlib import Path
@@ -13,7 +15,7 @@ import pytest
 from bot.core.migrations import latest
 from bot.devtools.pg import ThrowawayPostgres
 from tests.fakes.discord_server import FakeDiscord
-from tests.helpers import ROOT, bot_env
+from tests.helpers import ROOT, bot_env, start_bot
 
 PASSWORD = "pw-s3cret-0042"  # the throwaway server trusts loopback: any password is let in, none may show
 
@@ -88,3 +90,20 @@ def test_without_postgresql_the_postgres_tests_fail_with_the_reason(
     monkeypatch.setenv("PG_BIN", str(tmp_path / "nowhere"))
     with pytest.raises(pytest.fail.Exception, match=r"PostgreSQL could not start.*no PostgreSQL programs in"):
         start_postgres()
+
+
+async def test_an_unreachable_postgres_stops_the_bot_with_one_line(tmp_path: Path) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]  # nothing listens there once the probe closes
+    async with FakeDiscord() as fake:
+        env = bot_env(fake, DATABASE_URL=f"postgresql://bot:{PASSWORD}@127.0.0.1:{port}/mjbot")
+        proc = await start_bot(env, tmp_path / "bot.log")
+        code = await asyncio.wait_for(proc.wait(), 40)
+    lines = (tmp_path / "bot.log").read_text().strip().splitlines()
+    assert code == 1
+    assert lines[-1].startswith(
+        f"mjbot: cannot open the ledger at DATABASE_URL=postgresql://bot@127.0.0.1:{port}/mjbot"
+    )
+    text = "\n".join(lines)
+    assert "Traceback" not in text and PASSWORD not in text
