@@ -59,7 +59,7 @@ def _process(where: str, members: int, each: int, daily: int, barrier: Barrier, 
 
 
 def contend(where: str, processes: int, members: int, each: int, daily: int) -> tuple[float, int]:
-    """`processes` real processes, each making `each` attempts for every member; (seconds, refused)."""
+    """`processes` real processes, each making `each` attempts for every member at once; (seconds, refused)."""
     ctx = multiprocessing.get_context("spawn")
     barrier = ctx.Barrier(processes + 1)
     refused: multiprocessing.Queue = ctx.Queue()  # type: ignore[type-arg]
@@ -129,12 +129,12 @@ def report(
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--members", type=int, default=20, help="members of the one server")
-    parser.add_argument("--each", type=int, default=20, help="attempts of each member in each process")
+    parser.add_argument("--each", type=int, default=20, help="attempts of each member (split between processes)")
     parser.add_argument("--daily", type=int, default=13, help="each member's daily credits")
     parser.add_argument("--url", help="an existing, empty PostgreSQL database (default: a throwaway server)")
     args = parser.parse_args()
     m, each, daily = args.members, args.each, args.daily
-    print(f"one server, {m} members, {each} attempts each per process, {daily} credits a day each")
+    print(f"one server, {m} members, {each} attempts each (split between the processes), {daily} credits a day each")
     ok = True
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "bench.sqlite3"
@@ -152,9 +152,10 @@ def main() -> None:
         asyncio.run(migrate(url))  # before the clock starts
         for processes in (1, 2):
             asyncio.run(empty(url))
-            seconds, refused = contend(url, processes, m, each, daily)
+            share = each // processes  # the same attempts in all, split between the processes
+            seconds, refused = contend(url, processes, m, share, daily)
             label = f"PostgreSQL, {processes} process{'es' if processes > 1 else ''}"
-            ok &= report(label, url, seconds, processes * each, refused, m, daily)
+            ok &= report(label, url, seconds, processes * share, refused, m, daily)
     finally:
         if server is not None:
             server.stop()
