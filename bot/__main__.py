@@ -40,6 +40,9 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     stats = ledger.add_parser("stats", help="the figures of /mjadmin stats")
     stats.add_argument("--guild", type=int, help="one server's only")
     stats.add_argument("--png", type=Path, help="also draw the chart into this file")
+    db = sub.add_parser("db", help="the ledger's schema migrations").add_subparsers(dest="db", required=True)
+    db.add_parser("status", help="the schema version and each migration, applied or pending")
+    db.add_parser("upgrade", help="apply the pending migrations without starting the bot")
     sim = sub.add_parser("simulate", help="serve the midjourney-proxy API simulator")
     sim.add_argument("--port", type=int, default=8787)
     sim.add_argument("--host", default="127.0.0.1")
@@ -58,6 +61,8 @@ def main(argv: list[str] | None = None) -> int:
         return doctor()
     if args.command == "ledger":
         return _ledger(args)
+    if args.command == "db":
+        return _db(args)
     if args.command in ("imagine", "action"):
         return _generate(args)
     try:
@@ -108,6 +113,21 @@ def _ledger(args: argparse.Namespace) -> int:
             return ledger_tools.export(settings, args.guild, args.since, args.format, args.out)
         return ledger_tools.stats(settings, args.guild, args.png)
     except (SettingsError, ledger_tools.LedgerToolError, OSError) as exc:
+        print(f"mjbot: {exc}", file=sys.stderr)
+        return 1
+
+
+def _db(args: argparse.Namespace) -> int:
+    import sqlite3
+
+    import asyncpg
+
+    from bot.cli import db
+
+    try:
+        settings = load_settings(require_token=False)
+        return db.status(settings) if args.db == "status" else db.upgrade(settings)
+    except (SettingsError, OSError, sqlite3.Error, asyncpg.PostgresError) as exc:
         print(f"mjbot: {exc}", file=sys.stderr)
         return 1
 

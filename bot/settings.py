@@ -10,12 +10,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from pydantic import AfterValidator, BeforeValidator, Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.core.quota import Defaults
+from bot.core.storage import is_postgres
 
 DEFAULT_API_BASES = {"acedata": "https://api.acedata.cloud"}
 
@@ -87,6 +88,11 @@ class Settings(BaseSettings):
     mj_mode_in_path: bool = Field(False, description="`proxy`: also put the mode in the path (`/fast/mj/...`)")
     acedata_max_streams: Limit = Field(8, description="`acedata`: jobs followed on a live stream at once")
     database_path: Path = Field(Path("data/bot.sqlite3"), description="the SQLite ledger")
+    database_url: SecretStr | None = Field(
+        None,
+        description="PostgreSQL instead of SQLite (`postgresql://user:password@host:port/db`), shared by processes",
+    )
+    database_pool_size: int = Field(10, ge=1, le=1000, description="PostgreSQL: connections one process keeps at most")
     mj_poll_interval: Seconds = Field(3.0, description="seconds between status checks")
     progress_edit_interval: Seconds = Field(2.0, description="least seconds between two edits of one message")
     job_timeout: Seconds = Field(900.0, description="seconds after the API accepted a job until it is given up")
@@ -118,6 +124,12 @@ class Settings(BaseSettings):
         return self
 
     @model_validator(mode="after")
+    def _database_url(self) -> Settings:
+        if self.database_url is not None and not is_postgres(self.database_url.get_secret_value().strip()):
+            raise ValueError("DATABASE_URL must be a URL starting with postgresql:// or postgres://")
+        return self
+
+    @model_validator(mode="after")
     def _webhook(self) -> Settings:
         if self.webhook_public_url:
             object.__setattr__(self, "webhook_public_url", _checked_url("WEBHOOK_PUBLIC_URL", self.webhook_public_url))
@@ -133,13 +145,20 @@ class Settings(BaseSettings):
         )
 
     @property
+    def database(self) -> Path | str:
+        """Where the ledger is: the PostgreSQL URL (with its password: never log it) or the SQLite path."""
+        return self.database_url.get_secret_value().strip() if self.database_url is not None else self.database_path
+
+    @property
     def secrets(self) -> tuple[str, ...]:
         """Values that must never reach a log line, a message or the ledger."""
         from bot.core.push import push_secret
 
         token, key = self.discord_token.get_secret_value(), self.mj_api_key.get_secret_value()
         derived = push_secret(token) if token else ""
-        return tuple(s for s in (token, key, derived) if s)
+        url = self.database_url.get_secret_value() if self.database_url is not None else ""
+        password = urlsplit(url).password or ""  # as written in the URL, and as PostgreSQL receives it
+        return tuple(dict.fromkeys(s for s in (token, key, derived, password, unquote(password)) if s))
 
 
 def _checked_url(name: str, value: str) -> str:
@@ -173,7 +192,7 @@ def _one_line(exc: ValidationError) -> str:
     if not field:  # a rule across settings: its message names them
         return message
     name = field.upper()
-    if field in ("discord_token", "mj_api_key") or "input" not in error:
+    if field in ("discord_token", "mj_api_key", "database_url") or "input" not in error:
         return f"{name}: {message}"
     return f"{name}: {message}, got {error['input']!r}"
 

@@ -1,16 +1,19 @@
-"""Shared fixtures: the fake Discord, a simulator on loopback, a ledger on a temporary file."""
+"""Shared fixtures: the fake Discord, a simulator on loopback, a ledger on a temporary file or on a throwaway
+PostgreSQL (a module sets `BACKENDS = ("sqlite", "postgres")` to run each of its tests on both)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
 from bot.core.ledger import Ledger
+from bot.devtools.pg import ThrowawayPostgres
 from bot.simulator.server import Simulator
 from tests.fakes.discord_server import FakeDiscord
+from tests.pg import start_postgres, truncated
 
 
 @pytest.fixture
@@ -28,9 +31,37 @@ async def http() -> AsyncIterator[httpx.AsyncClient]:
         yield client
 
 
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    backends = getattr(metafunc.module, "BACKENDS", None)
+    if backends and "backend" in metafunc.fixturenames:
+        metafunc.parametrize("backend", backends)
+
+
 @pytest.fixture
-async def ledger(tmp_path: Path) -> AsyncIterator[Ledger]:
-    led = await Ledger.open(tmp_path / "ledger.sqlite3")
+def backend() -> str:
+    """The ledger's database; "sqlite" unless the module lists `BACKENDS`."""
+    return "sqlite"
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[ThrowawayPostgres]:
+    """One PostgreSQL for the session, started at the first test that needs it; a test fails if it cannot."""
+    server = start_postgres()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+async def ledger_at(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Path | str:
+    """Where this test's ledger lives: a new SQLite file, or an emptied PostgreSQL database (its URL)."""
+    if backend == "sqlite":
+        return tmp_path / "ledger.sqlite3"
+    return await truncated(request.getfixturevalue("postgres"))
+
+
+@pytest.fixture
+async def ledger(ledger_at: Path | str) -> AsyncIterator[Ledger]:
+    led = await Ledger.open(ledger_at)
     yield led
     await led.close()
 

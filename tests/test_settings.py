@@ -119,3 +119,16 @@ def test_the_environment_and_env_file_are_read(tmp_path: Path, monkeypatch: pyte
     settings = load_settings()
     assert settings.discord_token.get_secret_value() == "from-file"
     assert (settings.mj_poll_interval, settings.job_timeout) == (7.0, 900.0)
+
+
+def test_database_url_selects_postgres_and_its_password_is_a_secret() -> None:
+    s = load_settings({"DISCORD_TOKEN": "t"})
+    assert s.database == Path("data/bot.sqlite3") and s.database_pool_size == 10
+    url = "postgresql://bot:p%40ss-word-9@db.example:5432/mjbot"
+    s = load_settings({"DISCORD_TOKEN": "t", "DATABASE_URL": url, "DATABASE_POOL_SIZE": "4"})
+    assert s.database == url and s.database_pool_size == 4
+    assert {"p@ss-word-9", "p%40ss-word-9"} <= set(s.secrets)  # scrubbed from every log line, as the token is
+    assert "p%40ss-word-9" not in repr(s) and "p@ss-word-9" not in repr(s)
+    with pytest.raises(SettingsError) as refused:
+        load_settings({"DISCORD_TOKEN": "t", "DATABASE_URL": "mysql://bot:hunter2@db/x"})
+    assert "DATABASE_URL" in str(refused.value) and "hunter2" not in str(refused.value)

@@ -12,13 +12,15 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+import asyncpg
 import httpx
 from rich.console import Console
 from rich.table import Table
 
 from bot.client.startup import probe_api
-from bot.core.ledger import MIGRATIONS
+from bot.core.migrations import latest
 from bot.core.redact import redact, register_secret
+from bot.core.storage import open_storage, shown
 from bot.settings import Settings, SettingsError, load_settings
 
 
@@ -30,11 +32,11 @@ class Check:
 
 
 async def run_checks(settings: Settings) -> list[Check]:
-    checks = [Check("settings", True, f"provider {settings.mj_provider}, ledger {settings.database_path}")]
+    checks = [Check("settings", True, f"provider {settings.mj_provider}, ledger {shown(settings.database)}")]
     async with httpx.AsyncClient(timeout=httpx.Timeout(15.0, connect=5.0)) as http:
         checks += await _discord(http, settings)
         checks.append(await _api(http, settings))
-    checks.append(_ledger(settings.database_path))
+    checks.append(await _postgres(settings) if settings.database_url is not None else _ledger(settings.database_path))
     if settings.webhook_public_url:
         checks.append(_push(settings))
     return checks
@@ -72,27 +74,47 @@ async def _api(http: httpx.AsyncClient, settings: Settings) -> Check:
     return Check("image API", True, f"{settings.mj_api_base} answers with the key ({settings.mj_provider} dialect)")
 
 
+async def _postgres(settings: Settings) -> Check:
+    """Connect and read the schema version; nothing is created or migrated."""
+    where = shown(settings.database)
+    try:
+        storage = await asyncio.wait_for(open_storage(settings.database, pool_size=1), timeout=10)
+    except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+        return Check("ledger", False, f"PostgreSQL at {where} cannot be reached: {exc}")
+    try:
+        version = await storage.schema_version()
+    except asyncpg.PostgresError as exc:
+        return Check("ledger", False, f"PostgreSQL at {where} cannot be read: {exc}")
+    finally:
+        await storage.close()
+    return _schema("ledger", f"PostgreSQL at {where}", version, latest("postgres"))
+
+
+def _schema(name: str, where: str, version: int, newest: int) -> Check:
+    if version > newest:
+        return Check(name, False, f"{where} has schema {version}, newer than this version knows ({newest})")
+    pending = newest - version
+    return Check(
+        name, True, f"{where}, schema {version}" + (f"; {pending} migration(s) run at start" if pending else "")
+    )
+
+
 def _ledger(path: Path) -> Check:
-    latest = len(MIGRATIONS)
+    newest = latest("sqlite")
     if str(path) == ":memory:":
         return Check("ledger", True, "in memory (nothing kept across restarts)")
     if not path.exists():
         folder = next((p for p in path.parents if p.exists()), Path("."))
         if not folder.is_dir():
             return Check("ledger", False, f"{path}: {folder} is not a folder")
-        return Check("ledger", True, f"{path} will be created at the first start (schema {latest})")
+        return Check("ledger", True, f"{path} will be created at the first start (schema {newest})")
     try:
         with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
             version = int(db.execute("PRAGMA user_version").fetchone()[0])
             db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
     except sqlite3.Error as exc:
         return Check("ledger", False, f"{path} cannot be read: {exc}")
-    if version > latest:
-        return Check("ledger", False, f"{path} has schema {version}, newer than this version knows ({latest})")
-    pending = latest - version
-    return Check(
-        "ledger", True, f"{path}, schema {version}" + (f"; {pending} migration(s) run at start" if pending else "")
-    )
+    return _schema("ledger", f"SQLite at {path}", version, newest)
 
 
 def _push(settings: Settings) -> Check:

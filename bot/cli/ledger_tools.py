@@ -54,12 +54,14 @@ def stats(settings: Settings, guild: int | None, png: Path | None) -> int:
 
 
 def _require(settings: Settings) -> None:
+    if settings.database_url is not None:
+        return  # a server: opening it says whether it is there
     if str(settings.database_path) != ":memory:" and not Path(settings.database_path).exists():
         raise LedgerToolError(f"no ledger at DATABASE_PATH={settings.database_path}")
 
 
 async def _records(settings: Settings, guild: int | None, since: date | None) -> list[dict[str, Any]]:
-    ledger = await Ledger.open(settings.database_path)
+    ledger = await Ledger.open(settings.database, pool_size=2)
     try:
         where, params = _filter(guild, since)
         jobs = await ledger.fetch_all(
@@ -78,7 +80,7 @@ async def _records(settings: Settings, guild: int | None, since: date | None) ->
 
 
 async def _stats(settings: Settings, guild: int | None, draw: bool) -> tuple[list[str], bytes | None]:
-    ledger = await Ledger.open(settings.database_path)
+    ledger = await Ledger.open(settings.database, pool_size=2)
     lines: list[str] = []
     chart = None
     try:

@@ -11,6 +11,7 @@ import time
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
+import asyncpg
 import discord
 import httpx
 import yarl
@@ -29,6 +30,7 @@ from bot.core.providers.base import Provider
 from bot.core.providers.proxy import ProxyProvider, parse_task
 from bot.core.push import PushEndpoint, push_secret
 from bot.core.redact import register_secret
+from bot.core.storage import shown
 from bot.settings import Settings
 from bot.simulator.server import Simulator
 
@@ -118,10 +120,12 @@ async def open_core(
         provider = build_provider(settings, http, base_url, hook_url, streams)
         images = ImageFetcher(http)
         try:
-            ledger = await Ledger.open(settings.database_path)
-        except (OSError, sqlite3.Error) as exc:
-            raise StartupError(f"cannot open the ledger at DATABASE_PATH={settings.database_path} ({exc})") from None
+            ledger = await Ledger.open(settings.database, pool_size=settings.database_pool_size)
+        except (OSError, sqlite3.Error, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+            setting = "DATABASE_URL" if settings.database_url is not None else "DATABASE_PATH"
+            raise StartupError(f"cannot open the ledger at {setting}={shown(settings.database)} ({exc})") from None
         stack.push_async_callback(ledger.close)
+        log.info("ledger: %s (%s)", shown(settings.database), ledger.storage.backend)
         jobs = JobService(
             ledger,
             provider,

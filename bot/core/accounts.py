@@ -16,8 +16,6 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
-import aiosqlite
-
 from bot.core import lifecycle, quota
 from bot.core.errors import UserFacingError
 from bot.core.ledger import Ledger, row_to_job
@@ -26,6 +24,7 @@ from bot.core.moderation import banned_word
 from bot.core.quota import Allowance, Balance, Defaults, GuildConfig
 from bot.core.standing import Decision, Standing, decide
 from bot.core.standing import read as read_standing
+from bot.core.storage import Connection, Row
 from bot.core.text import Text
 
 log = logging.getLogger(__name__)
@@ -107,7 +106,7 @@ class Accounts:
         async with self.ledger.transaction() as db:
             return await self._config_in(db, guild_id)
 
-    async def _config_in(self, db: aiosqlite.Connection, guild_id: int) -> GuildConfig:
+    async def _config_in(self, db: Connection, guild_id: int) -> GuildConfig:
         """A server's settings inside the caller's transaction: from memory, read once otherwise."""
         if guild_id not in self._configs:
             self._configs[guild_id] = await quota.load_config(db, guild_id)
@@ -115,6 +114,7 @@ class Accounts:
 
     async def change_config(self, guild_id: int, change: Callable[[GuildConfig], None]) -> GuildConfig:
         async with self.ledger.transaction() as db:
+            await db.lock_guild(guild_id)  # two admins' changes in two processes: neither is lost
             config = await quota.load_config(db, guild_id)
             change(config)
             await quota.save_config(db, guild_id, config)
@@ -223,6 +223,8 @@ class Accounts:
         key = (requester.guild_id or 0, requester.user_id)
         async with self.ledger.transaction() as db:
             if requester.guild_id is not None:
+                await db.lock_guild(requester.guild_id)  # other processes' charges for this server wait
+                self._configs[requester.guild_id] = await quota.load_config(db, requester.guild_id)
                 await self._read_back(db, key)  # exact here: the ledger, plus what is reserved
             source = await _same_upscale(db, job) if single_flight else None
             try:
@@ -257,10 +259,14 @@ class Accounts:
         key = (requester.guild_id or 0, requester.user_id)
         try:
             async with self.ledger.transaction() as db:
+                written = ticket
                 if ticket.source is None and requester.guild_id is not None:
-                    await self._confirm(db, ticket, role_ids, action)
-                job_id = await self._insert(db, requester, ticket, job)
+                    await db.lock_guild(requester.guild_id)  # other processes' charges for this server wait
+                    written = replace(ticket, decision=await self._confirm(db, ticket, role_ids, action))
+                job_id = await self._insert(db, requester, written, job)
                 self._settle(key, ticket)
+                if written != ticket:  # another process took the slot the mirror counted on: it waits
+                    await self._read_back(db, key)
         except BaseException:
             self._settle(key, ticket)
             if requester.guild_id is not None:
@@ -270,8 +276,9 @@ class Accounts:
         assert opened is not None
         return opened
 
-    async def _confirm(self, db: aiosqlite.Connection, ticket: Ticket, role_ids: list[int], action: JobAction) -> None:
-        """The ledger agrees with the reservation (it holds no other process's jobs the mirror missed)."""
+    async def _confirm(self, db: Connection, ticket: Ticket, role_ids: list[int], action: JobAction) -> Decision:
+        """The ledger's decision, which wins over the reservation's: they differ only when another process
+        wrote jobs this one's mirror has not read yet (it runs, waits or is refused by the ledger's numbers)."""
         requester = ticket.requester
         assert requester.guild_id is not None
         config = await quota.load_config(db, requester.guild_id)
@@ -281,8 +288,9 @@ class Accounts:
         limits = quota.allowance(config, self.defaults, role_ids)
         decided = decide(config, limits, on_record, running, config.cost(action), now)
         if isinstance(decided, Text):
-            log.error("the ledger refuses a job the mirror admitted (user %s): %s", requester.user_id, decided)
+            log.warning("the ledger refuses a job the mirror admitted (user %s): %s", requester.user_id, decided)
             raise Refusal(decided)
+        return decided
 
     async def cancel(self, ticket: Ticket) -> None:
         """A reservation that will not be written (its message could not be posted)."""
@@ -305,7 +313,7 @@ class Accounts:
         async with self.ledger.transaction() as db:
             await self._read_back(db, key)
 
-    async def _read_back(self, db: aiosqlite.Connection, key: Key) -> None:
+    async def _read_back(self, db: Connection, key: Key) -> None:
         """The mirror of one member and their server from the ledger (inside the write lock), plus what is
         reserved and not yet written."""
         guild_id, user_id = key
@@ -331,7 +339,7 @@ class Accounts:
         """The member's standing as the mirror has it (for tests and the admin's view)."""
         return self._members.get((guild_id, user_id))
 
-    async def _insert(self, db: aiosqlite.Connection, requester: Requester, ticket: Ticket, job: Any) -> int:
+    async def _insert(self, db: Connection, requester: Requester, ticket: Ticket, job: Any) -> int:
         decision, source = ticket.decision, ticket.source
         if source is not None:
             job = {**job, "source_id": source.id}
@@ -354,9 +362,7 @@ class Accounts:
         await self._write_charge(db, requester, job_id, decision)
         return job_id
 
-    async def _write_charge(
-        self, db: aiosqlite.Connection, requester: Requester, job_id: int, decision: Decision
-    ) -> None:
+    async def _write_charge(self, db: Connection, requester: Requester, job_id: int, decision: Decision) -> None:
         if requester.guild_id is None:
             return
         for pool, amount in zip(("daily", "bonus"), decision.split, strict=True):
@@ -378,10 +384,10 @@ class Accounts:
         async with self.ledger.transaction() as db:
             return await self.refund_in(db, job)
 
-    async def refund_in(self, db: aiosqlite.Connection, job: Job) -> bool:
+    async def refund_in(self, db: Connection, job: Job) -> bool:
         """`refund` inside the caller's transaction, e.g. the one that ends the job (`Ledger.transition`)."""
-        async with db.execute("SELECT refunded FROM jobs WHERE id = ?", (job.id,)) as cur:
-            row = await cur.fetchone()
+        await db.lock_job(job.id)  # refunded once, whichever process gets here first
+        row = await db.fetch_one("SELECT refunded FROM jobs WHERE id = ?", (job.id,))
         if row is None or row[0]:
             return False
         charges = await _rows(db, "SELECT * FROM credit_entries WHERE job_id = ? AND kind = 'charge'", (job.id,))
@@ -415,7 +421,7 @@ class Accounts:
             return count
 
     async def _add_strike(
-        self, db: aiosqlite.Connection, guild_id: int, user_id: int, day: str, job_id: int | None, reason: str
+        self, db: Connection, guild_id: int, user_id: int, day: str, job_id: int | None, reason: str
     ) -> int:
         await db.execute(
             "INSERT INTO strikes (guild_id, user_id, day, job_id, reason, created_at) VALUES (?, ?, ?, ?, ?, ?)",
@@ -424,7 +430,7 @@ class Accounts:
         return await self._strikes(db, guild_id, user_id, day)
 
     @staticmethod
-    async def _strikes(db: aiosqlite.Connection, guild_id: int, user_id: int, day: str) -> int:
+    async def _strikes(db: Connection, guild_id: int, user_id: int, day: str) -> int:
         return await _count(
             db,
             "SELECT COUNT(*) FROM strikes WHERE guild_id = ? AND user_id = ? AND day = ? AND cleared = 0",
@@ -442,6 +448,7 @@ class Accounts:
 
     async def _bonus_move(self, guild_id: int, user_id: int, kind: str, amount: int, actor_id: int, note: str) -> int:
         async with self.ledger.transaction() as db:
+            await db.lock_guild(guild_id)  # a revoke never takes more than is left
             config = await self._config_in(db, guild_id)
             now = self._clock()
             before = await read_standing(db, guild_id, user_id, quota.local_day(config, now))
@@ -465,6 +472,7 @@ class Accounts:
     async def reset_day(self, guild_id: int, user_id: int, actor_id: int) -> int:
         """Give a member today's allowance back and clear today's strikes; returns the credits restored."""
         async with self.ledger.transaction() as db:
+            await db.lock_guild(guild_id)  # gives back what is used, counted with no charge in between
             config = await self._config_in(db, guild_id)
             now = self._clock()
             today = quota.local_day(config, now)
@@ -498,6 +506,14 @@ class Accounts:
         moved: set[Key] = set()
         running_in, running_values = lifecycle.marks(lifecycle.RUNNING)
         async with self.ledger.transaction() as db:
+            # The servers' slots first (in one order, so two processes cannot deadlock), then what waits.
+            guilds = await _rows(
+                db,
+                "SELECT DISTINCT guild_id FROM jobs WHERE status = ? AND guild_id IS NOT NULL ORDER BY guild_id",
+                (JobStatus.WAITING.value,),
+            )
+            for guild in guilds:
+                await db.lock_guild(guild[0])
             waiting = await _rows(
                 db,
                 "SELECT id, guild_id, user_id, running_limit FROM jobs"
@@ -542,7 +558,7 @@ class Accounts:
         async with self.ledger.transaction() as db:
             return 1 + await _count(
                 db,
-                "SELECT COUNT(*) FROM jobs WHERE guild_id IS ? AND status = ? AND id < ?",
+                "SELECT COUNT(*) FROM jobs WHERE guild_id IS NOT DISTINCT FROM ? AND status = ? AND id < ?",
                 (job.guild_id, JobStatus.WAITING.value, job.id),
             )
 
@@ -574,7 +590,8 @@ class Accounts:
 
     async def stats(self, guild_id: int, since: float) -> Stats:
         jobs = await self.ledger.fetch_all(
-            "SELECT COUNT(*), COALESCE(SUM(status = 'failed'), 0) FROM jobs WHERE guild_id = ? AND created_at >= ?",
+            "SELECT COUNT(*), COALESCE(SUM(CASE WHEN status = 'failed' THEN 1 ELSE 0 END), 0) FROM jobs"
+            " WHERE guild_id = ? AND created_at >= ?",
             (guild_id, since),
         )
         moves = await self.ledger.fetch_all(
@@ -599,18 +616,16 @@ class Accounts:
         return dict(sorted(found.items(), key=lambda item: -item[1]))
 
 
-async def _rows(db: aiosqlite.Connection, sql: str, params: tuple[object, ...] = ()) -> list[aiosqlite.Row]:
-    async with db.execute(sql, params) as cur:
-        return list(await cur.fetchall())
+async def _rows(db: Connection, sql: str, params: tuple[object, ...] = ()) -> list[Row]:
+    return await db.fetch_all(sql, params)
 
 
-async def _count(db: aiosqlite.Connection, sql: str, params: tuple[object, ...]) -> int:
-    async with db.execute(sql, params) as cur:
-        row = await cur.fetchone()
+async def _count(db: Connection, sql: str, params: tuple[object, ...]) -> int:
+    row = await db.fetch_one(sql, params)
     return int(row[0]) if row else 0
 
 
-async def _same_upscale(db: aiosqlite.Connection, job: Any) -> Job | None:
+async def _same_upscale(db: Connection, job: Any) -> Job | None:
     """The paid upscale of the same button of the same parent, made or in the making (not failed)."""
     rows = await _rows(
         db,

@@ -15,8 +15,6 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-import aiosqlite
-
 from bot.core import crashpoints, lifecycle, requests
 from bot.core.accounts import Accounts
 from bot.core.buttons import IMAGE_ACTIONS, ButtonFace, describe_button
@@ -40,6 +38,7 @@ from bot.core.providers.base import SUBMIT_STATE, Provider, canceller, confirmer
 from bot.core.reasons import failure_message
 from bot.core.redact import redact, redact_text
 from bot.core.requests import ActionRequest, RegionRequest
+from bot.core.storage import Connection
 from bot.core.text import Text
 
 log = logging.getLogger(__name__)
@@ -626,13 +625,13 @@ class JobService:
         await self._fill_slots()
         return job
 
-    def _refund_of(self, job: Job) -> Callable[[aiosqlite.Connection], Awaitable[None]] | None:
+    def _refund_of(self, job: Job) -> Callable[[Connection], Awaitable[None]] | None:
         """The refund of a job, to run inside the transaction that ends it: a crash leaves both or neither."""
         accounts = self.accounts
         if accounts is None or not job.cost:
             return None
 
-        async def refund(db: aiosqlite.Connection) -> None:
+        async def refund(db: Connection) -> None:
             await accounts.refund_in(db, job)
 
         return refund

@@ -1,7 +1,7 @@
-"""The SQLite ledger: every job, kept across restarts (aiosqlite, WAL).
+"""The ledger: every job, kept across restarts, on SQLite or PostgreSQL (`bot.core.storage`).
 
-Schema changes are numbered migrations applied in order; `PRAGMA user_version` records the last one.
-Writes that belong together run in one `BEGIN IMMEDIATE` transaction.
+Schema changes are numbered SQL files (`bot.core.migrations`), applied in order when the ledger opens.
+Writes that belong together run in one transaction.
 """
 
 from __future__ import annotations
@@ -14,110 +14,10 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-import aiosqlite
-
 from bot.core import lifecycle
 from bot.core.models import Job, JobAction, JobStatus, Requester, UpstreamButton
+from bot.core.storage import Connection, Row, Storage, open_storage
 from bot.core.text import Text
-
-MIGRATIONS: tuple[str, ...] = (
-    # 1: jobs
-    """
-    CREATE TABLE jobs (
-        id               INTEGER PRIMARY KEY AUTOINCREMENT,
-        user_id          INTEGER NOT NULL,
-        guild_id         INTEGER,
-        channel_id       INTEGER NOT NULL,
-        message_id       INTEGER,
-        parent_id        INTEGER REFERENCES jobs(id),
-        parent_button    INTEGER,
-        provider         TEXT NOT NULL,
-        upstream_task_id TEXT,
-        action           TEXT NOT NULL,
-        title            TEXT NOT NULL DEFAULT '',
-        prompt           TEXT NOT NULL,
-        status           TEXT NOT NULL,
-        progress         INTEGER NOT NULL DEFAULT 0,
-        image_url        TEXT,
-        preview_url      TEXT,
-        buttons          TEXT NOT NULL DEFAULT '[]',
-        error            TEXT,
-        created_at       REAL NOT NULL,
-        updated_at       REAL NOT NULL,
-        finished_at      REAL,
-        delivered        INTEGER NOT NULL DEFAULT 0
-    );
-    CREATE INDEX jobs_by_status ON jobs(status);
-    CREATE INDEX jobs_by_user ON jobs(user_id, created_at);
-    CREATE INDEX jobs_by_message ON jobs(message_id);
-    """,
-    # 2: what actions address (AceData image ids), /describe results, delivered image size
-    """
-    ALTER TABLE jobs ADD COLUMN action_ref TEXT;
-    ALTER TABLE jobs ADD COLUMN descriptions TEXT NOT NULL DEFAULT '[]';
-    ALTER TABLE jobs ADD COLUMN image_width INTEGER;
-    ALTER TABLE jobs ADD COLUMN image_height INTEGER;
-    """,
-    # 3: credits, per-server settings, queued requests
-    """
-    ALTER TABLE jobs ADD COLUMN cost INTEGER NOT NULL DEFAULT 0;
-    ALTER TABLE jobs ADD COLUMN refunded INTEGER NOT NULL DEFAULT 0;
-    ALTER TABLE jobs ADD COLUMN request TEXT;
-    ALTER TABLE jobs ADD COLUMN running_limit INTEGER NOT NULL DEFAULT 0;
-    CREATE INDEX jobs_by_guild_status ON jobs(guild_id, status);
-    CREATE TABLE credit_entries (
-        id         INTEGER PRIMARY KEY AUTOINCREMENT,
-        guild_id   INTEGER NOT NULL,
-        user_id    INTEGER NOT NULL,
-        job_id     INTEGER REFERENCES jobs(id),
-        kind       TEXT NOT NULL CHECK (kind IN ('charge', 'refund', 'grant', 'revoke', 'reset')),
-        pool       TEXT NOT NULL CHECK (pool IN ('daily', 'bonus')),
-        amount     INTEGER NOT NULL CHECK (amount >= 0),
-        day        TEXT NOT NULL,
-        actor_id   INTEGER,
-        note       TEXT NOT NULL DEFAULT '',
-        created_at REAL NOT NULL
-    );
-    CREATE INDEX credit_entries_by_user ON credit_entries(guild_id, user_id, day);
-    CREATE INDEX credit_entries_by_job ON credit_entries(job_id);
-    CREATE TABLE guild_settings (
-        guild_id INTEGER PRIMARY KEY,
-        data     TEXT NOT NULL DEFAULT '{}'
-    );
-    """,
-    # 4: the language of the member who started a job, for its public message
-    """
-    ALTER TABLE jobs ADD COLUMN locale TEXT NOT NULL DEFAULT 'en-US';
-    """,
-    # 5: the mode a job goes with, the moments its time limits count from, shared upscales, strikes
-    """
-    ALTER TABLE jobs ADD COLUMN mode TEXT;
-    ALTER TABLE jobs ADD COLUMN bot_type TEXT;
-    ALTER TABLE jobs ADD COLUMN submitted_at REAL;
-    ALTER TABLE jobs ADD COLUMN input_since REAL;
-    ALTER TABLE jobs ADD COLUMN source_id INTEGER REFERENCES jobs(id);
-    UPDATE jobs SET submitted_at = created_at WHERE upstream_task_id IS NOT NULL;
-    UPDATE jobs SET input_since = updated_at WHERE status = 'needs_input';
-    CREATE INDEX jobs_by_parent ON jobs(parent_id, parent_button, action);
-    CREATE INDEX jobs_by_source ON jobs(source_id);
-    CREATE TABLE strikes (
-        id         INTEGER PRIMARY KEY AUTOINCREMENT,
-        guild_id   INTEGER NOT NULL,
-        user_id    INTEGER NOT NULL,
-        day        TEXT NOT NULL,
-        job_id     INTEGER REFERENCES jobs(id),
-        reason     TEXT NOT NULL,
-        cleared    INTEGER NOT NULL DEFAULT 0,
-        created_at REAL NOT NULL
-    );
-    CREATE INDEX strikes_by_user ON strikes(guild_id, user_id, day);
-    """,
-    # 6: this ledger's own name, so that its jobs are told from another ledger's on a shared API account
-    """
-    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-    INSERT INTO meta (key, value) VALUES ('instance', lower(hex(randomblob(5))));
-    """,
-)
 
 _UPDATABLE = frozenset(
     {
@@ -144,60 +44,41 @@ _UPDATABLE = frozenset(
 
 
 class Ledger:
-    def __init__(self, db: aiosqlite.Connection, clock: Callable[[], float] = time.time) -> None:
-        self._db = db
+    def __init__(self, storage: Storage, clock: Callable[[], float] = time.time) -> None:
+        self.storage = storage
         self._clock = clock
-        # One connection serves every coroutine: writes take turns, or one coroutine's statement would
-        # land inside (and roll back with) another's transaction.
+        # Transactions take turns in one process: on SQLite one connection serves every coroutine (a
+        # statement would land inside another's transaction), and on both the in-memory mirror reads
+        # back what it wrote with no other write of this process in between.
         self._write_lock = asyncio.Lock()
         self._move_listeners: list[Callable[[Job, JobStatus], Awaitable[None]]] = []
         self.instance = ""  # set at open: a random name made when the ledger was created
 
     @classmethod
-    async def open(cls, path: Path | str, clock: Callable[[], float] = time.time) -> Ledger:
-        if str(path) != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        # Autocommit mode; transactions are explicit so their extent is visible in the code.
-        db = await aiosqlite.connect(str(path), isolation_level=None)
-        db.row_factory = aiosqlite.Row
-        for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON", "busy_timeout=5000"):
-            await db.execute(f"PRAGMA {pragma}")
-        ledger = cls(db, clock)
-        await ledger._migrate()
-        async with db.execute("SELECT value FROM meta WHERE key = 'instance'") as cur:
-            row = await cur.fetchone()
+    async def open(cls, where: Path | str, clock: Callable[[], float] = time.time, *, pool_size: int = 10) -> Ledger:
+        """The ledger at a SQLite path or a `postgresql://` URL, migrated to the latest schema."""
+        storage = await open_storage(where, pool_size=pool_size)
+        try:
+            await storage.migrate()
+            row = await storage.fetch_one("SELECT value FROM meta WHERE key = 'instance'")
+        except BaseException:
+            await storage.close()
+            raise
         assert row is not None
+        ledger = cls(storage, clock)
         ledger.instance = str(row[0])
         return ledger
 
     async def close(self) -> None:
-        await self._db.close()
+        await self.storage.close()
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        async with self._write_lock:
-            await self._db.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._db
-            except BaseException:
-                await self._db.execute("ROLLBACK")
-                raise
-            await self._db.execute("COMMIT")
+    async def transaction(self) -> AsyncIterator[Connection]:
+        async with self._write_lock, self.storage.transaction() as db:
+            yield db
 
     async def schema_version(self) -> int:
-        async with self._db.execute("PRAGMA user_version") as cur:
-            row = await cur.fetchone()
-        return int(row[0]) if row else 0
-
-    async def _migrate(self) -> None:
-        current = await self.schema_version()
-        for version, script in enumerate(MIGRATIONS, start=1):
-            if version <= current:
-                continue
-            async with self.transaction() as db:
-                for statement in filter(str.strip, script.split(";")):
-                    await db.execute(statement)
-                await db.execute(f"PRAGMA user_version = {version}")
+        return await self.storage.schema_version()
 
     # -- jobs ----------------------------------------------------------------------------------
     async def create_job(self, requester: Requester, **fields: Any) -> Job:
@@ -209,7 +90,7 @@ class Ledger:
 
     async def insert_job(
         self,
-        db: aiosqlite.Connection,
+        db: Connection,
         requester: Requester,
         *,
         provider: str,
@@ -232,7 +113,7 @@ class Ledger:
         if status not in lifecycle.INITIAL:
             raise lifecycle.IllegalTransition(0, None, status)
         now = self._clock()
-        cur = await db.execute(
+        return await db.insert(
             """INSERT INTO jobs (user_id, guild_id, channel_id, message_id, parent_id, parent_button, provider,
                                  action, title, prompt, status, cost, running_limit, locale, mode, bot_type,
                                  source_id, request, created_at, updated_at)
@@ -260,17 +141,13 @@ class Ledger:
                 now,
             ),
         )
-        assert cur.lastrowid is not None
-        return cur.lastrowid
 
     async def request_of(self, job_id: int) -> str | None:
-        async with self._db.execute("SELECT request FROM jobs WHERE id = ?", (job_id,)) as cur:
-            row = await cur.fetchone()
+        row = await self.storage.fetch_one("SELECT request FROM jobs WHERE id = ?", (job_id,))
         return row[0] if row else None
 
-    async def fetch_all(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
-        async with self._db.execute(sql, tuple(params)) as cur:
-            return list(await cur.fetchall())
+    async def fetch_all(self, sql: str, params: Iterable[Any] = ()) -> list[Row]:
+        return await self.storage.fetch_all(sql, tuple(params))
 
     async def jobs_where(self, where: str, params: Iterable[Any] = (), suffix: str = "ORDER BY id") -> list[Job]:
         return [row_to_job(r) for r in await self.fetch_all(f"SELECT * FROM jobs WHERE {where} {suffix}", params)]
@@ -299,7 +176,7 @@ class Ledger:
         job_id: int,
         status: JobStatus,
         *,
-        within: Callable[[aiosqlite.Connection], Awaitable[None]] | None = None,
+        within: Callable[[Connection], Awaitable[None]] | None = None,
         **fields: Any,
     ) -> Job:
         """Move a job to `status` (with other columns) through the lifecycle table; see `lifecycle.move`.
@@ -320,8 +197,7 @@ class Ledger:
         return job
 
     async def get(self, job_id: int) -> Job | None:
-        async with self._db.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)) as cur:
-            row = await cur.fetchone()
+        row = await self.storage.fetch_one("SELECT * FROM jobs WHERE id = ?", (job_id,))
         return row_to_job(row) if row else None
 
     async def jobs_with_status(self, statuses: Iterable[JobStatus]) -> list[Job]:
@@ -346,7 +222,7 @@ def _to_db(value: Any) -> Any:
     return value
 
 
-def row_to_job(row: aiosqlite.Row) -> Job:
+def row_to_job(row: Row) -> Job:
     return Job(
         id=row["id"],
         user_id=row["user_id"],

@@ -11,9 +11,8 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-import aiosqlite
-
 from bot.core.models import JobStatus
+from bot.core.storage import Connection
 
 log = logging.getLogger(__name__)
 
@@ -65,14 +64,14 @@ def marks(statuses: frozenset[JobStatus]) -> tuple[str, tuple[str, ...]]:
 
 
 async def move(
-    db: aiosqlite.Connection, job_id: int, wanted: JobStatus, now: float, fields: Mapping[str, Any] | None = None
+    db: Connection, job_id: int, wanted: JobStatus, now: float, fields: Mapping[str, Any] | None = None
 ) -> JobStatus:
     """Set `wanted` (and `fields`) on a job inside the caller's transaction; returns the former status.
 
     Raises `IllegalTransition` (and logs it) when the table does not allow the move.
     """
-    async with db.execute("SELECT status FROM jobs WHERE id = ?", (job_id,)) as cur:
-        row = await cur.fetchone()
+    await db.lock_job(job_id)  # another process's move of the same job waits, then reads this one's
+    row = await db.fetch_one("SELECT status FROM jobs WHERE id = ?", (job_id,))
     current = JobStatus(row[0]) if row else None
     if current is None or not allowed(current, wanted):
         error = IllegalTransition(job_id, current, wanted)

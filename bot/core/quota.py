@@ -13,10 +13,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import aiosqlite
-
 from bot.core import lifecycle
 from bot.core.models import JobAction
+from bot.core.storage import Connection
 from bot.core.text import Arg, Text
 
 GRID_ACTIONS = (
@@ -170,13 +169,12 @@ class Balance:
         return daily, cost - daily
 
 
-async def load_config(db: aiosqlite.Connection, guild_id: int) -> GuildConfig:
-    async with db.execute("SELECT data FROM guild_settings WHERE guild_id = ?", (guild_id,)) as cur:
-        row = await cur.fetchone()
+async def load_config(db: Connection, guild_id: int) -> GuildConfig:
+    row = await db.fetch_one("SELECT data FROM guild_settings WHERE guild_id = ?", (guild_id,))
     return GuildConfig.from_json(row[0]) if row else GuildConfig()
 
 
-async def save_config(db: aiosqlite.Connection, guild_id: int, config: GuildConfig) -> None:
+async def save_config(db: Connection, guild_id: int, config: GuildConfig) -> None:
     await db.execute(
         "INSERT INTO guild_settings (guild_id, data) VALUES (?, ?)"
         " ON CONFLICT(guild_id) DO UPDATE SET data = excluded.data",
@@ -184,18 +182,17 @@ async def save_config(db: aiosqlite.Connection, guild_id: int, config: GuildConf
     )
 
 
-async def daily_used(db: aiosqlite.Connection, guild_id: int, user_id: int, day: str) -> int:
+async def daily_used(db: Connection, guild_id: int, user_id: int, day: str) -> int:
     """Daily credits spent on `day`, counted from the day's last reset.
 
     A reset gives back what was spent before it, so a later refund of a job charged before the reset
     gives nothing back a second time (its entry still records the refund, for the ledger's sums).
     """
-    async with db.execute(
+    rows = await db.fetch_all(
         """SELECT id, kind, amount, job_id FROM credit_entries
            WHERE guild_id = ? AND user_id = ? AND pool = 'daily' AND day = ? ORDER BY id""",
         (guild_id, user_id, day),
-    ) as cur:
-        rows = list(await cur.fetchall())
+    )
     since = max((r[0] for r in rows if r[1] == "reset"), default=0)
     charged_at = {r[3]: r[0] for r in rows if r[1] == "charge"}
     used = 0
@@ -207,16 +204,15 @@ async def daily_used(db: aiosqlite.Connection, guild_id: int, user_id: int, day:
     return max(0, used)
 
 
-async def server_running(db: aiosqlite.Connection, guild_id: int) -> int:
+async def server_running(db: Connection, guild_id: int) -> int:
     running_in, values = lifecycle.marks(lifecycle.RUNNING)
     sql = f"SELECT COUNT(*) FROM jobs WHERE guild_id = ? AND status IN ({running_in})"
-    async with db.execute(sql, (guild_id, *values)) as cur:
-        row = await cur.fetchone()
+    row = await db.fetch_one(sql, (guild_id, *values))
     return int(row[0]) if row else 0
 
 
 async def add_entry(
-    db: aiosqlite.Connection,
+    db: Connection,
     *,
     guild_id: int,
     user_id: int,

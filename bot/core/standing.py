@@ -10,11 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-import aiosqlite
-
 from bot.core import lifecycle, quota
 from bot.core.models import JobStatus
 from bot.core.quota import Allowance, Balance, GuildConfig
+from bot.core.storage import Connection
 from bot.core.text import Text
 
 
@@ -82,29 +81,27 @@ def no_credits(balance: Balance, limits: Allowance, cost: int, config: GuildConf
     return Text("refusal-credits-short", cost=cost, left=left, **back)
 
 
-async def read(db: aiosqlite.Connection, guild_id: int, user_id: int, day: str) -> Standing:
+async def read(db: Connection, guild_id: int, user_id: int, day: str) -> Standing:
     """A member's standing as the ledger says, inside the caller's transaction."""
     used = await quota.daily_used(db, guild_id, user_id, day)
     running_in, running_values = lifecycle.marks(lifecycle.RUNNING)
     waiting_in, waiting_values = lifecycle.marks(lifecycle.WAITING)
-    async with db.execute(
-        f"""SELECT COALESCE(SUM(status IN ({running_in})), 0), COALESCE(SUM(status IN ({waiting_in})), 0)
+    counts = await db.fetch_one(
+        f"""SELECT COALESCE(SUM(CASE WHEN status IN ({running_in}) THEN 1 ELSE 0 END), 0),
+                   COALESCE(SUM(CASE WHEN status IN ({waiting_in}) THEN 1 ELSE 0 END), 0)
             FROM jobs WHERE guild_id = ? AND user_id = ?""",
         (*running_values, *waiting_values, guild_id, user_id),
-    ) as cur:
-        counts = await cur.fetchone()
-    async with db.execute(
+    )
+    bonus = await db.fetch_one(
         """SELECT COALESCE(SUM(CASE WHEN kind IN ('grant', 'refund') THEN amount END), 0)
                 - COALESCE(SUM(CASE WHEN kind IN ('charge', 'revoke') THEN amount END), 0)
            FROM credit_entries WHERE guild_id = ? AND user_id = ? AND pool = 'bonus'""",
         (guild_id, user_id),
-    ) as cur:
-        bonus = await cur.fetchone()
-    async with db.execute(
+    )
+    strikes = await db.fetch_one(
         "SELECT COUNT(*) FROM strikes WHERE guild_id = ? AND user_id = ? AND day = ? AND cleared = 0",
         (guild_id, user_id, day),
-    ) as cur:
-        strikes = await cur.fetchone()
+    )
     return Standing(
         day=day,
         used=used,

@@ -20,6 +20,7 @@ from bot.core.providers.proxy import ProxyProvider
 from bot.core.quota import Defaults, Tier
 from bot.simulator.server import Simulator
 
+BACKENDS = ("sqlite", "postgres")
 GUILD = 500
 ALICE = Requester(user_id=1, guild_id=GUILD, channel_id=3)
 
@@ -145,10 +146,10 @@ async def test_refunds_for_every_failure_and_the_invariant(ledger: Ledger, http:
         await sim.stop()
 
 
-async def test_queue_waits_for_a_slot_and_survives_a_restart(tmp_path: Path, http: httpx.AsyncClient) -> None:
+async def test_queue_waits_for_a_slot_and_survives_a_restart(ledger_at: Path | str, http: httpx.AsyncClient) -> None:
     sim = Simulator(duration=0.5)
     await sim.start()
-    path = tmp_path / "q.sqlite3"
+    path = ledger_at
     defaults = Defaults(daily_credits=0, user_running=1, user_waiting=2)
     try:
         ledger = await Ledger.open(path)

@@ -34,6 +34,8 @@ from bot.core.models import (
 )
 from bot.core.quota import Defaults, GuildConfig, local_day
 from bot.core.standing import read as read_standing
+from bot.devtools.pg import ThrowawayPostgres
+from tests.pg import truncated
 
 GUILD = 7
 MEMBERS = (1, 2, 3)
@@ -123,8 +125,8 @@ step = st.one_of(
 )
 
 
-async def scenario(steps: list[tuple]) -> None:
-    ledger = await Ledger.open(":memory:")
+async def scenario(steps: list[tuple], where: str = ":memory:") -> None:
+    ledger = await Ledger.open(where)
     api = FakeApi()
     accounts = Accounts(ledger, LIMITS)
     service = JobService(ledger, api, poll_interval=3600, accounts=accounts)  # type: ignore[arg-type]
@@ -261,3 +263,14 @@ async def check(ledger: Ledger, accounts: Accounts, granted: dict[int, int]) -> 
 @given(st.lists(step, min_size=1, max_size=10))
 def test_random_bursts_keep_every_limit_and_every_credit(steps: list[tuple]) -> None:
     asyncio.run(scenario(steps))
+
+
+@settings(max_examples=30, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(step, min_size=1, max_size=10))
+def test_random_bursts_on_postgres(postgres: ThrowawayPostgres, steps: list[tuple]) -> None:
+    """The same rules on PostgreSQL, fewer examples (each one empties the database first)."""
+
+    async def run() -> None:
+        await scenario(steps, await truncated(postgres))
+
+    asyncio.run(run())

@@ -16,6 +16,7 @@ from bot.core.text import Text
 from bot.simulator.server import Simulator
 from tests.helpers import TESTER, Recorder, job_service, record_job, start_job
 
+BACKENDS = ("sqlite", "postgres")
 ALICE = TESTER
 
 
@@ -96,10 +97,10 @@ async def test_timeout_fails_a_stalled_job(ledger: Ledger, simulator: Simulator,
         await service.stop()
 
 
-async def test_restart_resumes_jobs_in_flight(tmp_path: Path, http: httpx.AsyncClient) -> None:
+async def test_restart_resumes_jobs_in_flight(ledger_at: Path | str, http: httpx.AsyncClient) -> None:
     sim = Simulator(duration=1.0)
     await sim.start()
-    path = tmp_path / "l.sqlite3"
+    path = ledger_at
     try:
         ledger = await Ledger.open(path)
         service, _ = await make_service(ledger, sim.base_url, http, poll=10)  # never polls before the "crash"
@@ -120,8 +121,8 @@ async def test_restart_resumes_jobs_in_flight(tmp_path: Path, http: httpx.AsyncC
         await sim.stop()
 
 
-async def test_undelivered_results_are_published_again_at_start(tmp_path: Path, http: httpx.AsyncClient) -> None:
-    ledger = await Ledger.open(tmp_path / "l.sqlite3")
+async def test_undelivered_results_are_published_again_at_start(ledger_at: Path | str, http: httpx.AsyncClient) -> None:
+    ledger = await Ledger.open(ledger_at)
     job = await ledger.create_job(ALICE, provider="proxy", action=JobAction.IMAGINE, prompt="x", message_id=4)
     await ledger.transition(job.id, JobStatus.SUCCEEDED, upstream_task_id="T", image_url="http://x/y.png")
     service, rec = await make_service(ledger, "http://127.0.0.1:9", http)

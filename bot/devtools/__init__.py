@@ -1,0 +1,1 @@
+"""Tools for developing the bot (tests, benchmarks); nothing here runs in production."""
