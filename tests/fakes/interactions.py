@@ -69,8 +69,10 @@ class Interactions:
         subcommand: str | None = None,
         member_permissions: int | None = None,
         wait_ack: bool = True,
+        channel_id: int | None = None,
     ) -> FakeInteraction:
-        """Dispatches an APPLICATION_COMMAND interaction, as a user running /name would.
+        """Dispatches an APPLICATION_COMMAND interaction, as a user running /name would (in `channel_id`,
+        by default the test channel; a channel of another server sends it from that server).
 
         subcommand: "sub" or "group sub". Raises AssertionError for what Discord's client would not
         let a user send: an unregistered command, unknown/missing options, a value not in choices,
@@ -115,7 +117,8 @@ class Interactions:
             data["resolved"] = resolved
         if cmd_guild is not None:
             data["guild_id"] = str(cmd_guild)
-        inter = await self._dispatch_interaction(2, data, uid, locale, CHANNEL_ID, member_permissions)
+        where = CHANNEL_ID if channel_id is None else channel_id
+        inter = await self._dispatch_interaction(2, data, uid, locale, where, member_permissions)
         return await self._settled(inter, wait_ack)
 
     def _build_options(
@@ -390,14 +393,15 @@ class Interactions:
         iid = self._ids.next()
         token = f"fake-itoken.{iid}.{secrets.token_urlsafe(24)}"
         channel = self.channels.get(channel_id) or self.channels[CHANNEL_ID]
+        guild = str(channel.get("guild_id") or GUILD_ID)
         perms = self._member_permissions(user_id) if member_permissions is None else member_permissions
         payload: dict[str, Any] = {
             "id": str(iid),
             "application_id": str(APPLICATION_ID),
             "type": itype,
             "data": data,
-            "guild_id": str(GUILD_ID),
-            "guild": {"id": str(GUILD_ID), "locale": "en-US", "features": []},
+            "guild_id": guild,
+            "guild": {"id": guild, "locale": "en-US", "features": []},
             "channel_id": channel["id"],
             "channel": {**channel, "permissions": str(perms)},
             "member": self._member_payload(user_id, perms),
@@ -408,7 +412,7 @@ class Interactions:
             "app_permissions": str(BOT_PERMISSIONS),
             "entitlements": [],
             "entitlement_sku_ids": [],
-            "authorizing_integration_owners": {"0": str(GUILD_ID)},
+            "authorizing_integration_owners": {"0": guild},
             "context": 0,
             "attachment_size_limit": ATTACHMENT_SIZE_LIMIT,
         }
