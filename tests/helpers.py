@@ -139,7 +139,7 @@ async def grid_then_upscale(fake: FakeDiscord, prompt: str = "a glass whale") ->
 
 def bot_env(fake: FakeDiscord, **settings: str) -> dict[str, str]:
     """This process's environment without any bot setting, plus the fake Discord and `settings`."""
-    prefixes = ("MJ_", "DISCORD_", "DATABASE_", "SIMULATOR_", "QUOTA_")
+    prefixes = ("MJ_", "DISCORD_", "DATABASE_", "SIMULATOR_", "QUOTA_", "SHARD_")
     env = {k: v for k, v in os.environ.items() if not k.startswith(prefixes)}
     env.update(
         PYTHONPATH=str(ROOT),

@@ -12,6 +12,7 @@ import contextlib
 import copy
 import json
 import secrets
+from collections.abc import Iterable
 from typing import Any
 
 from aiohttp import WSMsgType, web
@@ -178,11 +179,12 @@ class Gateway:
             return self._session
         return self._shard_sessions.get(shard_of(int(guild_id) if guild_id else None, self.shard_count))
 
-    async def wait_shards_ready(self, timeout: float = 10) -> None:
-        """Every shard of `shard_count` has IDENTIFY'd (or resumed) and was sent its servers."""
+    async def wait_shards_ready(self, shards: Iterable[int] | None = None, timeout: float = 10) -> None:
+        """These shards (default: all of `shard_count`) have IDENTIFY'd (or resumed) and were sent their servers."""
+        wanted = list(range(self.shard_count) if shards is None else shards)
 
         def ready() -> bool:
-            sessions = [self._shard_sessions.get(i) for i in range(self.shard_count)]
+            sessions = [self._shard_sessions.get(i) for i in wanted]
             return all(s is not None and s.conn is not None and s.conn.ready and not s.conn.ws.closed for s in sessions)
 
         await self.wait_for(ready, timeout)

@@ -44,8 +44,10 @@ from tests.fakes.records import (
 class Interactions:
     # ---------------------------------------------------------------- interactions (test side)
 
-    def _require_connected(self) -> None:
-        s = self._session
+    def _require_connected(self, channel_id: int | None = None) -> None:
+        """A bot is connected: the one, or with shards the one whose shard gets this channel's server."""
+        guild = self.channels.get(channel_id or CHANNEL_ID, {}).get("guild_id")
+        s = self._route(guild)
         if s is None or s.conn is None or not s.conn.ready:
             raise AssertionError("no bot is connected to the fake gateway; await fake.wait_ready() first")
 
@@ -78,7 +80,7 @@ class Interactions:
         let a user send: an unregistered command, unknown/missing options, a value not in choices,
         or lacking the command's default_member_permissions.
         """
-        self._require_connected()
+        self._require_connected(channel_id)
         uid = DEFAULT_USER_ID if user_id is None else user_id
         options = dict(options or {})
         attachments = dict(attachments or {})
@@ -387,7 +389,7 @@ class Interactions:
         *,
         message: FakeMessage | None = None,
     ) -> FakeInteraction:
-        self._require_connected()
+        self._require_connected(channel_id)
         if user_id not in self.users:
             raise AssertionError(f"unknown user {user_id}; add it with fake.add_user()")
         iid = self._ids.next()
@@ -447,7 +449,7 @@ class Interactions:
         reply_to: int | None = None,
     ) -> FakeMessage:
         """A user posts a message in a channel (MESSAGE_CREATE), e.g. for on_message handlers."""
-        self._require_connected()
+        self._require_connected(channel_id)
         uid = DEFAULT_USER_ID if user_id is None else user_id
         cid = self.channel_id if channel_id is None else channel_id
         ref = None
