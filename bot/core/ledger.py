@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sqlite3
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
@@ -118,6 +119,8 @@ MIGRATIONS: tuple[str, ...] = (
     """,
 )
 
+BUSY_SECONDS = 10.0  # the longest a write waits for another process's
+
 _UPDATABLE = frozenset(
     {
         "message_id",
@@ -175,13 +178,29 @@ class Ledger:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
         async with self._write_lock:
-            await self._db.execute("BEGIN IMMEDIATE")
+            await self._begin()
             try:
                 yield self._db
             except BaseException:
                 await self._db.execute("ROLLBACK")
                 raise
             await self._db.execute("COMMIT")
+
+    async def _begin(self) -> None:
+        """BEGIN IMMEDIATE. When another process shares the file (shards) and wrote since a read still open
+        on this connection began, SQLite answers "locked" at once instead of waiting (busy_timeout does not
+        apply: waiting could not help that read); it ends within moments, so try again."""
+        loop = asyncio.get_running_loop()
+        deadline, delay = loop.time() + BUSY_SECONDS, 0.002
+        while True:
+            try:
+                await self._db.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or loop.time() >= deadline:
+                    raise
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 0.05)
 
     async def schema_version(self) -> int:
         async with self._db.execute("PRAGMA user_version") as cur:

@@ -3,6 +3,7 @@ shard process touching only its own servers' jobs in a ledger they share."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import httpx
@@ -128,3 +129,28 @@ async def test_queued_jobs_start_only_in_the_owning_process(tmp_path: Path) -> N
         assert [j.id for j in await accounts.start_waiting(ShardSet.parse("0", 2).owns)] == [opened[ON_0, 2].id]
     finally:
         await ledger.close()
+
+
+async def test_a_write_waits_while_another_process_wrote_after_a_read_of_ours_began(tmp_path: Path) -> None:
+    """SQLite answers "locked" at once, not after busy_timeout, when one of our reads began before another
+    process's write: our write must wait for that read instead of failing a member's command."""
+    path = tmp_path / "shared.sqlite3"
+    ours, theirs = await Ledger.open(path), await Ledger.open(path)
+    try:
+        for n in range(3):
+            await ours.create_job(Requester(7, ON_0, 3), provider="proxy", action=JobAction.IMAGINE, prompt=f"{n}")
+        reading = await ours._db.execute("SELECT id FROM jobs")  # another coroutine's read, under way
+        await theirs.create_job(Requester(7, ON_1, 3), provider="proxy", action=JobAction.IMAGINE, prompt="b")
+
+        async def finish_reading() -> None:
+            await asyncio.sleep(0.1)
+            await reading.fetchall()
+            await reading.close()
+
+        finishing = asyncio.create_task(finish_reading())
+        written = await ours.create_job(Requester(7, ON_0, 3), provider="proxy", action=JobAction.IMAGINE, prompt="a")
+        await finishing
+        assert written.id == 5
+    finally:
+        await ours.close()
+        await theirs.close()
