@@ -54,11 +54,6 @@ class ShardSet:
         return [item for item in items if self.owns(guild_of(item))]
 
     @property
-    def everything(self) -> bool:
-        """Every shard runs here (always so without shard settings)."""
-        return len(self.ids) == self.count
-
-    @property
     def tag(self) -> str:
         """A short name for files and logs, e.g. `0-1of4`."""
         return f"{'-'.join(str(i) for i in sorted(self.ids))}of{self.count}"

@@ -50,6 +50,10 @@ def jobs_in(log: Path, what: str) -> set[int]:
     return {int(n) for n in re.findall(pattern, log.read_text())}
 
 
+def journals(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.glob("*.posted"))
+
+
 def ours(fake: FakeDiscord, channel: int) -> list[int]:
     return [m.id for m in fake.channel_messages(channel) if m.author_id == fake.bot_user_id]
 
@@ -136,6 +140,8 @@ async def test_two_shard_processes_share_one_ledger(sim: Simulator, tmp_path: Pa
     assert len(b_jobs) == 1 + 1 + 13  # the grid, its upscale, the burst's paid jobs
     assert b_job in b_jobs and not a_jobs & b_jobs
     assert jobs_in(logs[0], "resuming") == set() and jobs_in(logs[1], "resuming") == {b_job}
+    # Each process keeps its own crash journal beside the shared ledger.
+    assert journals(tmp_path) == ["shared.sqlite3.shards-0of2.posted", "shared.sqlite3.shards-1of2.posted"]
     for log in logs:
         output = log.read_text()
         assert "Traceback" not in output, output[-3000:]

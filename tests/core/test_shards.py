@@ -52,7 +52,7 @@ def test_bad_shard_settings_say_what_is_wrong(env: dict[str, str], message: str)
 def test_settings_give_the_process_its_shards() -> None:
     assert load_settings({"DISCORD_TOKEN": "t"}).shards == EVERY_SERVER
     assert load_settings({"DISCORD_TOKEN": "t", "SHARD_COUNT": "4", "SHARD_IDS": "1-2"}).shards.ids == {1, 2}
-    assert load_settings({"DISCORD_TOKEN": "t", "SHARD_COUNT": "3"}).shards.everything
+    assert load_settings({"DISCORD_TOKEN": "t", "SHARD_COUNT": "3"}).shards.ids == {0, 1, 2}
 
 
 def test_ownership_follows_discords_formula_and_dms_go_to_shard_0() -> None:
