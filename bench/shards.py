@@ -94,16 +94,13 @@ async def run(base: str, jobs: int, shards: int) -> dict[str, float]:
             )
             bots = []
             try:
-                for extra in shard_envs:  # one after the other: the first creates the ledger
+                for extra in shard_envs:
                     bots.append(
                         await asyncio.create_subprocess_exec(
                             sys.executable, "-m", "bot", cwd=tmp, env={**env, **extra}, stdout=quiet
                         )
                     )
-                    if shards:
-                        await fake.wait_shards_ready([len(bots) - 1], timeout=30)
-                    else:
-                        await fake.wait_ready(timeout=30)
+                await (fake.wait_shards_ready(timeout=30) if shards else fake.wait_ready(timeout=30))
                 await fake.wait_for(lambda: bool(fake.commands), 15)
                 loop = asyncio.get_running_loop()
 

@@ -165,7 +165,11 @@ class Ledger:
         for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON", "busy_timeout=5000"):
             await db.execute(f"PRAGMA {pragma}")
         ledger = cls(db, clock)
-        await ledger._migrate()
+        try:
+            await ledger._migrate()
+        except BaseException:
+            await db.close()  # its thread would keep the process alive
+            raise
         async with db.execute("SELECT value FROM meta WHERE key = 'instance'") as cur:
             row = await cur.fetchone()
         assert row is not None
@@ -208,11 +212,13 @@ class Ledger:
         return int(row[0]) if row else 0
 
     async def _migrate(self) -> None:
-        current = await self.schema_version()
+        if await self.schema_version() >= len(MIGRATIONS):
+            return
         for version, script in enumerate(MIGRATIONS, start=1):
-            if version <= current:
-                continue
             async with self.transaction() as db:
+                # Read again under the write lock: shard processes opening a new file together apply each once.
+                if version <= await self.schema_version():
+                    continue
                 for statement in filter(str.strip, script.split(";")):
                     await db.execute(statement)
                 await db.execute(f"PRAGMA user_version = {version}")

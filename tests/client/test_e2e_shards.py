@@ -73,11 +73,9 @@ async def test_two_shard_processes_share_one_ledger(sim: Simulator, tmp_path: Pa
             **shared_ledger(tmp_path),
         )
         logs = [tmp_path / "shard0.log", tmp_path / "shard1.log"]
-        procs = [await start_bot({**env, "SHARD_IDS": "0"}, logs[0])]
+        # Both at once, on a ledger neither has created yet.
+        procs = [await start_bot({**env, "SHARD_IDS": str(i)}, logs[i]) for i in (0, 1)]
         try:
-            # One after the other: the first creates the ledger, so two never migrate a new file at once.
-            await fake.wait_shards_ready([0], timeout=30)
-            procs.append(await start_bot({**env, "SHARD_IDS": "1"}, logs[1]))
             await fake.wait_shards_ready(timeout=30)
             await fake.wait_for(lambda: bool(fake.commands), 15)
 

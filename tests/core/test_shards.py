@@ -11,7 +11,7 @@ import pytest
 
 from bot.core.accounts import Accounts
 from bot.core.jobs import JobService
-from bot.core.ledger import Ledger
+from bot.core.ledger import MIGRATIONS, Ledger
 from bot.core.models import ImagineRequest, JobAction, JobStatus, Requester
 from bot.core.providers.proxy import ProxyProvider
 from bot.core.quota import Defaults
@@ -154,3 +154,15 @@ async def test_a_write_waits_while_another_process_wrote_after_a_read_of_ours_be
     finally:
         await ours.close()
         await theirs.close()
+
+
+async def test_processes_opening_a_new_ledger_together_migrate_it_once(tmp_path: Path) -> None:
+    for attempt in range(3):  # the race is in the timing: a few tries catch it
+        path = tmp_path / f"new-{attempt}.sqlite3"
+        opened = await asyncio.gather(*(Ledger.open(path) for _ in range(3)))
+        try:
+            assert {await led.schema_version() for led in opened} == {len(MIGRATIONS)}
+            assert len({led.instance for led in opened}) == 1  # one ledger, one name
+        finally:
+            for led in opened:
+                await led.close()
