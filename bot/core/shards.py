@@ -40,10 +40,10 @@ class ShardSet:
             return cls(count, frozenset(range(count)))
         ids: set[int] = set()
         for part in text.split(","):
-            ids.update(_ids_of(part.strip()))
-        outside = sorted(i for i in ids if i >= count)
-        if outside:
-            raise ValueError(f"SHARD_IDS: shard {outside[0]} is outside 0..{count - 1} (SHARD_COUNT={count})")
+            some = _ids_of(part.strip())
+            if some[-1] >= count:  # checked before the set grows: `0-99999999` is a typo, not a plan
+                raise ValueError(f"SHARD_IDS: shard {some[-1]} is outside 0..{count - 1} (SHARD_COUNT={count})")
+            ids.update(some)
         return cls(count, frozenset(ids))
 
     def owns(self, guild_id: int | None) -> bool:

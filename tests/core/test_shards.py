@@ -36,6 +36,7 @@ def test_shard_ids_parse(text: str, count: int, ids: set[int]) -> None:
     ("env", "message"),
     [
         ({"SHARD_COUNT": "2", "SHARD_IDS": "2"}, "SHARD_IDS: shard 2 is outside 0..1"),
+        ({"SHARD_COUNT": "2", "SHARD_IDS": "0-99999999"}, "SHARD_IDS: shard 99999999 is outside 0..1"),
         ({"SHARD_COUNT": "4", "SHARD_IDS": "3-1"}, "SHARD_IDS: the range '3-1' runs backwards"),
         ({"SHARD_COUNT": "4", "SHARD_IDS": "0,,1"}, "SHARD_IDS: '' is not a shard id"),
         ({"SHARD_COUNT": "4", "SHARD_IDS": "one"}, "SHARD_IDS: 'one' is not a shard id"),

@@ -16,6 +16,8 @@ Usage notes:
   returns right after the dispatch.
 - Requests the fake refuses still count against their rate-limit bucket, as on Discord.
 - 429s go to `ratelimited`, not `errors`; bugs inside the fake go to `internal_errors` (answered 400).
+- Shards: `FakeDiscord(shard_count=n)` and `add_guild()` for servers on other shards; clients IDENTIFY
+  with `shard: [i, n]` and each gets its own servers' events (gateway.py); `wait_shards_ready()`.
 """
 
 from __future__ import annotations
