@@ -16,6 +16,7 @@ from pydantic import AfterValidator, BeforeValidator, Field, SecretStr, Validati
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.core.quota import Defaults
+from bot.core.shards import EVERY_SERVER, ShardSet
 from bot.core.storage import is_postgres
 
 DEFAULT_API_BASES = {"acedata": "https://api.acedata.cloud"}
@@ -111,6 +112,10 @@ class Settings(BaseSettings):
     )
     webhook_host: str = Field("0.0.0.0", description="where the push endpoint listens")
     webhook_port: int = Field(8080, ge=1, le=65535, description="the push endpoint's port")
+    shard_count: int | None = Field(None, ge=1, description="run the bot as this many gateway shards")
+    shard_ids: Annotated[str, BeforeValidator(_strip)] = Field(
+        "", description="the shards this process runs, e.g. `0,1` or `0-3`; empty: all of SHARD_COUNT"
+    )
 
     @model_validator(mode="after")
     def _api_base(self) -> Settings:
@@ -134,6 +139,21 @@ class Settings(BaseSettings):
         if self.webhook_public_url:
             object.__setattr__(self, "webhook_public_url", _checked_url("WEBHOOK_PUBLIC_URL", self.webhook_public_url))
         return self
+
+    @model_validator(mode="after")
+    def _shards(self) -> Settings:
+        if self.shard_ids and self.shard_count is None:
+            raise ValueError("SHARD_IDS needs SHARD_COUNT: how many shards there are in all")
+        if self.shard_count is not None:
+            ShardSet.parse(self.shard_ids, self.shard_count)  # raises with the variable named
+        return self
+
+    @property
+    def shards(self) -> ShardSet:
+        """This process's shards; without shard settings, one shard that owns every server."""
+        if self.shard_count is None:
+            return EVERY_SERVER
+        return ShardSet.parse(self.shard_ids, self.shard_count)
 
     @property
     def quota_defaults(self) -> Defaults:

@@ -26,7 +26,7 @@ from bot.core.providers.base import Provider
 from bot.core.quota import Defaults
 from bot.core.requests import ActionRequest, JobRequest, RegionRequest
 from bot.settings import load_settings
-from tests.fakes.discord_server import FakeDiscord, FakeFile, FakeInteraction, FakeMessage
+from tests.fakes.discord_server import GUILD_ID, FakeDiscord, FakeFile, FakeInteraction, FakeMessage
 
 TOKEN = "fake-bot-token-0123456789"
 ROOT = Path(__file__).resolve().parents[1]
@@ -70,6 +70,11 @@ async def running_bot(
         discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = (
             saved[1] if saved[1] else yarl.URL("wss://gateway.discord.gg/")
         )
+
+
+def guild_on_shard(shard: int, count: int, near: int = GUILD_ID) -> int:
+    """A server id from `near` on that Discord puts on `shard` of `count` (`(id >> 22) % count`)."""
+    return next(g for g in range(near, near + (count << 22), 1 << 22) if (g >> 22) % count == shard)
 
 
 def bot_messages(fake: FakeDiscord) -> list[FakeMessage]:
@@ -134,7 +139,7 @@ async def grid_then_upscale(fake: FakeDiscord, prompt: str = "a glass whale") ->
 
 def bot_env(fake: FakeDiscord, **settings: str) -> dict[str, str]:
     """This process's environment without any bot setting, plus the fake Discord and `settings`."""
-    prefixes = ("MJ_", "DISCORD_", "DATABASE_", "SIMULATOR_", "QUOTA_")
+    prefixes = ("MJ_", "DISCORD_", "DATABASE_", "SIMULATOR_", "QUOTA_", "SHARD_")
     env = {k: v for k, v in os.environ.items() if not k.startswith(prefixes)}
     env.update(
         PYTHONPATH=str(ROOT),

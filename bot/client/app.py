@@ -67,6 +67,9 @@ class MJBot(commands.Bot):
         else:
             await self.tree.sync()
 
+    async def on_shard_ready(self, shard_id: int) -> None:
+        log.info("shard %d of %s is ready", shard_id, self.shard_count)
+
     async def on_ready(self) -> None:
         log.info("connected as %s (%s) to %d server(s)", self.user, getattr(self.user, "id", "?"), len(self.guilds))
 
@@ -81,6 +84,19 @@ class MJBot(commands.Bot):
             return  # the check already told the member why
         cause = error.original if isinstance(error, app_commands.CommandInvokeError) else error
         await answer_error(interaction, cause, f"command /{interaction.command and interaction.command.qualified_name}")
+
+
+class ShardedMJBot(MJBot, commands.AutoShardedBot):
+    """The same bot on shards `SHARD_IDS` of `SHARD_COUNT` (one gateway connection each)."""
+
+
+def build_bot(settings: Settings, jobs: JobService, fetcher: ImageFetcher, **options: Any) -> MJBot:
+    """The bot as the settings ask: unsharded as always, or the shards this process runs."""
+    if settings.shard_count is None:
+        return MJBot(settings, jobs, fetcher, **options)
+    shards = settings.shards
+    log.info("running shard(s) %s", shards.tag)
+    return ShardedMJBot(settings, jobs, fetcher, shard_count=shards.count, shard_ids=sorted(shards.ids), **options)
 
 
 def point_discord_at(settings: Settings) -> None:
@@ -134,6 +150,7 @@ async def open_core(
             remix_timeout=settings.remix_timeout,
             accounts=Accounts(ledger, settings.quota_defaults, clock),
             images=images,
+            shards=settings.shards,
         )
         stack.push_async_callback(jobs.stop)
         if settings.webhook_public_url:
@@ -185,7 +202,7 @@ async def run_bot(settings: Settings) -> None:
     point_discord_at(settings)
     async with open_core(settings) as (jobs, fetcher):
         await check_api(jobs.provider, settings.mj_api_base or "the built-in simulator")
-        bot = MJBot(settings, jobs, fetcher)
+        bot = build_bot(settings, jobs, fetcher)
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             with contextlib.suppress(NotImplementedError):

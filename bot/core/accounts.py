@@ -497,10 +497,11 @@ class Accounts:
             return used
 
     # -- the queue -------------------------------------------------------------------------------
-    async def start_waiting(self) -> list[Job]:
+    async def start_waiting(self, owns: Callable[[int | None], bool] = lambda _: True) -> list[Job]:
         """Waiting jobs that now have a free slot, oldest first, moved to SUBMITTING.
 
-        Only jobs whose message exists: one still being posted starts at the next chance.
+        Only jobs whose message exists: one still being posted starts at the next chance. Only jobs of the
+        servers `owns` accepts: other shards' processes start their own (bot/core/shards.py).
         """
         started: list[int] = []
         moved: set[Key] = set()
@@ -521,6 +522,8 @@ class Accounts:
                 (JobStatus.WAITING.value,),
             )
             for row in waiting:
+                if not owns(row["guild_id"]):
+                    continue
                 config = await self._config_in(db, row["guild_id"])
                 server_limit = (
                     config.server_running if config.server_running is not None else self.defaults.server_running

@@ -38,6 +38,7 @@ from bot.core.providers.base import SUBMIT_STATE, Provider, canceller, confirmer
 from bot.core.reasons import failure_message
 from bot.core.redact import redact, redact_text
 from bot.core.requests import ActionRequest, RegionRequest
+from bot.core.shards import EVERY_SERVER, ShardSet
 from bot.core.storage import Connection
 from bot.core.text import Text
 
@@ -72,8 +73,11 @@ class JobService:
         clock: Callable[[], float] = time.time,
         accounts: Accounts | None = None,
         images: ImageFetcher | None = None,
+        shards: ShardSet = EVERY_SERVER,
     ) -> None:
         self.ledger = ledger
+        # Jobs of other shards' servers are left to the process running those shards (bot/core/shards.py).
+        self.shards = shards
         self.accounts = accounts
         self.provider = provider
         self.poll_interval = poll_interval
@@ -104,10 +108,12 @@ class JobService:
         if self.accounts is not None:
             await self.accounts.load()
         unconfirmed = [
-            j for j in await self.ledger.jobs_with_status([JobStatus.SUBMITTING]) if j.upstream_task_id is None
+            j
+            for j in await self._mine(self.ledger.jobs_with_status([JobStatus.SUBMITTING]))
+            if j.upstream_task_id is None
         ]
         await self._recover(unconfirmed)
-        for job in await self.ledger.jobs_with_status(UNFINISHED):
+        for job in await self._mine(self.ledger.jobs_with_status(UNFINISHED)):
             if job.status is JobStatus.MIRRORING:
                 await self._settle_mirror(job)
             elif job.status is JobStatus.WAITING:
@@ -119,11 +125,15 @@ class JobService:
             else:
                 log.info("resuming job %s (upstream task %s)", job.id, job.upstream_task_id)
                 self._follow(job, waiting_input=job.status is JobStatus.NEEDS_INPUT)
-        for job in await self.ledger.undelivered():
+        for job in await self._mine(self.ledger.undelivered()):
             await self._publish(job)
         self._scanning = False
         self._poller = asyncio.create_task(self._poll_forever(), name="mj-poller")
         await self._fill_slots()
+
+    async def _mine(self, query: Awaitable[list[Job]]) -> list[Job]:
+        """The jobs of `query` whose server this process owns."""
+        return self.shards.mine(await query, lambda job: job.guild_id)
 
     async def _recover(self, jobs: list[Job]) -> None:
         """Jobs submitted just before the bot died, found upstream by the `state` they were sent with."""
@@ -235,13 +245,13 @@ class JobService:
         """Start waiting jobs that have a slot now, and tell the rest their new place."""
         if self.accounts is None or self._scanning:
             return
-        started = await self.accounts.start_waiting()
+        started = await self.accounts.start_waiting(self.shards.owns)
         for job in started:
             task = asyncio.create_task(self._submit_stored(job), name=f"start-{job.id}")
             self._starting.add(task)
             task.add_done_callback(self._starting.discard)
         if started:
-            for waiting in await self.ledger.jobs_with_status([JobStatus.WAITING]):
+            for waiting in await self._mine(self.ledger.jobs_with_status([JobStatus.WAITING])):
                 if waiting.message_id is not None:
                     await self._publish_waiting(waiting)
 

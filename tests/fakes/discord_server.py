@@ -16,6 +16,8 @@ Usage notes:
   returns right after the dispatch.
 - Requests the fake refuses still count against their rate-limit bucket, as on Discord.
 - 429s go to `ratelimited`, not `errors`; bugs inside the fake go to `internal_errors` (answered 400).
+- Shards: `FakeDiscord(shard_count=n)` and `add_guild()` for servers on other shards; clients IDENTIFY
+  with `shard: [i, n]` and each gets its own servers' events (gateway.py); `wait_shards_ready()`.
 """
 
 from __future__ import annotations
@@ -78,7 +80,9 @@ class FakeDiscord(Gateway, Interactions, Messages, Rest):
         ack_deadline: float = 3.0,
         channel_edit_limit: tuple[int, float] | None = (5, 5.0),
         accepted_token: str | None = None,
+        shard_count: int = 1,
     ) -> None:
+        self.shard_count = shard_count  # what GET /gateway/bot advises, and what IDENTIFY must say
         self.token_lifetime = token_lifetime
         self.accepted_token = accepted_token  # when set, any other bot token gets 401, as a reset token does
         self.dms_closed: set[int] = set()  # users who accept no direct message from the bot (50007)
@@ -119,7 +123,10 @@ class FakeDiscord(Gateway, Interactions, Messages, Rest):
         self._cdn: dict[int, FakeFile] = {}
         self._buckets: dict[tuple, _Bucket] = {}
         self._sessions: dict[str, _Session] = {}
-        self._session: _Session | None = None
+        self._session: _Session | None = None  # the latest IDENTIFY
+        self._shard_sessions: dict[int, _Session] = {}  # by shard id, when clients IDENTIFY as shards
+        self.guild_ids: list[int] = [GUILD_ID]
+        self.guild_names: dict[int, str] = {}
         self._conns: set[_Conn] = set()
         self._invalidate_next_resume = False
         self._changed = asyncio.Event()
@@ -178,6 +185,16 @@ class FakeDiscord(Gateway, Interactions, Messages, Rest):
         self.channels[channel_id] = channel
         return channel
 
+    def add_guild(self, guild_id: int, name: str, channel_id: int) -> dict:
+        """Another server (every user is a member of it too) with one text channel, returned; call before
+        the bot connects."""
+        self.guild_ids.append(guild_id)
+        self.guild_names[guild_id] = name
+        self.roles[guild_id] = self._role(guild_id, "@everyone", EVERYONE_PERMISSIONS, 0)
+        channel = self._text_channel(channel_id, "general", 0, guild_id)
+        self.channels[channel_id] = channel
+        return channel
+
     def _add_user_record(self, user_id: int, name: str, *, bot: bool = False, roles: list[int] | None) -> dict:
         user = {
             "id": str(user_id),
@@ -217,11 +234,11 @@ class FakeDiscord(Gateway, Interactions, Messages, Rest):
             role["tags"] = {"bot_id": str(BOT_USER_ID)}
         return role
 
-    def _text_channel(self, channel_id: int, name: str, position: int) -> dict:
+    def _text_channel(self, channel_id: int, name: str, position: int, guild_id: int = GUILD_ID) -> dict:
         return {
             "id": str(channel_id),
             "type": 0,
-            "guild_id": str(GUILD_ID),
+            "guild_id": str(guild_id),
             "name": name,
             "position": position,
             "permission_overwrites": [],

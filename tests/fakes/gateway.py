@@ -1,4 +1,10 @@
-"""The fake Discord's gateway: the websocket, identify/resume, heartbeats, dispatching events."""
+"""The fake Discord's gateway: the websocket, identify/resume, heartbeats, dispatching events.
+
+Shards: a client that IDENTIFYs with `shard: [i, n]` gets READY and GUILD_CREATE for the servers of shard
+i only, and every later event of a server goes to the session of the shard that owns it, by Discord's
+formula `(guild_id >> 22) % n` (events outside a server, DMs, to shard 0). Without `shard` one session
+gets everything, as before.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +12,7 @@ import contextlib
 import copy
 import json
 import secrets
+from collections.abc import Iterable
 from typing import Any
 
 from aiohttp import WSMsgType, web
@@ -21,6 +28,11 @@ from tests.fakes.records import (
     OWNER_USER_ID,
     P_ADMINISTRATOR,
 )
+
+
+def shard_of(guild_id: int | None, count: int) -> int:
+    """Discord's rule, written here again so that the fake does not take the bot's word for it."""
+    return 0 if guild_id is None else (guild_id >> 22) % count
 
 
 class Gateway:
@@ -81,10 +93,18 @@ class Gateway:
         self._sessions[session.id] = session
         self._session = session
         conn.session = session
+        guilds = self.guild_ids
+        if "shard" in data:
+            shard, count = (int(n) for n in data["shard"])
+            if count != self.shard_count or not 0 <= shard < count:
+                await conn.ws.close(code=4010, message=b"Invalid shard.")
+                return
+            self._shard_sessions[shard] = session
+            guilds = [g for g in guilds if shard_of(g, count) == shard]
         ready: dict[str, Any] = {
             "v": 10,
             "user": {**self.users[BOT_USER_ID], "verified": True, "mfa_enabled": False, "email": None},
-            "guilds": [{"id": str(GUILD_ID), "unavailable": True}],
+            "guilds": [{"id": str(g), "unavailable": True} for g in guilds],
             "session_id": session.id,
             "session_type": "normal",
             "resume_gateway_url": self.gateway_url,
@@ -100,14 +120,16 @@ class Gateway:
         if "shard" in data:
             ready["shard"] = data["shard"]
         await self._dispatch("READY", ready, session)
-        await self._dispatch("GUILD_CREATE", self._guild_payload(full=True), session)
+        for guild_id in guilds:
+            await self._dispatch("GUILD_CREATE", self._guild_payload(full=True, guild_id=guild_id), session)
         conn.ready = True
         self.identify_count += 1
         self._notify()
 
     async def _resume(self, conn: _Conn, data: dict) -> None:
         session = self._sessions.get(str(data.get("session_id")))
-        if session is None or self._invalidate_next_resume or session is not self._session:
+        current = session is self._session or session in self._shard_sessions.values()
+        if session is None or self._invalidate_next_resume or not current:
             self._invalidate_next_resume = False
             await self._send(conn, {"op": 9, "s": None, "t": None, "d": False})
             return
@@ -151,8 +173,24 @@ class Gateway:
             chunk["nonce"] = data["nonce"]
         await self._dispatch("GUILD_MEMBERS_CHUNK", chunk, session)
 
+    def _route(self, guild_id: int | str | None) -> _Session | None:
+        """The session that gets a server's events: its shard's, or the only one."""
+        if not self._shard_sessions:
+            return self._session
+        return self._shard_sessions.get(shard_of(int(guild_id) if guild_id else None, self.shard_count))
+
+    async def wait_shards_ready(self, shards: Iterable[int] | None = None, timeout: float = 10) -> None:
+        """These shards (default: all of `shard_count`) have IDENTIFY'd (or resumed) and were sent their servers."""
+        wanted = list(range(self.shard_count) if shards is None else shards)
+
+        def ready() -> bool:
+            sessions = [self._shard_sessions.get(i) for i in wanted]
+            return all(s is not None and s.conn is not None and s.conn.ready and not s.conn.ws.closed for s in sessions)
+
+        await self.wait_for(ready, timeout)
+
     async def _dispatch(self, event: str, data: dict, session: _Session | None = None) -> None:
-        session = session or self._session
+        session = session or self._route(data.get("guild_id"))
         if session is None:
             raise AssertionError("no bot has connected to the fake gateway yet; await fake.wait_ready() first")
         session.seq += 1
@@ -206,10 +244,11 @@ class Gateway:
             return (1 << 53) - 1
         return perms
 
-    def _guild_payload(self, *, full: bool) -> dict:
+    def _guild_payload(self, *, full: bool, guild_id: int = GUILD_ID) -> dict:
+        others = set(self.guild_ids) - {guild_id}  # another server's @everyone is not a role here
         guild: dict[str, Any] = {
-            "id": str(GUILD_ID),
-            "name": "Fake Guild",
+            "id": str(guild_id),
+            "name": self.guild_names.get(guild_id, "Fake Guild"),
             "icon": None,
             "splash": None,
             "discovery_splash": None,
@@ -237,7 +276,7 @@ class Gateway:
             "max_video_channel_users": 25,
             "widget_enabled": False,
             "features": [],
-            "roles": list(self.roles.values()),
+            "roles": [r for rid, r in self.roles.items() if rid not in others],
             "emojis": [],
             "stickers": [],
             "application_id": None,
@@ -255,7 +294,7 @@ class Gateway:
                     "channels": [
                         {k: v for k, v in c.items() if k != "guild_id"}
                         for c in self.channels.values()
-                        if c.get("guild_id") == str(GUILD_ID)
+                        if c.get("guild_id") == str(guild_id)
                     ],
                     "threads": [],
                     "voice_states": [],

@@ -44,8 +44,10 @@ from tests.fakes.records import (
 class Interactions:
     # ---------------------------------------------------------------- interactions (test side)
 
-    def _require_connected(self) -> None:
-        s = self._session
+    def _require_connected(self, channel_id: int | None = None) -> None:
+        """A bot is connected: the one, or with shards the one whose shard gets this channel's server."""
+        guild = self.channels.get(channel_id or CHANNEL_ID, {}).get("guild_id")
+        s = self._route(guild)
         if s is None or s.conn is None or not s.conn.ready:
             raise AssertionError("no bot is connected to the fake gateway; await fake.wait_ready() first")
 
@@ -69,14 +71,16 @@ class Interactions:
         subcommand: str | None = None,
         member_permissions: int | None = None,
         wait_ack: bool = True,
+        channel_id: int | None = None,
     ) -> FakeInteraction:
-        """Dispatches an APPLICATION_COMMAND interaction, as a user running /name would.
+        """Dispatches an APPLICATION_COMMAND interaction, as a user running /name would (in `channel_id`,
+        by default the test channel; a channel of another server sends it from that server).
 
         subcommand: "sub" or "group sub". Raises AssertionError for what Discord's client would not
         let a user send: an unregistered command, unknown/missing options, a value not in choices,
         or lacking the command's default_member_permissions.
         """
-        self._require_connected()
+        self._require_connected(channel_id)
         uid = DEFAULT_USER_ID if user_id is None else user_id
         options = dict(options or {})
         attachments = dict(attachments or {})
@@ -115,7 +119,8 @@ class Interactions:
             data["resolved"] = resolved
         if cmd_guild is not None:
             data["guild_id"] = str(cmd_guild)
-        inter = await self._dispatch_interaction(2, data, uid, locale, CHANNEL_ID, member_permissions)
+        where = CHANNEL_ID if channel_id is None else channel_id
+        inter = await self._dispatch_interaction(2, data, uid, locale, where, member_permissions)
         return await self._settled(inter, wait_ack)
 
     def _build_options(
@@ -384,20 +389,21 @@ class Interactions:
         *,
         message: FakeMessage | None = None,
     ) -> FakeInteraction:
-        self._require_connected()
+        self._require_connected(channel_id)
         if user_id not in self.users:
             raise AssertionError(f"unknown user {user_id}; add it with fake.add_user()")
         iid = self._ids.next()
         token = f"fake-itoken.{iid}.{secrets.token_urlsafe(24)}"
         channel = self.channels.get(channel_id) or self.channels[CHANNEL_ID]
+        guild = str(channel.get("guild_id") or GUILD_ID)
         perms = self._member_permissions(user_id) if member_permissions is None else member_permissions
         payload: dict[str, Any] = {
             "id": str(iid),
             "application_id": str(APPLICATION_ID),
             "type": itype,
             "data": data,
-            "guild_id": str(GUILD_ID),
-            "guild": {"id": str(GUILD_ID), "locale": "en-US", "features": []},
+            "guild_id": guild,
+            "guild": {"id": guild, "locale": "en-US", "features": []},
             "channel_id": channel["id"],
             "channel": {**channel, "permissions": str(perms)},
             "member": self._member_payload(user_id, perms),
@@ -408,7 +414,7 @@ class Interactions:
             "app_permissions": str(BOT_PERMISSIONS),
             "entitlements": [],
             "entitlement_sku_ids": [],
-            "authorizing_integration_owners": {"0": str(GUILD_ID)},
+            "authorizing_integration_owners": {"0": guild},
             "context": 0,
             "attachment_size_limit": ATTACHMENT_SIZE_LIMIT,
         }
@@ -443,7 +449,7 @@ class Interactions:
         reply_to: int | None = None,
     ) -> FakeMessage:
         """A user posts a message in a channel (MESSAGE_CREATE), e.g. for on_message handlers."""
-        self._require_connected()
+        self._require_connected(channel_id)
         uid = DEFAULT_USER_ID if user_id is None else user_id
         cid = self.channel_id if channel_id is None else channel_id
         ref = None

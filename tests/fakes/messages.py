@@ -176,10 +176,10 @@ class Messages:
 
     async def _message_event(self, event: str, msg: FakeMessage) -> None:
         """MESSAGE_CREATE/UPDATE/DELETE to the bot, honouring its intents like Discord."""
-        session = self._session
+        channel = self.channels.get(msg.channel_id, {})
+        session = self._route(channel.get("guild_id"))
         if not self.dispatch_message_events or session is None or msg.ephemeral:
             return
-        channel = self.channels.get(msg.channel_id, {})
         in_guild = bool(channel.get("guild_id"))
         if not session.intents & (I_GUILD_MESSAGES if in_guild else I_DIRECT_MESSAGES):
             return

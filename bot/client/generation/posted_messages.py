@@ -98,8 +98,12 @@ class PostedMessages:
 
 
 def journal_path(settings: Settings) -> Path | None:
+    """`<DATABASE_PATH>.posted`; each shard process its own (`….shards-0-1of4.posted`), as it settles only
+    its own messages and processes sharing a ledger must not write one file."""
     path = str(settings.database_path)
-    return None if path == ":memory:" else Path(path + ".posted")
+    if path == ":memory:":
+        return None
+    return Path(path + (f".shards-{settings.shards.tag}" if settings.shard_count is not None else "") + ".posted")
 
 
 async def settle_left_over(journal: PostedMessages, client: discord.Client, jobs: JobService) -> None:

@@ -6,6 +6,8 @@ PostgreSQL needs between processes are nothing here.
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -14,6 +16,8 @@ import aiosqlite
 
 from bot.core.migrations import Backend, migrations
 from bot.core.storage.base import Params, Row
+
+BUSY_SECONDS = 10.0  # the longest a write waits for another process's
 
 
 class _Connection:
@@ -72,13 +76,29 @@ class SqliteStorage:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[_Connection]:
-        await self._db.execute("BEGIN IMMEDIATE")
+        await self._begin()
         try:
             yield self._conn
         except BaseException:
             await self._db.execute("ROLLBACK")
             raise
         await self._db.execute("COMMIT")
+
+    async def _begin(self) -> None:
+        """BEGIN IMMEDIATE. When another process shares the file (shards) and wrote since a read still open
+        on this connection began, SQLite answers "locked" at once instead of waiting (busy_timeout does not
+        apply: waiting could not help that read); it ends within moments, so try again."""
+        loop = asyncio.get_running_loop()
+        deadline, delay = loop.time() + BUSY_SECONDS, 0.002
+        while True:
+            try:
+                await self._db.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or loop.time() >= deadline:
+                    raise
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 0.05)
 
     async def fetch_one(self, sql: str, params: Params = ()) -> Row | None:
         return await self._conn.fetch_one(sql, params)
