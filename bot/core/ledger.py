@@ -117,6 +117,10 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     INSERT INTO meta (key, value) VALUES ('instance', lower(hex(randomblob(5))));
     """,
+    # 7: a video job's MP4 links (its image_url is their cover)
+    """
+    ALTER TABLE jobs ADD COLUMN video_urls TEXT NOT NULL DEFAULT '[]';
+    """,
 )
 
 _UPDATABLE = frozenset(
@@ -133,6 +137,7 @@ _UPDATABLE = frozenset(
         "prompt",
         "action_ref",
         "descriptions",
+        "video_urls",
         "image_width",
         "image_height",
         "refunded",
@@ -371,6 +376,7 @@ def row_to_job(row: aiosqlite.Row) -> Job:
         delivered=bool(row["delivered"]),
         action_ref=row["action_ref"],
         descriptions=list(json.loads(row["descriptions"] or "[]")),
+        video_urls=list(json.loads(row["video_urls"] or "[]")),
         image_width=row["image_width"],
         image_height=row["image_height"],
         cost=row["cost"],

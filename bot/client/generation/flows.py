@@ -24,7 +24,7 @@ from bot.client.generation.render import job_content, job_view, result_filename
 from bot.client.replies import NO_MENTIONS, member_roles, reply
 from bot.core import crashpoints, requests
 from bot.core.accounts import Accounts, Refusal
-from bot.core.buttons import IMAGE_ACTIONS, ButtonFace
+from bot.core.buttons import JOB_ACTIONS, VIDEO_ACTIONS, ButtonFace
 from bot.core.errors import InvalidInput, MJError, UserFacingError
 from bot.core.images import ImageFetcher, check_reference_image, image_extension, image_size, region_mask
 from bot.core.jobs import JobService
@@ -284,6 +284,9 @@ class Flows:
         if config.press_policy == "owner" and interaction.user.id != parent.user_id:
             await reply(interaction, Text("job-owner-only"))
             return
+        if face.action in VIDEO_ACTIONS and not config.video:  # an old message's button: nothing is charged
+            await reply(interaction, Text("job-video-off"))
+            return
         mode = self._button_mode(parent, config)
         # Dialogs must be the first answer to a press, so these are decided before any defer.
         if face.action in (JobAction.CUSTOM_ZOOM, JobAction.VARY_REGION) and interaction.response.is_done():
@@ -323,7 +326,7 @@ class Flows:
             flavour = self._flavour(config, None, None)
             request = ImagineRequest(prompt, (), *flavour)
             await self._reply_job(interaction, parent, None, face, request, action=JobAction.IMAGINE, prompt=prompt)
-        elif face.action in IMAGE_ACTIONS:
+        elif face.action in JOB_ACTIONS:
             await self._reply_job(interaction, parent, index, face, ActionRequest(parent.id, index, None, mode))
         else:
             await reply(interaction, Text("job-action-unavailable"))
@@ -351,7 +354,8 @@ class Flows:
         else:
             files.append(discord.File(io.BytesIO(data), result_filename(job, image_extension(data))))
         channel = interaction.client.get_partial_messageable(interaction.channel_id or job.channel_id)
-        view = job_view(job) or discord.utils.MISSING
+        video = self.accounts.cached_config(job.guild_id).video
+        view = job_view(job, video=video) or discord.utils.MISSING
         message = await channel.send(content, files=files, view=view, allowed_mentions=NO_MENTIONS)
         link = f"https://discord.com/channels/{interaction.guild_id}/{message.channel.id}/{message.id}"
         await reply(interaction, Text("job-shown-again", id=job.id, link=link))

@@ -112,7 +112,19 @@ def parse_task(raw: object) -> TaskSnapshot | None:
         final_prompt=final_prompt,
         action_ref=str(raw["id"]),
         descriptions=descriptions,
+        video_urls=video_urls(raw) if status is JobStatus.SUCCEEDED else (),
     )
+
+
+def video_urls(raw: dict[str, Any]) -> tuple[str, ...]:
+    """trueai's `videoUrls: [{url, thumbnail}]` (plain strings taken too), else its single `videoUrl`."""
+    listed = raw.get("videoUrls")
+    urls = [v.get("url") if isinstance(v, dict) else v for v in listed] if isinstance(listed, list) else []
+    found = tuple(u for u in urls if isinstance(u, str) and u.startswith(("http://", "https://")))
+    single = raw.get("videoUrl")
+    if not found and isinstance(single, str) and single.startswith(("http://", "https://")):
+        return (single,)
+    return found
 
 
 _NUMBERED = re.compile(r"(?:^|\n)\s*(?:[1-5]\ufe0f?\u20e3|[1-5][.)])\s*")
