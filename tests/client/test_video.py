@@ -3,6 +3,8 @@ the charge and refund, and a server's `video off`; the proxy's own buttons and A
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -75,8 +77,18 @@ async def test_proxy_animate_then_video_upscale(fake: FakeDiscord, sim: Simulato
         assert await charged(bot) == [(1, "charge", 1), (2, "charge", 1), (3, "charge", 8), (4, "charge", 1),
                                       (5, "charge", 8)]  # fmt: skip
 
+        # Named in /job, /history and the export like every other kind of job.
         shown = await fake.invoke_slash("job", {"id": 3})
         assert "video" in fake.messages[shown.response_message_id].content  # type: ignore[index]
+        history = await fake.invoke_slash("history", {})
+        lines = fake.messages[history.response_message_id].content  # type: ignore[index]
+        assert "**#3** video ·" in lines and "**#4** video_upscale ·" in lines and "**#5** video_extend ·" in lines
+        export = await fake.invoke_slash("mjadmin", {}, subcommand="export", user_id=OWNER_USER_ID)
+        rows = csv.DictReader(io.StringIO(fake.messages[export.response_message_id].attachments[0].data.decode()))  # type: ignore[index]
+        assert {(r["job_id"], r["action"], r["amount"]) for r in rows} >= {
+            ("3", "video", "8"),
+            ("5", "video_extend", "8"),
+        }
     assert not fake.errors
 
 
