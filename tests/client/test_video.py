@@ -77,6 +77,11 @@ async def test_proxy_animate_then_video_upscale(fake: FakeDiscord, sim: Simulato
         assert await charged(bot) == [(1, "charge", 1), (2, "charge", 1), (3, "charge", 8), (4, "charge", 1),
                                       (5, "charge", 8)]  # fmt: skip
 
+        # /show posts the videos again, with their buttons.
+        await fake.invoke_slash("show", {"job": 3})
+        again = bot_messages(fake)[-1]
+        assert again.id != video.id and mp4s(again) == mp4s(video) and labels(fake, again.id) == labels(fake, video.id)
+
         # Named in /job, /history and the export like every other kind of job.
         shown = await fake.invoke_slash("job", {"id": 3})
         assert "video" in fake.messages[shown.response_message_id].content  # type: ignore[index]

@@ -21,6 +21,7 @@ from bot.client.generation.modals import PromptModal, ZoomModal
 from bot.client.generation.posted_messages import Posted, PostedMessages
 from bot.client.generation.region import region_picker
 from bot.client.generation.render import job_content, job_view, result_filename
+from bot.client.generation.video_files import upload_limit, video_files
 from bot.client.replies import NO_MENTIONS, member_roles, reply
 from bot.core import crashpoints, requests
 from bot.core.accounts import Accounts, Refusal
@@ -347,9 +348,12 @@ class Flows:
             raise UserFacingError(Text("job-none", id=job_id))
         if job.status is not JobStatus.SUCCEEDED or not job.image_url:
             raise UserFacingError(Text("job-nothing-to-show", id=job_id))
-        files, content = [], job_content(job)
-        data = await self._image_of(interaction, job)
-        if data is None:
+        files: list[discord.File] = []
+        content = job_content(job)
+        if job.video_urls:  # the videos again, as the job's own message carries them
+            files, links = await video_files(self.fetcher, job, upload_limit(interaction.client, job.guild_id))
+            content += "".join(f"\n{link}" for link in links)
+        elif (data := await self._image_of(interaction, job)) is None:
             content += f"\n{job.image_url}"
         else:
             files.append(discord.File(io.BytesIO(data), result_filename(job, image_extension(data))))
