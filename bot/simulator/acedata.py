@@ -111,16 +111,22 @@ class AceDataDialect:
             await self._session.close()
 
     # -- routes --------------------------------------------------------------------------------
-    async def imagine(self, request: web.Request) -> web.StreamResponse:
+    async def _submit_body(self, request: web.Request, modes: tuple[str, ...]) -> dict[str, Any] | web.Response:
+        """A submit's JSON body, or the refusal of a wrong key, a body that is no object, or a mode not in `modes`."""
         if refusal := self._auth(request):
             return refusal
         body = await json_body(request)
         if body is None:
             return _error(400, "bad_request", "The request body must be a JSON object.")
+        if body.get("mode") is not None and body.get("mode") not in modes:
+            return _error(400, "bad_request", f"mode must be one of {', '.join(modes)}")
+        return body
+
+    async def imagine(self, request: web.Request) -> web.StreamResponse:
+        body = await self._submit_body(request, MODES)
+        if isinstance(body, web.Response):
+            return body
         action = str(body.get("action") or "generate")
-        mode = body.get("mode")
-        if mode is not None and mode not in MODES:
-            return _error(400, "bad_request", f"mode must be one of {', '.join(MODES)}")
         if action == "generate":
             made = self._generate(str(body.get("prompt") or "").strip())
         else:
@@ -131,13 +137,9 @@ class AceDataDialect:
 
     async def videos(self, request: web.Request) -> web.StreamResponse:
         """`generate` (first frame `image_url`) or `extend` (`video_id`, `video_index`); answered like imagine."""
-        if refusal := self._auth(request):
-            return refusal
-        body = await json_body(request)
-        if body is None:
-            return _error(400, "bad_request", "The request body must be a JSON object.")
-        if body.get("mode") is not None and body.get("mode") not in VIDEO_MODES:
-            return _error(400, "bad_request", f"mode must be one of {', '.join(VIDEO_MODES)}")
+        body = await self._submit_body(request, VIDEO_MODES)
+        if isinstance(body, web.Response):
+            return body
         if body.get("resolution") is not None and body.get("resolution") not in RESOLUTIONS:
             return _error(400, "bad_request", f"resolution must be one of {', '.join(RESOLUTIONS)}")
         prompt = str(body.get("prompt") or "").strip()

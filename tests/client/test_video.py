@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -16,21 +15,12 @@ from tests.fakes.discord_server import OWNER_USER_ID, FakeDiscord
 from tests.fakes.records import FakeMessage
 from tests.helpers import bot_messages, button, grid_then_upscale, labels, running_bot, wait_final
 
-KEY = "video-test-key"
 ANIMATE = ["Animate (High motion)", "Animate (Low motion)"]
 EXTEND = ["Extend (High motion)", "Extend (Low motion)"]
 
 
-@pytest.fixture
-async def sim() -> AsyncIterator[Simulator]:
-    simulator = Simulator(duration=0.6, api_key=KEY)
-    await simulator.start()
-    yield simulator
-    await simulator.stop()
-
-
 def env(dialect: str, **more: str) -> dict[str, str]:
-    return {"MJ_PROVIDER": dialect, "MJ_API_KEY": KEY, **more}
+    return {"MJ_PROVIDER": dialect, **more}
 
 
 async def charged(bot: MJBot) -> list[tuple[int, str, int]]:
@@ -52,8 +42,8 @@ def mp4s(message: FakeMessage) -> list[str]:
     return [a.filename for a in message.attachments]
 
 
-async def test_proxy_animate_then_video_upscale(fake: FakeDiscord, sim: Simulator, tmp_path: Path) -> None:
-    async with running_bot(fake, sim.base_url, tmp_path / "db.sqlite3", **env("proxy")) as bot:
+async def test_proxy_animate_then_video_upscale(fake: FakeDiscord, simulator: Simulator, tmp_path: Path) -> None:
+    async with running_bot(fake, simulator.base_url, tmp_path / "db.sqlite3", **env("proxy")) as bot:
         _, upscale_id = await grid_then_upscale(fake, "a paper boat")
         assert set(ANIMATE) <= set(labels(fake, upscale_id))
 
@@ -61,7 +51,7 @@ async def test_proxy_animate_then_video_upscale(fake: FakeDiscord, sim: Simulato
         assert "Animate (High motion)" in video.content and "❌" not in video.content
         assert mp4s(video) == [f"mj_3_video_{n}.mp4" for n in range(1, 5)]
         assert labels(fake, video.id) == ["U1", "U2", "U3", "U4", *EXTEND]  # the API's, and no ✉️
-        task = list(sim.tasks.values())[-1]
+        task = list(simulator.tasks.values())[-1]
         assert task.action == "VIDEO" and task.custom_id.startswith("MJ::JOB::animate_high::1::")
         job = await bot.jobs.ledger.get(3)
         assert job is not None and len(job.video_urls) == 4 and job.image_url and job.image_url.endswith(".png")
@@ -69,7 +59,7 @@ async def test_proxy_animate_then_video_upscale(fake: FakeDiscord, sim: Simulato
         single = await press(fake, video.id, "U2")
         assert "Video #2" in single.content and mp4s(single) == ["mj_4_video_1.mp4"]
         assert labels(fake, single.id) == EXTEND
-        assert list(sim.tasks.values())[-1].custom_id.startswith("MJ::JOB::video_virtual_upscale::2::")
+        assert list(simulator.tasks.values())[-1].custom_id.startswith("MJ::JOB::video_virtual_upscale::2::")
 
         extended = await press(fake, single.id, "Extend (Low motion)")
         assert "Extend (Low motion)" in extended.content and len(mp4s(extended)) == 4
@@ -98,8 +88,10 @@ async def test_proxy_animate_then_video_upscale(fake: FakeDiscord, sim: Simulato
 
 
 @pytest.mark.parametrize("dialect", ["proxy", "acedata"])
-async def test_a_failed_video_is_refunded(fake: FakeDiscord, sim: Simulator, tmp_path: Path, dialect: str) -> None:
-    async with running_bot(fake, sim.base_url, tmp_path / "db.sqlite3", **env(dialect)) as bot:
+async def test_a_failed_video_is_refunded(
+    fake: FakeDiscord, simulator: Simulator, tmp_path: Path, dialect: str
+) -> None:
+    async with running_bot(fake, simulator.base_url, tmp_path / "db.sqlite3", **env(dialect)) as bot:
         _, upscale_id = await grid_then_upscale(fake, "a kite sim:video-fail")
         failed = await press(fake, upscale_id, "Animate (Low motion)")
         assert "❌" in failed.content and not failed.attachments
@@ -107,9 +99,9 @@ async def test_a_failed_video_is_refunded(fake: FakeDiscord, sim: Simulator, tmp
 
 
 async def test_video_off_hides_animate_and_refuses_old_presses(
-    fake: FakeDiscord, sim: Simulator, tmp_path: Path
+    fake: FakeDiscord, simulator: Simulator, tmp_path: Path
 ) -> None:
-    async with running_bot(fake, sim.base_url, tmp_path / "db.sqlite3", **env("proxy")) as bot:
+    async with running_bot(fake, simulator.base_url, tmp_path / "db.sqlite3", **env("proxy")) as bot:
 
         async def admin(setting: str, value: str) -> str:
             done = await fake.invoke_slash(
@@ -120,12 +112,12 @@ async def test_video_off_hides_animate_and_refuses_old_presses(
         grid_id, upscale_id = await grid_then_upscale(fake, "a windmill")
         old_animate = button(fake, upscale_id, "Animate (High motion)")
         await admin("video", "off")
-        tasks_before = len(sim.tasks)
+        tasks_before = len(simulator.tasks)
         refused = await fake.click(upscale_id, old_animate)
         await fake.wait_for(lambda: bool(refused.followup_ids))
         answer = fake.messages[refused.followup_ids[0]]
         assert answer.ephemeral and "Video is turned off on this server" in answer.content
-        assert len(sim.tasks) == tasks_before and len(bot_messages(fake)) == 2
+        assert len(simulator.tasks) == tasks_before and len(bot_messages(fake)) == 2
         assert await charged(bot) == [(1, "charge", 1), (2, "charge", 1)]  # nothing for the refused press
 
         upscale2 = await press(fake, grid_id, "U2")
@@ -141,37 +133,37 @@ async def test_video_off_hides_animate_and_refuses_old_presses(
 
 
 async def test_acedata_animate_and_extend_through_the_videos_endpoint(
-    fake: FakeDiscord, sim: Simulator, tmp_path: Path
+    fake: FakeDiscord, simulator: Simulator, tmp_path: Path
 ) -> None:
     # relax is the server's mode: AceData makes no relaxed video, so the video goes at fast.
-    async with running_bot(fake, sim.base_url, tmp_path / "db.sqlite3", **env("acedata", MJ_MODE="relax")) as bot:
+    async with running_bot(fake, simulator.base_url, tmp_path / "db.sqlite3", **env("acedata", MJ_MODE="relax")) as bot:
         _, upscale_id = await grid_then_upscale(fake, "a red balloon")
         assert labels(fake, upscale_id)[-3:] == [*ANIMATE, "Send to me"]  # the bot's own, beside ✉️
-        upscale_task = list(sim.tasks.values())[-1]
+        upscale_task = list(simulator.tasks.values())[-1]
 
         video = await press(fake, upscale_id, "Animate (High motion)")
         assert "Animate (High motion)" in video.content and len(mp4s(video)) == 4
         assert labels(fake, video.id) == EXTEND  # AceData has no video U1–U4
-        task = list(sim.tasks.values())[-1]
-        sent = sim.acedata.requests[task.id]
+        task = list(simulator.tasks.values())[-1]
+        sent = simulator.acedata.requests[task.id]
         assert sent["action"] == "generate" and sent["mode"] == "fast" and sent["resolution"] == "480p"
         assert sent["prompt"] == "a red balloon --motion high"
         assert sent["image_url"].endswith(f"/mj/image/{upscale_task.id}/final.png")  # the upscaled image
-        assert sim.requests["midjourney/videos"] == 1
+        assert simulator.requests["midjourney/videos"] == 1
 
         extended = await press(fake, video.id, "Extend (Low motion)")
         assert "Extend (Low motion)" in extended.content and len(mp4s(extended)) == 4
-        sent = sim.acedata.requests[list(sim.tasks.values())[-1].id]
+        sent = simulator.acedata.requests[list(simulator.tasks.values())[-1].id]
         assert (sent["action"], sent["video_id"], sent["video_index"]) == ("extend", f"{task.id}888", 0)
         assert sent["prompt"] == "a red balloon --motion low"
         assert [amount for _, _, amount in await charged(bot)] == [1, 1, 8, 8]
     assert not fake.errors
 
 
-async def test_a_video_that_is_no_mp4_is_refunded(fake: FakeDiscord, sim: Simulator, tmp_path: Path) -> None:
-    async with running_bot(fake, sim.base_url, tmp_path / "db.sqlite3", **env("proxy")) as bot:
+async def test_a_video_that_is_no_mp4_is_refunded(fake: FakeDiscord, simulator: Simulator, tmp_path: Path) -> None:
+    async with running_bot(fake, simulator.base_url, tmp_path / "db.sqlite3", **env("proxy")) as bot:
         _, upscale_id = await grid_then_upscale(fake, "a lantern")
-        sim.video_fault = "html"  # the links answer with a web page, as expired gateway links do
+        simulator.video_fault = "html"  # the links answer with a web page, as expired gateway links do
         failed = await press(fake, upscale_id, "Animate (High motion)")
         assert "could not be downloaded as MP4" in failed.content and not failed.attachments
         assert (await charged(bot))[-2:] == [(3, "charge", 8), (3, "refund", 8)]
