@@ -31,7 +31,7 @@ from bot.core.models import (
     UpstreamButton,
 )
 from bot.core.providers.base import Capability
-from bot.core.providers.proxy import parse_progress
+from bot.core.providers.proxy import parse_progress, web_links
 from bot.core.reasons import MODERATION_MESSAGE
 from bot.core.text import Text
 
@@ -82,7 +82,7 @@ def parse_response(raw: object, task_id: str | None = None, *, state: str | None
     # result that offers none, at 100%) is the end. Their image_id is a throwaway preview id.
     if success is True and (actions or progress == 100):
         image = data.get("raw_image_url") or data.get("image_url")
-        videos = _video_urls(data.get("video_urls"))
+        videos = web_links(data.get("video_urls"))
         # A video is extended by its video_id, an image acted on by its image_id.
         ref = data.get("video_id") if videos else data.get("image_id")
         return TaskSnapshot(
@@ -101,12 +101,6 @@ def parse_response(raw: object, task_id: str | None = None, *, state: str | None
         progress=progress,
         image_url=str(preview) if preview else None,
     )
-
-
-def _video_urls(raw: object) -> tuple[str, ...]:
-    """`video_urls`: links (objects with a `url` taken too)."""
-    urls = [v.get("url") if isinstance(v, dict) else v for v in raw] if isinstance(raw, list) else []
-    return tuple(u for u in urls if isinstance(u, str) and u.startswith(("http://", "https://")))
 
 
 def parse_task_item(item: object) -> TaskSnapshot | None:

@@ -117,14 +117,14 @@ def parse_task(raw: object) -> TaskSnapshot | None:
 
 
 def video_urls(raw: dict[str, Any]) -> tuple[str, ...]:
-    """trueai's `videoUrls: [{url, thumbnail}]` (plain strings taken too), else its single `videoUrl`."""
-    listed = raw.get("videoUrls")
-    urls = [v.get("url") if isinstance(v, dict) else v for v in listed] if isinstance(listed, list) else []
-    found = tuple(u for u in urls if isinstance(u, str) and u.startswith(("http://", "https://")))
-    single = raw.get("videoUrl")
-    if not found and isinstance(single, str) and single.startswith(("http://", "https://")):
-        return (single,)
-    return found
+    """trueai's `videoUrls: [{url, thumbnail}]`, else its single `videoUrl`."""
+    return web_links(raw.get("videoUrls")) or web_links([raw.get("videoUrl")])
+
+
+def web_links(raw: object) -> tuple[str, ...]:
+    """The http(s) links of a list of links or of objects with a `url` (both dialects list videos so)."""
+    urls = [v.get("url") if isinstance(v, dict) else v for v in raw] if isinstance(raw, list) else []
+    return tuple(u for u in urls if isinstance(u, str) and u.startswith(("http://", "https://")))
 
 
 _NUMBERED = re.compile(r"(?:^|\n)\s*(?:[1-5]\ufe0f?\u20e3|[1-5][.)])\s*")
