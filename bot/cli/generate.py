@@ -110,7 +110,7 @@ async def _parent(jobs: JobService, task_id: str) -> Job:
     await jobs.ledger.transition(job.id, JobStatus.QUEUED, upstream_task_id=task_id)
     return await jobs.ledger.transition(
         job.id, JobStatus.SUCCEEDED, image_url=snapshot.image_url, buttons=list(snapshot.buttons),
-        action_ref=snapshot.action_ref, progress=100, delivered=True,
+        action_ref=snapshot.action_ref, video_urls=list(snapshot.video_urls), progress=100, delivered=True,
     )  # fmt: skip
 
 
@@ -128,9 +128,14 @@ async def _save(fetcher: ImageFetcher, job: Job, out: Path) -> list[Path]:
     assert job.image_url is not None
     try:
         data = await fetcher.download(job.image_url)
+        videos = [await fetcher.result_video(url) for url in job.video_urls]  # a video job's image is their cover
     except MJError as exc:
         raise JobFailed(f"the result could not be downloaded: {exc.text}") from None
-    return await asyncio.to_thread(_write, data, job, out)
+    paths = await asyncio.to_thread(_write, data, job, out)
+    for n, video in enumerate(videos, start=1):
+        paths.append(out / f"{job.upstream_task_id or job.id}-video-{n}.mp4")
+        await asyncio.to_thread(paths[-1].write_bytes, video)
+    return paths
 
 
 def _write(data: bytes, job: Job, out: Path) -> list[Path]:

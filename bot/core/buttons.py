@@ -31,6 +31,20 @@ _KEYCAPS = {"1": "1️⃣", "2": "2️⃣", "3": "3️⃣", "4": "4️⃣", "5":
 _OUTPAINT = {"50": "Zoom Out 2x", "75": "Zoom Out 1.5x", "100": "Make Square"}
 _OUTPAINT_TITLE = {"50": Text("title-zoom-out", factor="2x"), "75": Text("title-zoom-out", factor="1.5x"),
                    "100": Text("title-make-square")}  # fmt: skip
+# The bot's own Animate and Extend buttons, for a dialect that offers video as an endpoint, not as buttons.
+_BOT_VIDEO = re.compile(r"video::(animate|extend)::(high|low)")
+
+
+def bot_video_buttons(*, extend: bool) -> tuple[UpstreamButton, UpstreamButton]:
+    """Animate (High/Low motion) under an upscaled image, or Extend (High/Low motion) under a video."""
+    verb = "extend" if extend else "animate"
+    return UpstreamButton(f"video::{verb}::high"), UpstreamButton(f"video::{verb}::low")
+
+
+def bot_video(custom_id: str) -> tuple[bool, str] | None:
+    """(extend?, motion) of one of the bot's own video buttons; None for any other customId."""
+    m = _BOT_VIDEO.fullmatch(custom_id)
+    return (m[1] == "extend", m[2]) if m else None
 
 
 def describe_button(button: UpstreamButton) -> ButtonFace | None:
@@ -43,6 +57,8 @@ def describe_button(button: UpstreamButton) -> ButtonFace | None:
         return ButtonFace(
             JobAction.DESCRIBE_PICK, None, _KEYCAPS.get(n, n), 0, Text("title-prompt", n=n), style=PRIMARY
         )
+    if made := bot_video(cid):
+        return _video_face(*made)
     if "::" not in cid:
         return _acedata_face(cid)
     if m := re.fullmatch(r"nz::(UPSCALE|VARIATION|REROLL)::(\d)", cid):  # the open-source proxy's /change
@@ -73,6 +89,10 @@ def describe_button(button: UpstreamButton) -> ButtonFace | None:
         return ButtonFace(JobAction.CUSTOM_ZOOM, "Custom Zoom", "🔍", 1, Text("title-custom-zoom"), True)
     if m := re.match(r"MJ::JOB::pan_(left|right|up|down)::", cid):
         return ButtonFace(JobAction.PAN, None, _PAN[m[1]], 2, Text("title-pan", direction=m[1]))
+    if m := re.match(r"MJ::JOB::animate_(high|low)(_extend)?::", cid):
+        return _video_face(bool(m[2]), m[1])
+    if m := re.match(r"MJ::JOB::video_virtual_upscale::(\d)::", cid):
+        return ButtonFace(JobAction.VIDEO_UPSCALE, f"U{m[1]}", None, 0, Text("title-video", n=int(m[1])))
     if cid.startswith("MJ::BOOKMARK::"):
         return ButtonFace(JobAction.BOOKMARK, None, "❤️", 3, Text("title-favourite"))
     other_label = button.label.strip()[:80] or None
@@ -110,6 +130,13 @@ def _acedata_face(action: str) -> ButtonFace | None:
     return None
 
 
+def _video_face(extend: bool, motion: str) -> ButtonFace:
+    """Midjourney's own English labels, `Animate (High motion)`, `Extend (Low motion)`."""
+    label = f"{'Extend' if extend else 'Animate'} ({motion.capitalize()} motion)"
+    title = Text("title-video-extend" if extend else "title-animate", motion=motion)
+    return ButtonFace(JobAction.VIDEO_EXTEND if extend else JobAction.VIDEO, label, "🎞️", 3, title)
+
+
 def _upscale_label(kind: str, redo: bool) -> str:
     """Midjourney's own English label (`Redo Upscale (Subtle)`); kind: subtle, creative, 2x, 4x."""
     return f"{'Redo ' if redo else ''}Upscale ({kind.capitalize() if kind[0].isalpha() else kind})"
@@ -134,21 +161,26 @@ IMAGE_ACTIONS = frozenset(
         JobAction.PAN,
     }
 )
+# What a server turns off with `video off`: hidden, and an old press refused before anything is charged.
+VIDEO_ACTIONS = frozenset({JobAction.VIDEO, JobAction.VIDEO_EXTEND, JobAction.VIDEO_UPSCALE})
+# Actions whose press starts a new job from the parent's result.
+JOB_ACTIONS = IMAGE_ACTIONS | VIDEO_ACTIONS
 
 MAX_ROWS, MAX_PER_ROW = 5, 5
 
 
-def layout(buttons: list[UpstreamButton]) -> list[tuple[int, ButtonFace]]:
+def layout(buttons: list[UpstreamButton], *, video: bool = True) -> list[tuple[int, ButtonFace]]:
     """(index into `buttons`, face) for every button to show, with rows that fit Discord's 5x5.
 
     Rows follow Midjourney: U1-U4 and 🔄 / V1-V4 on a grid; upscale and vary / zoom / pans after an
-    upscale. A full row spills into the next one with room.
+    upscale; Animate beside ❤️. A full row spills into the next one with room. `video` False (the
+    server's `video off`) leaves out every video button.
     """
     placed: list[tuple[int, ButtonFace]] = []
     used = [0] * MAX_ROWS
     for index, button in enumerate(buttons):
         face = describe_button(button)
-        if face is None or face.action is JobAction.OTHER:
+        if face is None or face.action is JobAction.OTHER or (not video and face.action in VIDEO_ACTIONS):
             continue
         row = face.row
         while row < MAX_ROWS and used[row] >= MAX_PER_ROW:

@@ -6,6 +6,7 @@ import asyncio
 import io
 import warnings
 from collections import OrderedDict
+from collections.abc import Callable
 
 import httpx
 from PIL import Image
@@ -13,6 +14,7 @@ from PIL import Image
 from bot.core.errors import ErrorKind, InvalidInput, ProviderError, clip
 from bot.core.models import ReferenceImage
 from bot.core.text import Text
+from bot.core.videos import is_mp4
 
 _FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp", "GIF": "image/gif"}
 
@@ -116,6 +118,13 @@ class ImageFetcher:
 
     async def result_image(self, url: str) -> bytes:
         """A finished job's image: retried with backoff, and only ever bytes Pillow reads as an image."""
+        return await self._result(url, _whole_image, Text("result-not-image"))
+
+    async def result_video(self, url: str) -> bytes:
+        """A finished job's video: retried like an image, and only ever bytes that open like an MP4."""
+        return await self._result(url, is_mp4, Text("result-not-video"))
+
+    async def _result(self, url: str, usable: Callable[[bytes], bool], wrong: Text) -> bytes:
         error: ProviderError | None = None
         for delay in (0.0, *self.RETRY_DELAYS):
             await asyncio.sleep(delay)
@@ -127,13 +136,13 @@ class ImageFetcher:
                     break
                 error = exc
                 continue
-            if _whole_image(data):
+            if usable(data):
                 self._keep(url, data)
                 return data
             self._kept.pop(url, None)
             error = ProviderError(
                 ErrorKind.MALFORMED,
-                Text("result-not-image"),
+                wrong,
                 detail=f"{clip(url, 120)}: {len(data)} bytes, {clip(data[:40].decode('latin-1'), 60)!r}",
             )
         assert error is not None

@@ -17,7 +17,7 @@ from typing import Any
 
 from bot.core import crashpoints, lifecycle, requests
 from bot.core.accounts import Accounts
-from bot.core.buttons import IMAGE_ACTIONS, ButtonFace, describe_button
+from bot.core.buttons import JOB_ACTIONS, VIDEO_ACTIONS, ButtonFace, bot_video, bot_video_buttons, describe_button
 from bot.core.errors import ErrorKind, MJError, ProviderError
 from bot.core.images import ImageFetcher
 from bot.core.ledger import Ledger
@@ -34,7 +34,7 @@ from bot.core.models import (
     TaskSnapshot,
     UpstreamButton,
 )
-from bot.core.providers.base import SUBMIT_STATE, Provider, canceller, confirmer, state_finder
+from bot.core.providers.base import SUBMIT_STATE, Provider, canceller, confirmer, state_finder, video_maker
 from bot.core.reasons import failure_message
 from bot.core.redact import redact, redact_text
 from bot.core.requests import ActionRequest, RegionRequest
@@ -49,6 +49,7 @@ Listener = Callable[[Job], Awaitable[None]]
 # A task the API stops reporting is given up after this long (it was deleted or expired upstream).
 LOST_AFTER = 120.0
 PROMPTS_BACK = (JobAction.DESCRIBE, JobAction.SHORTEN)  # jobs whose result is prompts to pick, not an image
+SINGLE_IMAGES = (JobAction.UPSCALE, JobAction.UPSCALE_HD)  # what Animate starts from
 SUBMITS_AT_ONCE = 8
 
 
@@ -312,9 +313,11 @@ class JobService:
         """
         found = self.button(parent, request.index)
         ref = parent.action_ref or parent.upstream_task_id
-        if found is None or ref is None or found[1].action not in IMAGE_ACTIONS:
+        if found is None or ref is None or found[1].action not in JOB_ACTIONS:
             return await self._finish_failed(job, Text("job-button-gone"))
         custom_id, prompt, mode = found[0].custom_id, request.prompt, request.mode
+        if (made := bot_video(custom_id)) is not None:
+            return await self._submit_video(job, parent, ref, *made, mode)
 
         async def press() -> SubmitResult:
             result = await self.provider.action(ref, custom_id, mode)
@@ -323,6 +326,16 @@ class JobService:
             return result
 
         return await self._submit(job, press)
+
+    async def _submit_video(self, job: Job, parent: Job, ref: str, extend: bool, motion: str, mode: str | None) -> Job:
+        """The bot's own Animate / Extend: the dialect's video endpoint, from the parent's image or video."""
+        maker, image_url = video_maker(self.provider), parent.image_url
+        if maker is None or (not extend and not image_url):
+            return await self._finish_failed(job, Text("job-button-gone"))
+        if extend:
+            return await self._submit(job, lambda: maker.extend(ref, parent.prompt, motion, mode))
+        assert image_url is not None
+        return await self._submit(job, lambda: maker.animate(image_url, parent.prompt, motion, mode))
 
     async def submit_vary_region(self, job: Job, parent: Job, request: RegionRequest) -> Job:
         found = self.button(parent, request.index)
@@ -571,6 +584,11 @@ class JobService:
         elif not snap.image_url:
             await self._finish_failed(job, Text("job-no-image"))
             return
+        elif job.action in VIDEO_ACTIONS and not snap.video_urls:
+            await self._finish_failed(job, Text("job-no-video"))
+            return
+        else:
+            buttons += self._own_video_buttons(job, snap)
         self._forget(job.id)
         if self.images is not None and job.action not in PROMPTS_BACK and snap.image_url:
             # A result is delivered only as an image: checked (with retries) off the poll loop.
@@ -580,6 +598,16 @@ class JobService:
             return
         await self._record_success(job, snap, buttons)
 
+    def _own_video_buttons(self, job: Job, snap: TaskSnapshot) -> tuple[UpstreamButton, ...]:
+        """Animate under an upscaled image, Extend under a video, where the dialect offers them as no button."""
+        if video_maker(self.provider) is None:
+            return ()
+        if snap.video_urls and job.action in (JobAction.VIDEO, JobAction.VIDEO_EXTEND):
+            return bot_video_buttons(extend=True)
+        if not snap.video_urls and job.action in SINGLE_IMAGES:
+            return bot_video_buttons(extend=False)
+        return ()
+
     async def _succeed_checked(self, job: Job, snap: TaskSnapshot, buttons: list[UpstreamButton]) -> None:
         assert self.images is not None and snap.image_url is not None
         try:
@@ -588,6 +616,13 @@ class JobService:
             log.warning("job %s: the result image could not be used: %s", job.id, exc)
             await self._finish_failed(job, Text("job-image-undownloadable"))
             return
+        for url in snap.video_urls:  # the cover alone is no result: every video must be one
+            try:
+                await self.images.result_video(url)
+            except MJError as exc:
+                log.warning("job %s: a result video could not be used: %s", job.id, exc)
+                await self._finish_failed(job, Text("job-video-undownloadable"))
+                return
         await self._record_success(job, snap, buttons)
 
     async def _record_success(self, job: Job, snap: TaskSnapshot, buttons: list[UpstreamButton]) -> None:
@@ -601,6 +636,7 @@ class JobService:
                 buttons=buttons,
                 action_ref=snap.action_ref or snap.task_id,
                 descriptions=[redact(d) for d in snap.descriptions],
+                video_urls=list(snap.video_urls),
                 finished_at=self._clock(),
             )
         except IllegalTransition:

@@ -43,6 +43,9 @@ class JobAction(StrEnum):
     DESCRIBE = "describe"
     DESCRIBE_PICK = "describe_pick"  # 1️⃣-5️⃣ under a /describe or /shorten result: /imagine that prompt
     SHORTEN = "shorten"  # shorter versions of a prompt, to pick one
+    VIDEO = "video"  # Animate (High/Low motion): four short videos from an upscaled image
+    VIDEO_EXTEND = "video_extend"  # Extend (High/Low motion): a video made longer
+    VIDEO_UPSCALE = "video_upscale"  # video U1-U4: one of the four videos on its own
     OTHER = "other"
 
 
@@ -84,6 +87,7 @@ class TaskSnapshot:
     # What actions on this result are addressed to: the proxy task id, AceData's image_id.
     action_ref: str | None = None
     descriptions: tuple[str, ...] = ()  # /describe results
+    video_urls: tuple[str, ...] = ()  # a video job's MP4s; `image_url` is then their cover
 
 
 @dataclass(frozen=True)
@@ -167,6 +171,7 @@ class Job:
     title: Text | None = None  # e.g. "Image #2", "Variations (Strong)"; None: the prompt says it all
     action_ref: str | None = None  # see TaskSnapshot.action_ref
     descriptions: list[str] = field(default_factory=list)
+    video_urls: list[str] = field(default_factory=list)  # a video job's MP4s; `image_url` is their cover
     image_width: int | None = None  # of the delivered image, for Vary (Region) masks
     image_height: int | None = None
     cost: int = 0  # credits charged for it

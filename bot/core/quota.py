@@ -33,11 +33,13 @@ GRID_ACTIONS = (
 # Cost names an admin sets, and the actions each covers.
 COST_GROUPS: dict[str, tuple[JobAction, ...]] = {
     "grid": GRID_ACTIONS,
-    "upscale": (JobAction.UPSCALE,),
+    # A video U1-U4 picks one of four videos already made, as U1-U4 picks an image: it costs an upscale.
+    "upscale": (JobAction.UPSCALE, JobAction.VIDEO_UPSCALE),
     "hd_upscale": (JobAction.UPSCALE_HD,),
     "describe": (JobAction.DESCRIBE, JobAction.SHORTEN),  # prompts back, no image
+    "video": (JobAction.VIDEO, JobAction.VIDEO_EXTEND),
 }
-DEFAULT_COSTS = {"grid": 1, "upscale": 1, "hd_upscale": 2, "describe": 1}
+DEFAULT_COSTS = {"grid": 1, "upscale": 1, "hd_upscale": 2, "describe": 1, "video": 8}
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,7 @@ class GuildConfig:
     blocked: list[int] = field(default_factory=list)
     moderation_strikes: int = 3  # refused prompts in a day before a member is blocked until midnight; 0 = off
     refund_cancelled: bool = True  # a job cancelled after the API took it is refunded (the server bears its cost)
+    video: bool = True  # Animate, Extend and video U1-U4 are offered; off: hidden, and old presses refused
 
     def allows_channel(self, channel_id: int, parent_id: int | None = None) -> bool:
         """Every channel when none is listed; a thread goes by the channel it belongs to."""

@@ -1,12 +1,14 @@
-"""The AceData Cloud dialect for the simulator: `/midjourney/imagine`, `/midjourney/tasks`, `/midjourney/describe`.
+"""The AceData Cloud dialect for the simulator: `/midjourney/imagine`, `/midjourney/tasks`, `/midjourney/describe`,
+`/midjourney/shorten` and `/midjourney/videos`.
 
 It shares the `Simulator`'s tasks, timing and images with the midjourney-proxy dialect (see
 shared/reference/upstream-protocols.md, Part B). Prompts steer it like the proxy routes:
   - a word from BANNED_WORDS → 403 `forbidden`; `sim:busy` → 429;
   - `sim:fail` → the task fails midway; `sim:stall` → it never finishes;
-  - `sim:cut` → an ndjson stream stops after two lines, while the task itself goes on.
+  - `sim:cut` → an ndjson stream stops after two lines, while the task itself goes on;
+  - `sim:video-fail` → a video task fails midway.
 An image is addressed by `<task id>999` once its task succeeded; stream lines before that carry
-throwaway ids `<task id><progress>`, as AceData's previews do.
+throwaway ids `<task id><progress>`, as AceData's previews do. A video is addressed by `<task id>888`.
 """
 
 from __future__ import annotations
@@ -41,6 +43,10 @@ log = logging.getLogger(__name__)
 
 NDJSON = "application/x-ndjson"
 FINAL_SUFFIX = "999"  # image_id = task id + this, once the task succeeded
+VIDEO_SUFFIX = "888"  # video_id = a video task's id + this, once it succeeded
+VIDEO_MODES = ("fast", "turbo")  # no relax for videos
+RESOLUTIONS = ("480p", "720p")
+_OWN_IMAGE = re.compile(r"/mj/image/(\d+)/final\.png")
 MODERATION_MESSAGE = "Sorry! Our AI moderators feel your prompt might be against our community standards."
 MODES = ("fast", "relax", "turbo")
 SYNC_TIMEOUT = 480.0  # AceData's default `timeout` for a synchronous imagine
@@ -69,6 +75,8 @@ def actions_for(task: SimTask) -> list[str]:
     """What AceData offers on a finished image: grids and single images differ; no HD upscale twice."""
     if task.kind == "grid":
         return list(GRID_ACTIONS)
+    if task.kind == "video":
+        return []  # videos are extended through /midjourney/videos, by their video_id
     return ([] if task.upscaled else list(HD_UPSCALES)) + list(SINGLE_ACTIONS)
 
 
@@ -86,6 +94,7 @@ class AceDataDialect:
         app.router.add_post("/midjourney/tasks", self.tasks)
         app.router.add_post("/midjourney/describe", self.describe)
         app.router.add_post("/midjourney/shorten", self.shorten)
+        app.router.add_post("/midjourney/videos", self.videos)
         app.on_shutdown.append(self.on_shutdown)
         app.on_cleanup.append(self.on_cleanup)
 
@@ -102,23 +111,64 @@ class AceDataDialect:
             await self._session.close()
 
     # -- routes --------------------------------------------------------------------------------
-    async def imagine(self, request: web.Request) -> web.StreamResponse:
+    async def _submit_body(self, request: web.Request, modes: tuple[str, ...]) -> dict[str, Any] | web.Response:
+        """A submit's JSON body, or the refusal of a wrong key, a body that is no object, or a mode not in `modes`."""
         if refusal := self._auth(request):
             return refusal
         body = await json_body(request)
         if body is None:
             return _error(400, "bad_request", "The request body must be a JSON object.")
+        if body.get("mode") is not None and body.get("mode") not in modes:
+            return _error(400, "bad_request", f"mode must be one of {', '.join(modes)}")
+        return body
+
+    async def imagine(self, request: web.Request) -> web.StreamResponse:
+        body = await self._submit_body(request, MODES)
+        if isinstance(body, web.Response):
+            return body
         action = str(body.get("action") or "generate")
-        mode = body.get("mode")
-        if mode is not None and mode not in MODES:
-            return _error(400, "bad_request", f"mode must be one of {', '.join(MODES)}")
         if action == "generate":
             made = self._generate(str(body.get("prompt") or "").strip())
         else:
             made = await self._act(action, body)
         if isinstance(made, web.Response):
             return made
-        task = made
+        return await self._answer(request, body, made)
+
+    async def videos(self, request: web.Request) -> web.StreamResponse:
+        """`generate` (first frame `image_url`) or `extend` (`video_id`, `video_index`); answered like imagine."""
+        body = await self._submit_body(request, VIDEO_MODES)
+        if isinstance(body, web.Response):
+            return body
+        if body.get("resolution") is not None and body.get("resolution") not in RESOLUTIONS:
+            return _error(400, "bad_request", f"resolution must be one of {', '.join(RESOLUTIONS)}")
+        prompt = str(body.get("prompt") or "").strip()
+        if refusal := _screen(prompt):
+            return refusal
+        action = body.get("action") or "generate"
+        if action == "generate":
+            url = body.get("image_url")
+            if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+                return _error(400, "bad_request", "image_url is required")
+            source = self._own_image(url)
+            index = source.index if source is not None else 1
+        elif action == "extend":
+            source = self._video(str(body.get("video_id") or ""))
+            if source is None:
+                return _error(400, "bad_request", f"The video_id {body.get('video_id')!r} was not found.")
+            if body.get("video_index", 0) not in range(source.videos):
+                return _error(400, "bad_request", "video_index is out of range")
+            index = source.index
+        else:
+            return _error(400, "api_not_implemented", f"Unknown videos action {action!r}.")
+        task = self.book.new_task(
+            action=str(action), prompt=prompt or "video", kind="video", index=index, videos=4,
+            parent_id=source.id if source is not None else None,
+        )  # fmt: skip
+        return await self._answer(request, body, task)
+
+    async def _answer(self, request: web.Request, body: dict[str, Any], task: SimTask) -> web.StreamResponse:
+        """A submit's answer: an ndjson stream, the task id alone (async, callback), or the final object."""
         self.requests[task.id] = {k: v for k, v in body.items() if k != "mask"}
         origin = f"{request.scheme}://{request.host}"
         callback = body.get("callback_url")
@@ -220,6 +270,18 @@ class AceDataDialect:
             return self.book.new_task(kind="grid", mask=mask, **common)
         return self.book.new_task(kind="grid", **common)  # variations, re-roll, zoom and pan give grids
 
+    def _own_image(self, url: str) -> SimTask | None:
+        """The task whose final image the simulator serves at `url`, if it is one of its own links."""
+        m = _OWN_IMAGE.search(url)
+        return self.book.tasks.get(m[1]) if m else None
+
+    def _video(self, video_id: str) -> SimTask | None:
+        """The finished video task a video_id names."""
+        task = self.book.tasks.get(video_id.removesuffix(VIDEO_SUFFIX)) if video_id.endswith(VIDEO_SUFFIX) else None
+        if task is None or task.kind != "video" or self.book.status(task)[0] != "SUCCESS":
+            return None
+        return task
+
     def _image(self, image_id: str) -> SimTask | None:
         """The finished task an image_id names; preview ids and unfinished tasks name nothing."""
         if not image_id.endswith(FINAL_SUFFIX):
@@ -294,6 +356,20 @@ class AceDataDialect:
         if status == "FAILURE":
             error = {"code": "api_error", "message": reason}
             return {"success": False, "task_id": task.id, "error": error, "trace_id": str(uuid.uuid4())}, True
+        if status == "SUCCESS" and task.kind == "video":
+            width, height = await self.book.image_size(task)
+            videos = [f"{origin}/mj/video/{task.id}/{n}.mp4" for n in range(1, task.videos + 1)]
+            line = {
+                "success": True,
+                "task_id": task.id,
+                "video_id": task.id + VIDEO_SUFFIX,
+                "video_urls": videos,
+                "image_url": f"{origin}/mj/image/{task.id}/final.png",
+                "image_width": width,
+                "image_height": height,
+                "progress": 100,
+            }
+            return line, True
         if status == "SUCCESS":
             width, height = await self.book.image_size(task)
             final = f"{origin}/mj/image/{task.id}/final.png"
@@ -337,7 +413,7 @@ class AceDataDialect:
             "id": task.id,
             "application_id": "simulator",
             "created_at": round(created, 3),
-            "type": "imagine",
+            "type": "videos" if task.kind == "video" else "imagine",
             "request": self.requests.get(task.id, {"action": task.action.lower(), "prompt": task.prompt}),
             "state": "pending",
         }
@@ -352,7 +428,7 @@ class AceDataDialect:
             item["state"] = "finished" if line["success"] else "failed"
             item["finished_at"] = round(time.time(), 3)
             item["duration"] = round(item["finished_at"] - created, 3)
-            if line["success"]:
+            if line["success"] and "image_id" in line:
                 item["image_id"] = line["image_id"]
         item["response"] = line
         return item

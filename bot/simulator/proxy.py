@@ -239,6 +239,10 @@ class ProxyDialect:
             "buttons": self.book.buttons(task) if status == "SUCCESS" else [],
             "properties": {"finalPrompt": prompt, "messageHash": task.image_hash},
         }
+        if task.kind == "video" and status == "SUCCESS":  # trueai: the MP4s, and `imageUrl` as their cover
+            urls = [f"{origin}/mj/video/{task.id}/{n}.mp4" for n in range(1, task.videos + 1)]
+            task_json["videoUrls"] = [{"url": url, "thumbnail": image_url} for url in urls]
+            task_json["videoUrl"] = urls[0]
         if not self.book.with_buttons:
             del task_json["buttons"]  # the open-source proxy has no such field
         return task_json

@@ -5,7 +5,7 @@ images and Midjourney's button customIds. State is computed from the time since 
 needs no background work. Prompts can steer it, which demos and tests use:
   - a word from BANNED_WORDS → code 24 at submit;
   - `sim:busy` → code 23 (queue full); `sim:fail` → the task fails midway; `sim:stall` → never finishes;
-  `sim:hold` → the submit is accepted but answered only after HOLD_SECONDS.
+  `sim:hold` → the submit is accepted but answered only after HOLD_SECONDS; `sim:video-fail` → a video fails.
 One app serves both dialects over one `TaskBook` (tasks.py): midjourney-proxy (proxy.py) and AceData
 Cloud (acedata.py, `/midjourney/*`).
 """
@@ -23,6 +23,7 @@ from bot.simulator.http import route_name
 from bot.simulator.images import preview_png
 from bot.simulator.proxy import ProxyDialect
 from bot.simulator.tasks import SimTask, TaskBook
+from bot.simulator.videos import stand_in_mp4
 
 __all__ = ["SimTask", "Simulator", "serve_forever"]
 
@@ -40,8 +41,11 @@ class Simulator(TaskBook):
         remix: bool = False,
         modal_code: int = 21,
         buttons: bool = True,
+        video: bool = True,
     ):
-        super().__init__(duration=duration, api_key=api_key, remix=remix, modal_code=modal_code, buttons=buttons)
+        super().__init__(
+            duration=duration, api_key=api_key, remix=remix, modal_code=modal_code, buttons=buttons, video=video
+        )
         self.host, self.port = host, port
         self.requests: Counter[str] = Counter()
         self.proxy = ProxyDialect(self)
@@ -55,6 +59,7 @@ class Simulator(TaskBook):
         self.proxy.register(app)
         self.acedata.register(app)
         app.router.add_get("/mj/image/{id}/{name}", self.image)
+        app.router.add_get("/mj/video/{id}/{name}", self.video_file)
         app.router.add_get("/sim/stats", self.stats)
         return app
 
@@ -79,7 +84,7 @@ class Simulator(TaskBook):
         self.requests[route_name(request.path)] += 1
         if request.path.startswith("/midjourney/"):
             return await handler(request)  # AceData routes refuse keys in their own dialect
-        if self.api_key and not request.path.startswith("/mj/image/"):
+        if self.api_key and not request.path.startswith(("/mj/image/", "/mj/video/")):
             given = request.headers.get("mj-api-secret") or request.headers.get("Authorization") or ""
             if given.removeprefix("Bearer ").strip() != self.api_key:
                 return web.Response(status=401)
@@ -104,6 +109,17 @@ class Simulator(TaskBook):
         progress = int(request.query.get("p", "50"))
         data = await asyncio.to_thread(preview_png, final, progress)
         return web.Response(body=data, content_type="image/png")
+
+    async def video_file(self, request: web.Request) -> web.Response:
+        """`/mj/video/{task}/{n}.mp4`: the n-th video of a finished video task."""
+        task = self.tasks.get(request.match_info["id"])
+        name = request.match_info["name"]
+        number = name.removesuffix(".mp4")
+        if task is None or not number.isdigit() or not 1 <= int(number) <= task.videos:
+            return web.Response(status=404)
+        if self.video_fault == "html":
+            return web.Response(text="<html><title>Gateway</title>Video expired</html>", content_type="text/html")
+        return web.Response(body=stand_in_mp4(task.image_hash, int(number)), content_type="video/mp4")
 
 
 async def serve_forever(port: int, duration: float, api_key: str = "", host: str = "127.0.0.1") -> None:

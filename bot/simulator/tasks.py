@@ -51,6 +51,7 @@ class SimTask:
     descriptions: tuple[str, ...] = ()  # a DESCRIBE task's four prompts
     state: str = ""  # the submit's `state`, echoed in the task and searchable in /mj/task/list
     cancelled: bool = False  # stopped by POST /mj/task/{id}/cancel
+    videos: int = 0  # a video task (kind "video"): how many MP4s it finishes with, besides its cover image
 
 
 class TaskBook:
@@ -64,6 +65,7 @@ class TaskBook:
         remix: bool = False,
         modal_code: int = 21,
         buttons: bool = True,
+        video: bool = True,
     ) -> None:
         self.duration = duration
         self.api_key = api_key
@@ -73,8 +75,11 @@ class TaskBook:
         self.modal_code = modal_code
         # The open-source proxy sends no `buttons` and takes U/V/🔄 at /mj/submit/change instead.
         self.with_buttons = buttons
+        # Upscaled single images offer Animate (High/Low motion), as on an upstream account with video.
+        self.video = video
         # Result images that fail as real servers' links do: "missing" (404) or "html" (a web page at 200).
         self.image_fault: str | None = None
+        self.video_fault: str | None = None  # the same for result videos
         self.tasks: dict[str, SimTask] = {}
         self._ids = itertools.count(int(time.time() * 1000) * 1000)
         self._with_images: deque[SimTask] = deque()
@@ -90,6 +95,13 @@ class TaskBook:
         common = {"prompt": parent.prompt, "parent_id": parent.id, "custom_id": custom_id}
         if verb == "upsample":
             return self.new_task(action="UPSCALE", kind="single", index=index, **common)
+        if m := re.fullmatch(r"animate_(?:high|low)(_extend)?", verb):
+            action = "VIDEO_EXTEND" if m[1] else "VIDEO"
+            return self.new_task(
+                action=action, kind="video", index=parent.index, videos=4, modal_pending=self.remix, **common
+            )
+        if verb == "video_virtual_upscale":  # one of the four videos on its own; trueai calls it UPSCALE
+            return self.new_task(action="UPSCALE", kind="video", index=index, videos=1, **common)
         if verb.startswith("upsample_"):
             return self.new_task(action="UPSCALE_HD", kind="single", index=parent.index, upscaled=True, **common)
         if verb == "reroll":
@@ -133,6 +145,8 @@ class TaskBook:
             return "SUBMITTED", 0, ""
         if "sim:fail" in task.prompt and share >= 0.5:
             return "FAILURE", None, "Simulated failure: the image could not be generated"
+        if task.kind == "video" and "sim:video-fail" in task.prompt and share >= 0.5:
+            return "FAILURE", None, "Simulated failure: the video could not be made"
         if share >= 1 and "sim:stall" not in task.prompt:
             return "SUCCESS", 100, ""
         step = int((min(share, 0.99) - QUEUED_SHARE) / (1 - QUEUED_SHARE) * len(PROGRESS_STEPS))
@@ -142,6 +156,11 @@ class TaskBook:
         if task.action in ("DESCRIBE", "SHORTEN"):
             return []
         h = task.image_hash
+        if task.kind == "video":
+            ups = [_button(f"MJ::JOB::video_virtual_upscale::{i}::{h}", f"U{i}") for i in range(1, 5)]
+            extend = [_button(f"MJ::JOB::animate_{m}_extend::1::{h}", f"Extend ({m.capitalize()} motion)", "🎞️")
+                      for m in ("high", "low")]  # fmt: skip
+            return (ups if task.videos > 1 else []) + extend
         if task.kind == "grid":
             return (
                 [_button(f"MJ::JOB::upsample::{i}::{h}", f"U{i}") for i in range(1, 5)]
@@ -163,6 +182,11 @@ class TaskBook:
             _button(f"MJ::CustomZoom::{h}", "Custom Zoom", "🔍"),
         ]
         buttons += [_button(f"MJ::JOB::pan_{d}::1::{h}::SOLO", "", e) for d, e in _PANS]
+        if self.video:
+            buttons += [
+                _button(f"MJ::JOB::animate_{m}::1::{h}::SOLO", f"Animate ({m.capitalize()} motion)", "🎞️")
+                for m in ("high", "low")
+            ]
         buttons.append(_button(f"MJ::BOOKMARK::{h}", "", "❤️"))
         return buttons
 

@@ -222,6 +222,9 @@ def _upstream_titles() -> list[Text]:
         "MJ::JOB::pan_left::1::abc::SOLO",
         "MJ::JOB::pan_down::1::abc::SOLO",
         "MJ::BOOKMARK::abc",
+        "MJ::JOB::animate_high::1::abc::SOLO",
+        "MJ::JOB::animate_low_extend::1::abc",
+        "MJ::JOB::video_virtual_upscale::2::abc",
     ]
     acedata = [
         "upscale4",
@@ -237,6 +240,8 @@ def _upstream_titles() -> list[Text]:
         "zoom_out_1_5x",
         "square",
         "pan_up",
+        "video::animate::low",
+        "video::extend::high",
     ]
     faces = [describe_button(UpstreamButton(cid)) for cid in proxy + acedata]
     faces.append(describe_button(UpstreamButton("MJ::JOB::upsample_v6_2x_subtle::1::abc", label="Redo Upscale")))
@@ -245,7 +250,7 @@ def _upstream_titles() -> list[Text]:
 
 def test_job_titles_translate() -> None:
     titles = _upstream_titles()
-    assert len(titles) == 31
+    assert len(titles) == 36
     for title in [*titles, Text("job-title-describe"), Text("job-title-shorten")]:
         assert chinese(render(title, ZH)), title
 
@@ -356,6 +361,7 @@ async def test_refusal_of_credits_with_the_wait(accounts: Accounts) -> None:
         ("default_mode", "slow"),
         ("default_bot", "dalle"),
         ("refund_cancelled", "maybe"),
+        ("video", "sometimes"),
         ("colour", "blue"),
     ],
 )
@@ -382,6 +388,7 @@ def test_admin_setting_errors_translate(name: str, value: str) -> None:
             blocked=[8],
             moderation_strikes=3,
             refund_cancelled=True,
+            video=False,
         ),
     ],
 )
@@ -389,7 +396,7 @@ def test_server_settings_translate(config: GuildConfig) -> None:
     bot = SimpleNamespace(settings=SimpleNamespace(quota_defaults=Defaults(), mj_bot_type="MID_JOURNEY"))
     chinese_lines = describe_config(config, bot, {8: 2}, ZH).split("\n")
     english_lines = describe_config(config, bot, {8: 2}, ENGLISH).split("\n")
-    assert len(chinese_lines) == len(english_lines) == 12
+    assert len(chinese_lines) == len(english_lines) == 13
     for line in chinese_lines:
         assert chinese(line), line
     for line in english_lines:
@@ -409,7 +416,8 @@ def test_server_settings_in_english() -> None:
     assert lines[6] == "Channels: all"
     assert lines[9] == "Moderation strikes before a day's block: off"
     assert lines[10] == "Cancelled jobs refunded: off"
-    assert lines[11] == "Strikes today: none"
+    assert lines[11] == "Video (Animate, Extend, video U1–U4): on"
+    assert lines[12] == "Strikes today: none"
 
 
 def _inner(child: discord.ui.Item[Any]) -> Any:

@@ -94,6 +94,12 @@ async def test_imagine_then_action_save_pngs_and_land_in_the_ledger(sim: Simulat
     upscale = next(line.split()[1] for line in out.splitlines() if line.startswith("task "))
     assert sim.tasks[upscale].action == "UPSCALE" and sim.tasks[upscale].index == 2
     assert [p.name for p in (tmp_path / "up").glob("*.png")] == [f"{upscale}.png"]
+    code, out = await mjbot(env, "action", upscale, "Animate (Low motion)", "--out", "video", cwd=tmp_path)
+    assert code == 0, out
+    video = next(line.split()[1] for line in out.splitlines() if line.startswith("task "))
+    files = sorted(p.name for p in (tmp_path / "video").iterdir())
+    assert files == [f"{video}-video-{n}.mp4" for n in range(1, 5)] + [f"{video}.png"]  # the MP4s and their cover
+    assert (tmp_path / "video" / files[0]).read_bytes()[4:8] == b"ftyp"
     Image.new("RGB", (40, 30), "teal").save(tmp_path / "ref.png")
     code, out = await mjbot(env, "imagine", "a teal boat", "--image", "ref.png", "--bot", "niji", cwd=tmp_path)
     assert code == 0, out
@@ -101,7 +107,7 @@ async def test_imagine_then_action_save_pngs_and_land_in_the_ledger(sim: Simulat
     assert with_image.reference_images == 1 and with_image.bot_type == "NIJI_JOURNEY"
     with sqlite3.connect(tmp_path / "bot.sqlite3") as db:
         rows = db.execute("SELECT user_id, guild_id, action, status FROM jobs ORDER BY id").fetchall()
-        operator = [(0, None, action, "succeeded") for action in ("imagine", "upscale", "imagine")]
+        operator = [(0, None, action, "succeeded") for action in ("imagine", "upscale", "video", "imagine")]
         assert rows == operator  # the operator's: user 0, no server
         assert db.execute("SELECT COUNT(*) FROM credit_entries").fetchone() == (0,)
 

@@ -17,6 +17,7 @@ from PIL import Image
 from bot.core.errors import ErrorKind, ProviderError
 from bot.core.models import BlendRequest, ImagineRequest, JobStatus, ReferenceImage, SubmitResult, TaskSnapshot
 from bot.core.providers.acedata import AceDataProvider, parse_callback, parse_response, parse_task_item
+from bot.core.providers.base import Capability
 from bot.core.reasons import failure_message
 from bot.simulator.server import Simulator
 
@@ -177,8 +178,8 @@ async def test_action_vary_region_and_modal_bodies() -> None:
         "mode": "turbo",
         "async": True,
     }
-    # Remix and Custom Zoom go in one call: no confirmation step, nothing to search by `state`.
-    assert provider.capabilities == frozenset() and not hasattr(provider, "modal")
+    # Remix and Custom Zoom go in one call: no confirmation step, nothing to search by `state`; videos only.
+    assert provider.capabilities == frozenset({Capability.VIDEO}) and not hasattr(provider, "modal")
     assert len(seen) == 2
 
 

@@ -32,6 +32,7 @@ from bot.core.models import (
     TaskSnapshot,
     UpstreamButton,
 )
+from bot.core.providers.base import Capability
 from bot.core.quota import Defaults, GuildConfig, local_day
 from bot.core.standing import read as read_standing
 from bot.devtools.pg import ThrowawayPostgres
@@ -51,6 +52,7 @@ class FakeApi:
     submits: int = 0
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     name: str = "fake"
+    capabilities: frozenset[Capability] = frozenset()
 
     def _new(self) -> SubmitResult:
         self.submits += 1

@@ -78,11 +78,15 @@ async def test_every_action_goes_at_the_jobs_mode(
                 assert done.status is JobStatus.SUCCEEDED, (face, done.error)
                 pressed.append(face.action.value)
         expected = {"upscale", "variation", "reroll", "upscale_hd", "vary_subtle", "vary_strong", "vary_region",
-                    "zoom", "pan"}  # fmt: skip
+                    "zoom", "pan", "video"}  # fmt: skip
         if dialect == "proxy":
             expected.add("custom_zoom")  # AceData offers no Custom Zoom
         assert expected <= set(pressed)
         seen = modes_seen(sim, dialect)
-        assert len(seen) >= len(pressed) and set(seen.values()) == {"relax"}, seen
+        videos = {task_id for task_id, task in sim.tasks.items() if task.kind == "video"}
+        assert len(seen) >= len(pressed) and len(videos) == 2, seen  # Animate (High) and (Low)
+        # AceData makes no relaxed video: a relax job's video goes at fast, its default; all else at relax.
+        assert {seen[t] for t in videos} == {"fast" if dialect == "acedata" else "relax"}
+        assert {mode for task_id, mode in seen.items() if task_id not in videos} == {"relax"}, seen
     finally:
         await service.stop()

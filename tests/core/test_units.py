@@ -64,7 +64,7 @@ def test_post_upscale_layout_fits_discord() -> None:
     assert rows[0] == ["Upscale (Subtle)", "Upscale (Creative)", "Vary (Subtle)", "Vary (Strong)", "Vary (Region)"]
     assert rows[1] == ["Zoom Out 2x", "Zoom Out 1.5x", "Custom Zoom"]
     assert rows[2] == ["⬅️", "➡️", "⬆️", "⬇️"]
-    assert rows[3] == ["❤️"]
+    assert rows[3] == ["Animate (High motion)", "Animate (Low motion)", "❤️"]  # the API's, on accounts with video
     assert all(len(r) <= 5 for r in rows.values()) and max(rows) < 5
 
 

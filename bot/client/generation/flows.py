@@ -21,10 +21,11 @@ from bot.client.generation.modals import PromptModal, ZoomModal
 from bot.client.generation.posted_messages import Posted, PostedMessages
 from bot.client.generation.region import region_picker
 from bot.client.generation.render import job_content, job_view, result_filename
+from bot.client.generation.video_files import upload_limit, video_files
 from bot.client.replies import NO_MENTIONS, member_roles, reply
 from bot.core import crashpoints, requests
 from bot.core.accounts import Accounts, Refusal
-from bot.core.buttons import IMAGE_ACTIONS, ButtonFace
+from bot.core.buttons import JOB_ACTIONS, VIDEO_ACTIONS, ButtonFace
 from bot.core.errors import InvalidInput, MJError, UserFacingError
 from bot.core.images import ImageFetcher, check_reference_image, image_extension, image_size, region_mask
 from bot.core.jobs import JobService
@@ -284,6 +285,9 @@ class Flows:
         if config.press_policy == "owner" and interaction.user.id != parent.user_id:
             await reply(interaction, Text("job-owner-only"))
             return
+        if face.action in VIDEO_ACTIONS and not config.video:  # an old message's button: nothing is charged
+            await reply(interaction, Text("job-video-off"))
+            return
         mode = self._button_mode(parent, config)
         # Dialogs must be the first answer to a press, so these are decided before any defer.
         if face.action in (JobAction.CUSTOM_ZOOM, JobAction.VARY_REGION) and interaction.response.is_done():
@@ -323,7 +327,7 @@ class Flows:
             flavour = self._flavour(config, None, None)
             request = ImagineRequest(prompt, (), *flavour)
             await self._reply_job(interaction, parent, None, face, request, action=JobAction.IMAGINE, prompt=prompt)
-        elif face.action in IMAGE_ACTIONS:
+        elif face.action in JOB_ACTIONS:
             await self._reply_job(interaction, parent, index, face, ActionRequest(parent.id, index, None, mode))
         else:
             await reply(interaction, Text("job-action-unavailable"))
@@ -344,14 +348,18 @@ class Flows:
             raise UserFacingError(Text("job-none", id=job_id))
         if job.status is not JobStatus.SUCCEEDED or not job.image_url:
             raise UserFacingError(Text("job-nothing-to-show", id=job_id))
-        files, content = [], job_content(job)
-        data = await self._image_of(interaction, job)
-        if data is None:
+        files: list[discord.File] = []
+        content = job_content(job)
+        if job.video_urls:  # the videos again, as the job's own message carries them
+            files, links = await video_files(self.fetcher, job, upload_limit(interaction.client, job.guild_id))
+            content += "".join(f"\n{link}" for link in links)
+        elif (data := await self._image_of(interaction, job)) is None:
             content += f"\n{job.image_url}"
         else:
             files.append(discord.File(io.BytesIO(data), result_filename(job, image_extension(data))))
         channel = interaction.client.get_partial_messageable(interaction.channel_id or job.channel_id)
-        view = job_view(job) or discord.utils.MISSING
+        video = self.accounts.cached_config(job.guild_id).video
+        view = job_view(job, video=video) or discord.utils.MISSING
         message = await channel.send(content, files=files, view=view, allowed_mentions=NO_MENTIONS)
         link = f"https://discord.com/channels/{interaction.guild_id}/{message.channel.id}/{message.id}"
         await reply(interaction, Text("job-shown-again", id=job.id, link=link))

@@ -19,6 +19,7 @@ from typing import Any
 import discord
 
 from bot.client.generation.render import job_content, job_view, result_filename
+from bot.client.generation.video_files import upload_limit, video_files
 from bot.client.replies import NO_MENTIONS
 from bot.core import crashpoints
 from bot.core.errors import MJError
@@ -122,7 +123,7 @@ class JobMessages:
         content = job_content(job)
         if worker.shown == (content, job.preview_url):
             return False
-        kwargs: dict[str, Any] = {"content": content, "view": job_view(job)}
+        kwargs: dict[str, Any] = {"content": content, "view": job_view(job, video=self._video_on(job))}
         preview_changed = job.preview_url and (worker.shown is None or worker.shown[1] != job.preview_url)
         if preview_changed and job.preview_url:
             try:
@@ -163,8 +164,14 @@ class JobMessages:
 
     async def _final_message(self, job: Job) -> tuple[dict[str, Any], tuple[int, int] | None]:
         """The final edit, and the size of the image it carries."""
-        kwargs: dict[str, Any] = {"content": job_content(job), "view": job_view(job), "attachments": []}
+        view = job_view(job, video=self._video_on(job))
+        kwargs: dict[str, Any] = {"content": job_content(job), "view": view, "attachments": []}
         if job.status is not JobStatus.SUCCEEDED or not job.image_url:
+            return kwargs, None
+        if job.video_urls:  # the videos are the result; their cover stays a link in the ledger
+            files, links = await video_files(self._fetcher, job, upload_limit(self._client, job.guild_id))
+            kwargs["attachments"] = files
+            kwargs["content"] += "".join(f"\n{link}" for link in links)
             return kwargs, None
         try:
             data = await self._fetcher.download(job.image_url)
@@ -179,6 +186,11 @@ class JobMessages:
             name = result_filename(job, image_extension(fitted))
             kwargs["attachments"] = [discord.File(io.BytesIO(fitted), name)]
         return kwargs, image_size(data)
+
+    def _video_on(self, job: Job) -> bool:
+        """The server's `video` setting: with it off no video button is shown."""
+        accounts = self._jobs.accounts
+        return accounts is None or accounts.cached_config(job.guild_id).video
 
     async def _edit(self, worker: _Worker, job: Job, kwargs: dict[str, Any]) -> None:
         assert job.message_id is not None

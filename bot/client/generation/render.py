@@ -71,10 +71,11 @@ def _descriptions(descriptions: list[str], room: int) -> str:
     return "\n\n" + "\n\n".join(lines)
 
 
-def job_view(job: Job) -> discord.ui.View | None:
+def job_view(job: Job, *, video: bool = True) -> discord.ui.View | None:
     """The buttons under a job: the API's under a finished one; Cancel (and Remix prompt) while it waits or runs.
 
-    The view is stopped: its items are DynamicItems, found again from their custom_id after a restart.
+    `video` is the server's setting: off, no video button is shown. The view is stopped: its items are
+    DynamicItems, found again from their custom_id after a restart.
     """
     if job.status in CANCELLABLE:  # waiting or running: Cancel, and Remix prompt when one is awaited
         view = discord.ui.View(timeout=None)
@@ -85,8 +86,9 @@ def job_view(job: Job) -> discord.ui.View | None:
         return view
     if job.status is not JobStatus.SUCCEEDED:
         return None
-    placed = layout(job.buttons)
-    with_image = job.action is not JobAction.DESCRIBE and bool(job.image_url)
+    placed = layout(job.buttons, video=video)
+    # ✉️ sends an image: not under /describe's prompts, nor under videos (whose image is only their cover).
+    with_image = job.action is not JobAction.DESCRIBE and bool(job.image_url) and not job.video_urls
     if not placed and not with_image:
         return None
     view = discord.ui.View(timeout=None)

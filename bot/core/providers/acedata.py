@@ -31,13 +31,17 @@ from bot.core.models import (
     UpstreamButton,
 )
 from bot.core.providers.base import Capability
-from bot.core.providers.proxy import parse_progress
+from bot.core.providers.proxy import parse_progress, web_links
 from bot.core.reasons import MODERATION_MESSAGE
 from bot.core.text import Text
 
 log = logging.getLogger(__name__)
 
 NDJSON = "application/x-ndjson"
+IMAGINE, VIDEOS = "/midjourney/imagine", "/midjourney/videos"
+# Midjourney's standard definition: four files that fit Discord's upload limit far more often than 720p.
+VIDEO_RESOLUTION = "480p"
+_MOTION_FLAG = re.compile(r"\s--motion\s+\S+")
 BATCH_LIMIT = 50  # ids per /midjourney/tasks retrieve_batch request
 # Seconds a stream may stay silent before it is given up (the job service then polls). Queued
 # jobs can wait a while before their first progress line, so this is longer than a plain request.
@@ -78,14 +82,17 @@ def parse_response(raw: object, task_id: str | None = None, *, state: str | None
     # result that offers none, at 100%) is the end. Their image_id is a throwaway preview id.
     if success is True and (actions or progress == 100):
         image = data.get("raw_image_url") or data.get("image_url")
-        image_id = data.get("image_id")
+        videos = web_links(data.get("video_urls"))
+        # A video is extended by its video_id, an image acted on by its image_id.
+        ref = data.get("video_id") if videos else data.get("image_id")
         return TaskSnapshot(
             tid,
             JobStatus.SUCCEEDED,
             progress=100,
             image_url=str(image) if image else None,
             buttons=tuple(UpstreamButton(custom_id=a) for a in actions),
-            action_ref=str(image_id) if image_id not in (None, "") else None,
+            action_ref=str(ref) if ref not in (None, "") else None,
+            video_urls=videos,
         )
     preview = data.get("image_url") or None
     return TaskSnapshot(
@@ -141,8 +148,8 @@ class AceDataProvider:
 
     name = "acedata"
     # No modal step (Remix and Custom Zoom go in one call), and no `state` to search by: the task id comes
-    # on the first line of the answer.
-    capabilities: frozenset[Capability] = frozenset()
+    # on the first line of the answer. Videos have their own endpoint and no buttons.
+    capabilities: frozenset[Capability] = frozenset({Capability.VIDEO})
 
     def __init__(
         self,
@@ -239,6 +246,21 @@ class AceDataProvider:
             body["prompt"] = prompt.strip()
         return await self._submit(body, mode)
 
+    async def animate(self, image_url: str, prompt: str, motion: str, mode: str | None = None) -> SubmitResult:
+        body = {
+            "action": "generate",
+            "prompt": _with_motion(prompt, motion),
+            "image_url": image_url,
+            "resolution": VIDEO_RESOLUTION,
+            "loop": False,
+        }
+        return await self._submit(body, _video_mode(mode or self._mode), VIDEOS)
+
+    async def extend(self, video_ref: str, prompt: str, motion: str, mode: str | None = None) -> SubmitResult:
+        # The first of the four videos: the bot offers one Extend pair per result, not one per video.
+        body = {"action": "extend", "prompt": _with_motion(prompt, motion), "video_id": video_ref, "video_index": 0}
+        return await self._submit(body, _video_mode(mode or self._mode), VIDEOS)
+
     @staticmethod
     def _image_url(image: ReferenceImage) -> str:
         if not image.url:
@@ -254,8 +276,7 @@ class AceDataProvider:
             return f"{prompt} --niji"
         return prompt
 
-    async def _submit(self, body: dict[str, Any], mode: str | None) -> SubmitResult:
-        path = "/midjourney/imagine"
+    async def _submit(self, body: dict[str, Any], mode: str | None, path: str = IMAGINE) -> SubmitResult:
         if mode or self._mode:
             body["mode"] = (mode or self._mode or "").lower()
         if self._callback_url:
@@ -433,6 +454,15 @@ class AceDataProvider:
         if status:
             return err(ErrorKind.REJECTED, Text("upstream-refused-status", status=status))
         return err(ErrorKind.REJECTED, Text("upstream-refused-code", code=code) if code else Text("upstream-refused"))
+
+
+def _with_motion(prompt: str, motion: str) -> str:
+    return f"{_MOTION_FLAG.sub('', ' ' + prompt).strip()} --motion {motion}"
+
+
+def _video_mode(mode: str | None) -> str | None:
+    """AceData makes no video in relax mode: such a job goes at fast, the API's default."""
+    return "fast" if mode and mode.lower() == "relax" else mode
 
 
 class _Updates:

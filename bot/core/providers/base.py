@@ -20,6 +20,8 @@ class Capability(StrEnum):
     MODAL = "modal"  # a task can wait for a confirmation with an edited prompt (Remix, Custom Zoom)
     FIND_BY_STATE = "find_by_state"  # tasks can be listed by the `state` they were submitted with
     CANCEL = "cancel"  # a running task can be asked to stop (often refused to non-admin accounts)
+    # Videos come from an endpoint, not from the API's buttons: the bot offers Animate and Extend itself.
+    VIDEO = "video"
 
 
 class Provider(Protocol):
@@ -91,6 +93,22 @@ class Cancels(Protocol):
     async def cancel(self, task_id: str) -> None:
         """Ask the API to stop a task; raises `ProviderError` when it refuses."""
         ...
+
+
+class MakesVideos(Protocol):
+    """`Capability.VIDEO`. `motion` is high or low; the result has `video_urls` and a cover `image_url`."""
+
+    async def animate(self, image_url: str, prompt: str, motion: str, mode: str | None = None) -> SubmitResult:
+        """Videos whose first frame is the image at `image_url`."""
+        ...
+
+    async def extend(self, video_ref: str, prompt: str, motion: str, mode: str | None = None) -> SubmitResult:
+        """The first video of the result `video_ref` (its `action_ref`) made longer."""
+        ...
+
+
+def video_maker(provider: Provider) -> MakesVideos | None:
+    return cast(MakesVideos, provider) if Capability.VIDEO in provider.capabilities else None
 
 
 def canceller(provider: Provider) -> Cancels | None:

@@ -112,7 +112,19 @@ def parse_task(raw: object) -> TaskSnapshot | None:
         final_prompt=final_prompt,
         action_ref=str(raw["id"]),
         descriptions=descriptions,
+        video_urls=video_urls(raw) if status is JobStatus.SUCCEEDED else (),
     )
+
+
+def video_urls(raw: dict[str, Any]) -> tuple[str, ...]:
+    """trueai's `videoUrls: [{url, thumbnail}]`, else its single `videoUrl`."""
+    return web_links(raw.get("videoUrls")) or web_links([raw.get("videoUrl")])
+
+
+def web_links(raw: object) -> tuple[str, ...]:
+    """The http(s) links of a list of links or of objects with a `url` (both dialects list videos so)."""
+    urls = [v.get("url") if isinstance(v, dict) else v for v in raw] if isinstance(raw, list) else []
+    return tuple(u for u in urls if isinstance(u, str) and u.startswith(("http://", "https://")))
 
 
 _NUMBERED = re.compile(r"(?:^|\n)\s*(?:[1-5]\ufe0f?\u20e3|[1-5][.)])\s*")

@@ -12,6 +12,7 @@ error-unexpected = Something went wrong on the bot's side. Please try again; if 
 
 job-unknown = This button belongs to a job the bot no longer knows.
 job-owner-only = On this server only the member who started a job can use its buttons.
+job-video-off = Video is turned off on this server. Nothing was charged.
 job-started = 🎨 Your job has started: { $link }
 job-not-posted-here = The bot could not post this job's message here. Nothing was charged.
 job-not-posted = The bot could not post this job's message. Nothing was charged.
@@ -154,6 +155,9 @@ action-blend = blend
 action-describe = describe
 action-describe-pick = describe_pick
 action-shorten = shorten
+action-video = video
+action-video-extend = video_extend
+action-video-upscale = video_upscale
 action-other = other
 
 ## A job's state, as /job shows it: `status-` and the JobStatus value, `_` as `-`.
@@ -178,6 +182,7 @@ admin-bad-press-policy = `press_policy` is `anyone` (the presser pays) or `owner
 admin-bad-default-mode = `default_mode` is `fast`, `relax`, `turbo` or `none`.
 admin-bad-default-bot = `default_bot` is `midjourney`, `niji` or `none`.
 admin-bad-refund-cancelled = `refund_cancelled` is `on` (cancelled jobs are refunded) or `off`.
+admin-bad-video = `video` is `on` (Animate and the video buttons are offered) or `off`.
 admin-unknown-setting = Unknown setting `{ $name }`.
 
 ## /mjadmin show: the server's settings (bot/client/credits/admin.py, `describe_config`).
@@ -209,6 +214,11 @@ admin-settings-strikes = Moderation strikes before a day's block: { $strikes ->
     }
 # $refund is on or off.
 admin-settings-refund = Cancelled jobs refunded: { $refund ->
+        [on] on
+       *[off] off
+    }
+# $video is on or off.
+admin-settings-video = Video (Animate, Extend, video U1–U4): { $video ->
         [on] on
        *[off] off
     }

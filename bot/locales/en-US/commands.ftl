@@ -96,9 +96,11 @@ choice-cost-grid = cost_grid
 choice-cost-upscale = cost_upscale
 choice-cost-hd-upscale = cost_hd_upscale
 choice-cost-describe = cost_describe
+choice-cost-video = cost_video
 choice-timezone = timezone
 choice-press-policy = press_policy (anyone | owner)
 choice-default-mode = default_mode (fast | relax | turbo | none)
 choice-default-bot = default_bot (midjourney | niji | none)
 choice-moderation-strikes = moderation_strikes (0 = off)
 choice-refund-cancelled = refund_cancelled (on | off)
+choice-video = video (on | off)

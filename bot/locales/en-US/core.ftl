@@ -48,6 +48,7 @@ image-too-many-pixels = `{ $filename }` has too many pixels to be used.
 image-unreadable = `{ $filename }` is not an image the bot can read (PNG, JPEG, WebP or GIF).
 image-wrong-format = `{ $filename }` is a { $format } image; use PNG, JPEG, WebP or GIF.
 result-not-image = The image service's result is not an image.
+result-not-video = The image service's result is not an MP4 video.
 result-download-failed = The finished image could not be downloaded from the image service.
 result-too-large = The finished image is too large to download.
 
@@ -130,6 +131,16 @@ title-pan = { $direction ->
        *[down] Pan Down
     }
 title-favourite = Favourite
+# $motion is high or low.
+title-animate = { $motion ->
+        [high] Animate (High motion)
+       *[low] Animate (Low motion)
+    }
+title-video-extend = { $motion ->
+        [high] Extend (High motion)
+       *[low] Extend (Low motion)
+    }
+title-video = Video #{ $n }
 title-prompt = Prompt { $n }
 title-other = Action
 
@@ -150,6 +161,8 @@ job-timeout = The job took longer than { $minutes } minutes and was given up. Pl
 job-no-prompts = The image service described the image but sent no prompts.
 job-no-image = The image service finished the job but sent no image.
 job-image-undownloadable = The image service finished the job, but its image could not be downloaded. It was refunded.
+job-no-video = The image service finished the video job but sent no video.
+job-video-undownloadable = The image service finished the job, but its videos could not be downloaded as MP4 files. It was refunded.
 job-cancelled = Cancelled.
 job-cancelled-refunded = Cancelled; its credits were given back.
 

@@ -9,6 +9,7 @@ error-unexpected = 机器人这边出了点问题。请重试；如果问题持�
 
 job-unknown = 这个按钮所属的任务已不在机器人的记录中。
 job-owner-only = 在本服务器，只有发起任务的成员才能使用它的按钮。
+job-video-off = 本服务器已关闭视频功能。没有扣除积分。
 job-started = 🎨 你的任务已开始：{ $link }
 job-not-posted-here = 机器人无法在这里发布这个任务的消息。未扣除任何积分。
 job-not-posted = 机器人无法发布这个任务的消息。未扣除任何积分。
@@ -145,6 +146,9 @@ action-blend = 混合
 action-describe = 描述
 action-describe-pick = 按描述生成
 action-shorten = 精简
+action-video = 视频
+action-video-extend = 延长视频
+action-video-upscale = 视频放大
 action-other = 其他
 
 ## 任务的状态，见 /job：`status-` 加 JobStatus 的值，`_` 写作 `-`。
@@ -169,6 +173,7 @@ admin-bad-press-policy = `press_policy` 只能是 `anyone`（谁点按钮谁付�
 admin-bad-default-mode = `default_mode` 只能是 `fast`、`relax`、`turbo` 或 `none`。
 admin-bad-default-bot = `default_bot` 只能是 `midjourney`、`niji` 或 `none`。
 admin-bad-refund-cancelled = `refund_cancelled` 只能是 `on`（取消的任务退回积分）或 `off`。
+admin-bad-video = `video` 只能是 `on`（提供生成视频及视频按钮）或 `off`。
 admin-unknown-setting = 未知的设置项 `{ $name }`。
 
 ## /mjadmin show：服务器设置（bot/client/credits/admin.py，`describe_config`）。
@@ -200,6 +205,11 @@ admin-settings-strikes = 当日封禁前允许的审核违规次数：{ $strikes
     }
 # $refund 为 on 或 off。
 admin-settings-refund = 取消的任务退回积分：{ $refund ->
+        [on] 开
+       *[off] 关
+    }
+# $video 为 on 或 off。
+admin-settings-video = 视频（生成视频、延长、视频 U1–U4）：{ $video ->
         [on] 开
        *[off] 关
     }

@@ -93,9 +93,11 @@ choice-cost-grid = 四宫格花费 cost_grid
 choice-cost-upscale = 放大花费 cost_upscale
 choice-cost-hd-upscale = 高清放大花费 cost_hd_upscale
 choice-cost-describe = 描述花费 cost_describe
+choice-cost-video = 视频花费 cost_video
 choice-timezone = 时区 timezone
 choice-press-policy = 按钮权限 press_policy (anyone | owner)
 choice-default-mode = 默认模式 default_mode (fast | relax | turbo | none)
 choice-default-bot = 默认模型 default_bot (midjourney | niji | none)
 choice-moderation-strikes = 审核违规上限 moderation_strikes (0 = 关闭)
 choice-refund-cancelled = 取消退款 refund_cancelled (on | off)
+choice-video = 视频功能 video (on | off)

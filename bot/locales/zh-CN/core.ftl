@@ -44,6 +44,7 @@ image-too-many-pixels = `{ $filename }` 像素过多，无法使用。
 image-unreadable = `{ $filename }` 不是机器人能读取的图片（支持 PNG、JPEG、WebP 或 GIF）。
 image-wrong-format = `{ $filename }` 是 { $format } 格式的图片；请使用 PNG、JPEG、WebP 或 GIF。
 result-not-image = 绘图服务返回的结果不是图片。
+result-not-video = 绘图服务返回的结果不是 MP4 视频。
 result-download-failed = 无法从绘图服务下载生成的图片。
 result-too-large = 生成的图片太大，无法下载。
 
@@ -126,6 +127,16 @@ title-pan = { $direction ->
        *[down] 向下平移
     }
 title-favourite = 收藏
+# $motion 为 high 或 low。
+title-animate = { $motion ->
+        [high] 生成视频（高动态）
+       *[low] 生成视频（低动态）
+    }
+title-video-extend = { $motion ->
+        [high] 延长视频（高动态）
+       *[low] 延长视频（低动态）
+    }
+title-video = 视频 #{ $n }
 title-prompt = 提示词 { $n }
 title-other = 操作
 
@@ -146,6 +157,8 @@ job-timeout = 任务超过 { $minutes } 分钟仍未完成，已放弃。请重�
 job-no-prompts = 绘图服务完成了图片描述，但没有返回提示词。
 job-no-image = 绘图服务完成了任务，但没有返回图片。
 job-image-undownloadable = 绘图服务完成了任务，但无法下载它的图片。积分已退回。
+job-no-video = 绘图服务完成了视频任务，但没有返回视频。
+job-video-undownloadable = 绘图服务完成了任务，但无法把它的视频下载为 MP4 文件。积分已退回。
 job-cancelled = 已取消。
 job-cancelled-refunded = 已取消，积分已退回。
 
