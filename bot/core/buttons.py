@@ -134,6 +134,10 @@ IMAGE_ACTIONS = frozenset(
         JobAction.PAN,
     }
 )
+# The presses Remix asks a prompt for (Midjourney's Remix mode: variations, re-rolls, pans).
+REMIX_ACTIONS = frozenset(
+    {JobAction.VARIATION, JobAction.REROLL, JobAction.VARY_SUBTLE, JobAction.VARY_STRONG, JobAction.PAN}
+)
 
 MAX_ROWS, MAX_PER_ROW = 5, 5
 

@@ -23,6 +23,7 @@ from bot.client.credits.member import Account, history_page
 from bot.client.generation.commands import Generation
 from bot.client.generation.flows import UNKNOWN_JOB
 from bot.client.generation.region import CELL_NAMES, region_picker
+from bot.client.preferences.commands import MemberSettings, Prefer
 from bot.client.generation.render import _status_text, job_content
 from bot.client.names import action_text, status_text
 from bot.client.translator import CommandTranslator, command_keys
@@ -514,7 +515,7 @@ def _command_strings() -> tuple[set[str], set[str], set[str]]:
     names: set[str] = set()
     options: set[str] = set()
     texts: set[str] = set()
-    for cog in (Generation, Account, MJAdmin):
+    for cog in (Generation, Account, MJAdmin, Prefer, MemberSettings):
         if issubclass(cog, commands.GroupCog):
             names.add(str(cog.__cog_group_name__))
             texts.add(str(cog.__cog_group_description__))
@@ -553,7 +554,11 @@ def test_command_names_follow_discord_rules() -> None:
         chinese_name = _zh(english)
         assert NAME_RULE.match(chinese_name), chinese_name
         assert chinese_name == chinese_name.lower(), chinese_name
-    top = [_zh(n) for n in ("imagine", "blend", "describe", "shorten", "show", "quota", "history", "job", "mjadmin")]
+    top = [
+        _zh(n)
+        for n in ("imagine", "blend", "describe", "shorten", "show", "quota", "history", "job", "mjadmin", "prefer",
+                  "settings")
+    ]  # fmt: skip
     assert len(set(top)) == len(top)
     subcommands = [_zh(c.name) for c in MJAdmin.__cog_app_commands__]
     assert len(set(subcommands)) == len(subcommands)
