@@ -23,9 +23,9 @@ from bot.client.credits.member import Account, history_page
 from bot.client.generation.commands import Generation
 from bot.client.generation.flows import UNKNOWN_JOB
 from bot.client.generation.region import CELL_NAMES, region_picker
-from bot.client.preferences.commands import MemberSettings, Prefer
 from bot.client.generation.render import _status_text, job_content
 from bot.client.names import action_text, status_text
+from bot.client.preferences.commands import MemberSettings, Prefer
 from bot.client.translator import CommandTranslator, command_keys
 from bot.core.accounts import Accounts, Refusal
 from bot.core.buttons import describe_button
