@@ -9,7 +9,7 @@ from bot.client.app import MJBot
 from bot.core.preferences import Preference
 from bot.simulator.server import Simulator
 from tests.fakes.discord_server import GUILD_ID, OWNER_USER_ID, FakeDiscord, FakeInteraction
-from tests.helpers import bot_messages, button, labels, running_bot, wait_final
+from tests.helpers import assert_no_pings, bot_messages, button, labels, running_bot, wait_final
 
 SIMULATOR_DURATION = 0.6
 ACE_KEY = "ace-secret-key-prefs"
@@ -67,6 +67,7 @@ async def test_suffix_goes_on_imagine_prompts_until_cleared(
         await imagine(fake, "a cat")
         assert list(simulator.tasks.values())[-1].prompt == "a cat"
     assert not fake.errors
+    assert_no_pings(fake)
 
 
 async def test_a_bad_suffix_is_refused_privately(fake: FakeDiscord, simulator: Simulator, tmp_path: Path) -> None:
@@ -85,6 +86,7 @@ async def test_a_bad_suffix_is_refused_privately(fake: FakeDiscord, simulator: S
         assert answer(fake, too_long).ephemeral and "With your suffix" in answer(fake, too_long).content
         assert not simulator.tasks
     assert not fake.errors
+    assert_no_pings(fake)
 
 
 async def test_settings_change_the_next_jobs_mode_and_bot(
@@ -117,6 +119,7 @@ async def test_settings_change_the_next_jobs_mode_and_bot(
         await imagine(fake, "a stork")
         assert list(simulator.tasks.values())[-1].mode == "turbo"
     assert not fake.errors
+    assert_no_pings(fake)
 
 
 async def test_another_member_cannot_use_someones_settings(
@@ -133,6 +136,7 @@ async def test_another_member_cannot_use_someones_settings(
         assert bot.preferences.of(GUILD_ID, fake.default_user_id) == Preference()
         assert bot.preferences.of(GUILD_ID, OWNER_USER_ID) == Preference()
     assert not fake.errors
+    assert_no_pings(fake)
 
 
 async def test_remix_on_asks_for_the_prompt_before_a_variation(
@@ -160,6 +164,7 @@ async def test_remix_on_asks_for_the_prompt_before_a_variation(
         upscale = await fake.click(grid_id, button(fake, grid_id, "U1"))  # Remix does not touch upscales
         assert upscale.response_type == 6
     assert not fake.errors
+    assert_no_pings(fake)
 
 
 async def test_remix_on_acedata_sends_the_prompt_with_the_action(fake: FakeDiscord, tmp_path: Path) -> None:
@@ -185,6 +190,7 @@ async def test_remix_on_acedata_sends_the_prompt_with_the_action(fake: FakeDisco
     finally:
         await sim.stop()
     assert not fake.errors
+    assert_no_pings(fake)
 
 
 async def test_preferences_survive_a_restart(fake: FakeDiscord, simulator: Simulator, tmp_path: Path) -> None:
@@ -208,6 +214,7 @@ async def test_preferences_survive_a_restart(fake: FakeDiscord, simulator: Simul
         pond = list(simulator.tasks.values())[-1]
         assert (pond.prompt, pond.mode) == ("a quiet pond --s 250", "relax")
     assert not fake.errors
+    assert_no_pings(fake)
 
 
 async def test_the_suffix_button_edits_it_in_a_dialog(fake: FakeDiscord, simulator: Simulator, tmp_path: Path) -> None:
@@ -230,3 +237,4 @@ async def test_the_suffix_button_edits_it_in_a_dialog(fake: FakeDiscord, simulat
         await fake.wait_for(lambda: "**Suffix:** none" in fake.messages[panel_id].content)
         assert bot.preferences.of(GUILD_ID, fake.default_user_id).suffix == ""
     assert not fake.errors
+    assert_no_pings(fake)
