@@ -42,11 +42,15 @@ def migrations(backend: Backend) -> tuple[Migration, ...]:
             found.append(Migration(int(match[1]), match[2], entry.read_text(encoding="utf-8")))
     found.sort(key=lambda m: m.version)
     numbers = [m.version for m in found]
-    newest = numbers[-1] if numbers else 0
-    expected = [n for n in range(1, newest + 1) if n not in RESERVED or n in numbers]
-    if numbers != expected:
-        raise RuntimeError(f"{backend} migrations are not numbered 1..{newest}: {numbers}")
+    if not well_numbered(numbers, RESERVED):
+        raise RuntimeError(f"{backend} migrations are not numbered 1..{numbers[-1]}: {numbers}")
     return tuple(found)
+
+
+def well_numbered(numbers: list[int], reserved: frozenset[int]) -> bool:
+    """1, 2, 3 … in order, each once, where only `reserved` numbers may be missing."""
+    newest = numbers[-1] if numbers else 0
+    return numbers == [n for n in range(1, newest + 1) if n not in reserved or n in numbers]
 
 
 def latest(backend: Backend) -> int:
