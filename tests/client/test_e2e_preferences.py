@@ -84,6 +84,10 @@ async def test_a_bad_suffix_is_refused_privately(fake: FakeDiscord, simulator: S
         # The prompt and the suffix together stay within the limit, or /imagine is refused before paying.
         too_long = await fake.invoke_slash("imagine", {"prompt": "y" * 1495})
         assert answer(fake, too_long).ephemeral and "With your suffix" in answer(fake, too_long).content
+        # A refusal hands back the member's own prompt, not the suffix (sent again, it would come twice).
+        banned = answer(fake, await fake.invoke_slash("imagine", {"prompt": "a gore fox"}))
+        assert banned.ephemeral and "`gore`" in banned.content
+        assert "```\na gore fox\n```" in banned.content and "--ar 1:1" not in banned.content
         assert not simulator.tasks
     assert not fake.errors
     assert_no_pings(fake)

@@ -114,7 +114,9 @@ class Flows:
             images = tuple([await self._read_image(a) for a in attachments])
             return ImagineRequest(sent, images, *flavour)
 
-        await self._command_job(interaction, JobAction.IMAGINE, sent, read, flavour, files=bool(attachments))
+        await self._command_job(
+            interaction, JobAction.IMAGINE, sent, read, flavour, files=bool(attachments), hand_back=clean(prompt)
+        )  # handed back without the suffix, which would come twice if the prompt were sent again
 
     async def blend(
         self,
@@ -190,16 +192,16 @@ class Flows:
         *,
         files: bool,
         title: Text | None = None,
+        hand_back: str = "",
     ) -> None:
         """Check the input, charge, then post the public message and submit.
 
         Every refusal (the member's limits, the server's rules, a file that is not an image) comes
-        before anything public and is private, with the prompt handed back. With files, whose bytes
-        take time to read and check, the command is first acknowledged privately ("thinking") and the
-        job's public message is posted in the channel.
+        before anything public and is private, with `hand_back` (the member's own prompt) handed back.
+        With files, whose bytes take time to read and check, the command is first acknowledged privately
+        ("thinking") and the job's public message is posted in the channel.
         """
         requester, roles = _requester(interaction), member_roles(interaction)
-        hand_back = prompt if action is JobAction.IMAGINE else ""
         if files:
             await interaction.response.defer(ephemeral=True, thinking=True)
         try:
