@@ -82,6 +82,15 @@ def bot_messages(fake: FakeDiscord) -> list[FakeMessage]:
     return [m for m in fake.channel_messages() if m.author_id == fake.bot_user_id]
 
 
+def assert_no_pings(fake: FakeDiscord) -> None:
+    """Every message the bot wrote (created or edited) allowed no mentions."""
+    for request in fake.requests:
+        body = request.json or {}
+        data = body.get("data", body) if isinstance(body, dict) else {}
+        if request.method in ("POST", "PATCH") and isinstance(data, dict) and "content" in data:
+            assert data.get("allowed_mentions", {}).get("parse") == [], (request.method, request.path)
+
+
 def labels(fake: FakeDiscord, message_id: int) -> list[str]:
     return [b.get("label") or (b.get("emoji") or {}).get("name", "") for b in fake.message_buttons(message_id)]
 

@@ -13,7 +13,7 @@ from bot.core.ledger import Ledger
 from bot.devtools.pg import PostgresUnavailable, ThrowawayPostgres
 
 DATABASE = "mjbot_test"
-TABLES = "jobs, credit_entries, strikes, guild_settings"
+TABLES = "jobs, credit_entries, strikes, guild_settings, member_preferences"
 
 
 def start_postgres() -> ThrowawayPostgres:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from bot.core.migrations import migrations
+from bot.core.migrations import latest, migrations
 from bot.core.storage import Storage, open_storage, shown
 from bot.settings import Settings
 
@@ -40,21 +40,21 @@ async def _open(settings: Settings) -> Storage:
 async def _status(settings: Settings) -> tuple[list[str], bool]:
     where = settings.database
     if isinstance(where, Path) and str(where) != ":memory:" and not where.exists():  # status creates nothing
-        newest = len(migrations("sqlite"))
+        newest = latest("sqlite")
         return [f"ledger: {where} (sqlite) does not exist yet; `mjbot db upgrade` or the first start makes it"
                 f" (schema {newest})"], True  # fmt: skip
     storage = await _open(settings)
     try:
         version = await storage.schema_version()
-        known = migrations(storage.backend)
-        lines = [f"ledger: {shown(settings.database)} ({storage.backend}), schema {version} of {len(known)}"]
+        known, newest = migrations(storage.backend), latest(storage.backend)
+        lines = [f"ledger: {shown(settings.database)} ({storage.backend}), schema {version} of {newest}"]
         lines += [f"  {m.version:04d} {m.name:<28} {'applied' if m.version <= version else 'pending'}" for m in known]
         pending = sum(m.version > version for m in known)
-        if version > len(known):
-            lines.append(f"the ledger's schema {version} is newer than this version of the bot knows ({len(known)})")
+        if version > newest:
+            lines.append(f"the ledger's schema {version} is newer than this version of the bot knows ({newest})")
         elif pending:
             lines.append(f"{pending} pending: `mjbot db upgrade` applies them (the bot also does at start)")
-        return lines, version <= len(known)
+        return lines, version <= newest
     finally:
         await storage.close()
 

@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.table import Table
 
 from bot.client.startup import probe_api
-from bot.core.migrations import latest
+from bot.core.migrations import Backend, latest, migrations
 from bot.core.redact import redact, register_secret
 from bot.core.storage import open_storage, shown
 from bot.settings import Settings, SettingsError, load_settings
@@ -87,13 +87,14 @@ async def _postgres(settings: Settings) -> Check:
         return Check("ledger", False, f"PostgreSQL at {where} cannot be read: {exc}")
     finally:
         await storage.close()
-    return _schema("ledger", f"PostgreSQL at {where}", version, latest("postgres"))
+    return _schema("ledger", f"PostgreSQL at {where}", version, "postgres")
 
 
-def _schema(name: str, where: str, version: int, newest: int) -> Check:
+def _schema(name: str, where: str, version: int, backend: Backend) -> Check:
+    newest = latest(backend)
     if version > newest:
         return Check(name, False, f"{where} has schema {version}, newer than this version knows ({newest})")
-    pending = newest - version
+    pending = sum(m.version > version for m in migrations(backend))
     return Check(
         name, True, f"{where}, schema {version}" + (f"; {pending} migration(s) run at start" if pending else "")
     )
@@ -114,7 +115,7 @@ def _ledger(path: Path) -> Check:
             db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
     except sqlite3.Error as exc:
         return Check("ledger", False, f"{path} cannot be read: {exc}")
-    return _schema("ledger", f"SQLite at {path}", version, newest)
+    return _schema("ledger", f"SQLite at {path}", version, "sqlite")
 
 
 def _push(settings: Settings) -> Check:

@@ -26,6 +26,7 @@ from bot.core.images import ImageFetcher
 from bot.core.jobs import JobService
 from bot.core.ledger import Ledger
 from bot.core.models import TaskSnapshot
+from bot.core.preferences import Preferences
 from bot.core.providers.base import Provider
 from bot.core.providers.proxy import ProxyProvider, parse_task
 from bot.core.push import PushEndpoint, push_secret
@@ -36,7 +37,7 @@ from bot.simulator.server import Simulator
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS = ("bot.client.generation", "bot.client.credits")  # the features, each a package
+EXTENSIONS = ("bot.client.generation", "bot.client.credits", "bot.client.preferences")  # the features, each a package
 SIMULATOR_BASE_SECONDS = 8.0
 
 
@@ -52,10 +53,12 @@ class MJBot(commands.Bot):
         self.settings = settings
         self.jobs = jobs
         self.fetcher = fetcher
+        self.preferences = Preferences(jobs.ledger)
         self.tree.error(self._on_app_command_error)
 
     async def setup_hook(self) -> None:
         await self.tree.set_translator(CommandTranslator())
+        await self.preferences.load()  # /imagine reads them from memory, before it answers
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         # Resumes jobs left in flight by a previous run; their messages are edited through the channel.

@@ -10,6 +10,7 @@ from typing import Protocol
 
 from bot.core.images import ImageFetcher
 from bot.core.jobs import JobService
+from bot.core.preferences import Preferences
 from bot.settings import Settings
 
 
@@ -17,3 +18,4 @@ class Host(Protocol):
     settings: Settings
     jobs: JobService
     fetcher: ImageFetcher
+    preferences: Preferences

@@ -165,6 +165,10 @@ IMAGE_ACTIONS = frozenset(
 VIDEO_ACTIONS = frozenset({JobAction.VIDEO, JobAction.VIDEO_EXTEND, JobAction.VIDEO_UPSCALE})
 # Actions whose press starts a new job from the parent's result.
 JOB_ACTIONS = IMAGE_ACTIONS | VIDEO_ACTIONS
+# The presses Remix asks a prompt for (Midjourney's Remix mode: variations, re-rolls, pans).
+REMIX_ACTIONS = frozenset(
+    {JobAction.VARIATION, JobAction.REROLL, JobAction.VARY_SUBTLE, JobAction.VARY_STRONG, JobAction.PAN}
+)
 
 MAX_ROWS, MAX_PER_ROW = 5, 5
 

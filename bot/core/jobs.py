@@ -308,8 +308,9 @@ class JobService:
     async def submit_action(self, job: Job, parent: Job, request: ActionRequest) -> Job:
         """Press button `request.index` of `parent`; its upstream customId is sent verbatim.
 
-        If the API then asks for input, `request.prompt` answers it at once (Custom Zoom); without one
-        the job waits in NEEDS_INPUT for `confirm_input` (Remix).
+        If the API then asks for input, `request.prompt` answers it at once (Custom Zoom, or a Remix prompt
+        the member gave before the press); without one the job waits in NEEDS_INPUT for `confirm_input`
+        (Remix set on the API's account).
         """
         found = self.button(parent, request.index)
         ref = parent.action_ref or parent.upstream_task_id
@@ -318,9 +319,10 @@ class JobService:
         custom_id, prompt, mode = found[0].custom_id, request.prompt, request.mode
         if (made := bot_video(custom_id)) is not None:
             return await self._submit_video(job, parent, ref, *made, mode)
+        remix = prompt if request.remix else None
 
         async def press() -> SubmitResult:
-            result = await self.provider.action(ref, custom_id, mode)
+            result = await self.provider.action(ref, custom_id, mode, remix_prompt=remix)
             if result.needs_input and prompt is not None and (confirm := confirmer(self.provider)) is not None:
                 return await confirm.modal(result.task_id, prompt, mode)
             return result

@@ -14,8 +14,9 @@ from bot.core.models import BlendRequest, ImagineRequest, ReferenceImage
 class ActionRequest:
     parent_id: int
     index: int
-    prompt: str | None = None  # Custom Zoom's answer to the API's dialog
+    prompt: str | None = None  # Custom Zoom's answer to the API's dialog, or the Remix prompt
     mode: str | None = None  # speed mode; None: the API's default
+    remix: bool = False  # `prompt` is the member's Remix prompt, asked before the press
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,7 @@ def encode(request: JobRequest) -> str:
             "index": request.index,
             "prompt": request.prompt,
             "mode": request.mode,
+            "remix": request.remix,
         }
     else:
         body = {
@@ -104,7 +106,9 @@ def decode(text: str) -> JobRequest:
     if kind == "shorten":
         return ShortenRequest(raw["prompt"], raw["bot_type"])
     if kind == "action":
-        return ActionRequest(raw["parent_id"], raw["index"], raw.get("prompt"), raw.get("mode"))
+        return ActionRequest(
+            raw["parent_id"], raw["index"], raw.get("prompt"), raw.get("mode"), raw.get("remix", False)
+        )
     if kind == "region":
         mask = base64.b64decode(raw["mask"])
         return RegionRequest(raw["parent_id"], raw["index"], raw["prompt"], mask, raw.get("mode"))

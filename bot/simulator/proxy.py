@@ -135,7 +135,7 @@ class ProxyDialect:
             # As trueai does: the ❤️ is clicked upstream, no task is made, `result` is the parent.
             parent.bookmarked = True
             return _result(1, "提交成功", parent.id)
-        task = self.book.derive(parent, custom_id)
+        task = self.book.derive(parent, custom_id, remix=body.get("enableRemix") is True)
         task.mode = _mode_of(request.path, body)
         task.state = str(body.get("state") or "")
         if task.modal_pending:

@@ -89,7 +89,10 @@ class TaskBook:
         self.tasks[task.id] = task
         return task
 
-    def derive(self, parent: SimTask, custom_id: str) -> SimTask:
+    def derive(self, parent: SimTask, custom_id: str, *, remix: bool = False) -> SimTask:
+        """The task a press of `custom_id` makes; `remix` (trueai's `enableRemix`) opens the modal as an
+        account with Remix on would."""
+        remix = remix or self.remix
         m = re.match(r"MJ::JOB::(\w+?)::(\d+)::", custom_id)
         verb, index = (m[1], int(m[2])) if m else ("", 1)
         common = {"prompt": parent.prompt, "parent_id": parent.id, "custom_id": custom_id}
@@ -105,14 +108,14 @@ class TaskBook:
         if verb.startswith("upsample_"):
             return self.new_task(action="UPSCALE_HD", kind="single", index=parent.index, upscaled=True, **common)
         if verb == "reroll":
-            return self.new_task(action="REROLL", kind="grid", modal_pending=self.remix, **common)
+            return self.new_task(action="REROLL", kind="grid", modal_pending=remix, **common)
         if verb.startswith("pan_"):
-            return self.new_task(action="PAN", kind="grid", modal_pending=self.remix, **common)
+            return self.new_task(action="PAN", kind="grid", modal_pending=remix, **common)
         if custom_id.startswith("MJ::Outpaint::"):
             return self.new_task(action="ZOOM", kind="grid", **common)
         needs_modal = custom_id.startswith(("MJ::CustomZoom::", "MJ::Inpaint::"))
         action = "ZOOM" if custom_id.startswith("MJ::CustomZoom::") else "VARIATION"
-        return self.new_task(action=action, kind="grid", modal_pending=needs_modal or self.remix, **common)
+        return self.new_task(action=action, kind="grid", modal_pending=needs_modal or remix, **common)
 
     async def final_image(self, task: SimTask) -> bytes:
         if "final" not in task.images:

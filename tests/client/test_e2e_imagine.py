@@ -14,7 +14,7 @@ from PIL import Image
 from bot.core.models import JobStatus
 from bot.simulator.server import Simulator
 from tests.fakes.discord_server import FakeDiscord, FakeFile
-from tests.helpers import TOKEN, bot_messages, job_message_id, labels, running_bot, wait_final
+from tests.helpers import TOKEN, assert_no_pings, bot_messages, job_message_id, labels, running_bot, wait_final
 
 GRID = ["U1", "U2", "U3", "U4", "🔄", "V1", "V2", "V3", "V4", "Send to me"]
 
@@ -38,15 +38,6 @@ def image_size(data: bytes) -> tuple[int, int]:
         return img.size
 
 
-def assert_no_pings(fake: FakeDiscord) -> None:
-    """Every message the bot wrote (created or edited) allowed no mentions."""
-    for request in fake.requests:
-        body = request.json or {}
-        data = body.get("data", body) if isinstance(body, dict) else {}
-        if request.method in ("POST", "PATCH") and isinstance(data, dict) and "content" in data:
-            assert data.get("allowed_mentions", {}).get("parse") == [], (request.method, request.path)
-
-
 async def test_imagine_progress_grid_then_u2_upscale(fake: FakeDiscord, sim: Simulator, tmp_path: Path) -> None:
     async with running_bot(fake, sim.base_url, tmp_path / "db.sqlite3") as bot:
         assert [c["name"] for c in fake.commands] == [
@@ -59,6 +50,8 @@ async def test_imagine_progress_grid_then_u2_upscale(fake: FakeDiscord, sim: Sim
             "history",
             "job",
             "mjadmin",
+            "prefer",
+            "settings",
         ]
         interaction = await fake.invoke_slash("imagine", {"prompt": "a lighthouse in a storm @everyone"})
         assert interaction.response_type == 4  # answered at once with the public message

@@ -320,11 +320,20 @@ async def test_answers_go_out_before_any_ledger_io(fake: FakeDiscord, simulator:
     async with running_bot(fake, simulator.base_url, tmp_path / "db.sqlite3") as bot:
         grid_id = (await fake.invoke_slash("imagine", {"prompt": "a kiln"})).response_message_id
         await wait_final(fake, grid_id)  # type: ignore[arg-type]
+        await fake.invoke_slash("prefer", {"value": "--s 50"}, subcommand="suffix")
+        panel_id = (await fake.invoke_slash("settings")).response_message_id
         lock = bot.jobs.ledger._write_lock
         await lock.acquire()  # every ledger write waits from here on
         try:
             imagine = await fake.invoke_slash("imagine", {"prompt": "a second kiln"})
             assert imagine.acked_at is not None and not fake.messages[imagine.response_message_id].ephemeral  # type: ignore[index]
+            assert "a second kiln --s 50" in fake.messages[imagine.response_message_id].content  # type: ignore[index]
+            suffix = await fake.invoke_slash("prefer", {"value": "--s 60"}, subcommand="suffix", wait_ack=False)
+            await suffix.wait_acked()
+            assert suffix.response_type == 5  # "thinking…" first; written to the ledger after
+            mode = next(c["custom_id"] for r in fake.messages[panel_id].components for c in r["components"])  # type: ignore[index]
+            picked = await fake.select(panel_id, mode, ["relax"])  # type: ignore[arg-type]
+            assert picked.acked_at is not None and picked.response_type == 6
             press = await fake.click(grid_id, button(fake, grid_id, "U1"))  # type: ignore[arg-type]
             assert press.acked_at is not None and press.response_type == 6
             quota = await fake.invoke_slash("quota", wait_ack=False)

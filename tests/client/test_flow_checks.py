@@ -28,6 +28,7 @@ async def test_blend_refuses_the_wrong_number_of_images(count: int) -> None:
         MagicMock(),
         PostedMessages(None),
         MagicMock(),
+        MagicMock(),
         bot_type="MID_JOURNEY",
         mode=None,
         max_attachment_bytes=10**6,

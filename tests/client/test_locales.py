@@ -25,12 +25,15 @@ from bot.client.generation.flows import UNKNOWN_JOB
 from bot.client.generation.region import CELL_NAMES, region_picker
 from bot.client.generation.render import _status_text, job_content
 from bot.client.names import action_text, status_text
+from bot.client.preferences.commands import MemberSettings, Prefer
+from bot.client.preferences.panel import settings_panel
 from bot.client.translator import CommandTranslator, command_keys
 from bot.core.accounts import Accounts, Refusal
 from bot.core.buttons import describe_button
 from bot.core.errors import InvalidInput
 from bot.core.ledger import Ledger
 from bot.core.models import Job, JobAction, JobStatus, Requester, UpstreamButton
+from bot.core.preferences import Preference
 from bot.core.prompts import checked_prompt
 from bot.core.quota import Defaults, GuildConfig, Tier
 from bot.core.reasons import failure_message, refusal_message
@@ -465,6 +468,31 @@ def test_region_picker_in_chinese() -> None:
     assert english.endswith("Chosen: Top left.")
 
 
+def test_settings_panel_in_chinese() -> None:
+    mine = Preference("relax", None, True, "--ar 2:3")
+    host: Any = SimpleNamespace(
+        preferences=SimpleNamespace(of=lambda guild, user: mine),
+        jobs=SimpleNamespace(
+            accounts=SimpleNamespace(cached_config=lambda guild: GuildConfig(default_bot="NIJI_JOURNEY"))
+        ),
+        settings=SimpleNamespace(mj_mode=None, mj_bot_type="MID_JOURNEY"),
+    )
+    text, view = settings_panel(host, 1, 42, ZH)
+    assert text.split("\n")[1:] == [
+        "**模式：** 慢速 (Relax)",
+        "**机器人：** 服务器默认：Niji（动漫风格）",
+        "**Remix：** 开启（变体、重新生成和平移会先让你修改提示词）",
+        "**后缀：** `--ar 2:3`",
+    ]
+    modes, bots, remix, suffix = (_inner(child) for child in view.children)
+    assert [o.label for o in modes.options] == ["快速 (Fast)", "慢速 (Relax)", "极速 (Turbo)", "服务器默认：API 默认"]
+    assert [o.value for o in modes.options if o.default] == ["relax"]
+    assert [o.value for o in bots.options if o.default] == ["default"]
+    assert (remix.label, suffix.label) == ("关闭 Remix", "后缀…")
+    english, _ = settings_panel(host, 1, 42, ENGLISH)
+    assert english.split("\n")[1] == "**Mode:** Relax"
+
+
 def test_account_lines_translate() -> None:
     lines = {
         Text("quota-left", left=3, daily=25): "**今日剩余积分：** 3 / 25",
@@ -522,7 +550,7 @@ def _command_strings() -> tuple[set[str], set[str], set[str]]:
     names: set[str] = set()
     options: set[str] = set()
     texts: set[str] = set()
-    for cog in (Generation, Account, MJAdmin):
+    for cog in (Generation, Account, MJAdmin, Prefer, MemberSettings):
         if issubclass(cog, commands.GroupCog):
             names.add(str(cog.__cog_group_name__))
             texts.add(str(cog.__cog_group_description__))
@@ -561,7 +589,11 @@ def test_command_names_follow_discord_rules() -> None:
         chinese_name = _zh(english)
         assert NAME_RULE.match(chinese_name), chinese_name
         assert chinese_name == chinese_name.lower(), chinese_name
-    top = [_zh(n) for n in ("imagine", "blend", "describe", "shorten", "show", "quota", "history", "job", "mjadmin")]
+    top = [
+        _zh(n)
+        for n in ("imagine", "blend", "describe", "shorten", "show", "quota", "history", "job", "mjadmin", "prefer",
+                  "settings")
+    ]  # fmt: skip
     assert len(set(top)) == len(top)
     subcommands = [_zh(c.name) for c in MJAdmin.__cog_app_commands__]
     assert len(set(subcommands)) == len(subcommands)

@@ -159,6 +159,13 @@ async def test_blend_of_one_image_is_refused_before_any_request() -> None:
     assert info.value.kind is ErrorKind.REJECTED and seen == []
 
 
+async def test_a_remix_prompt_goes_with_the_action() -> None:
+    provider, seen = scripted(answer({"task_id": "t"}), stream=False)
+    await provider.action("1234197197067915365", "variation2", remix_prompt="a fox in the rain")
+    body = json.loads(seen[0].content)
+    assert (body["action"], body["prompt"]) == ("variation2", "a fox in the rain")
+
+
 async def test_action_vary_region_and_modal_bodies() -> None:
     provider, seen = scripted(answer({"task_id": "t"}), stream=False, mode="turbo")
     await provider.action("1234197197067915365", "upscale2")

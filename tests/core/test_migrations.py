@@ -11,7 +11,7 @@ from pathlib import Path
 
 from bot.core.accounts import Accounts
 from bot.core.ledger import Ledger
-from bot.core.migrations import latest, migrations
+from bot.core.migrations import latest, migrations, well_numbered
 from bot.core.models import JobAction, JobStatus, Requester
 from bot.core.quota import Defaults
 from bot.core.storage.postgres import numbered
@@ -28,6 +28,14 @@ def test_both_backends_number_the_same_changes() -> None:
     assert [(m.version, m.name) for m in sqlite] == [(m.version, m.name) for m in postgres]
     assert latest("sqlite") == latest("postgres") >= 6
     assert all(m.statements() for m in sqlite)
+
+
+def test_migrations_are_numbered_without_gaps_or_repeats() -> None:
+    """The schema version is the last migration applied: a number skipped and added later would never run."""
+    assert well_numbered([1, 2, 3, 4, 5, 6, 7, 8]) and well_numbered([])
+    assert not well_numbered([1, 2, 3, 4, 5, 6, 8])  # 7 missing
+    assert not well_numbered([1, 2, 3, 4, 5, 6, 7, 7, 8])  # the same number twice
+    assert not well_numbered([2, 3])
 
 
 def test_placeholders_become_numbered_outside_quoted_text() -> None:

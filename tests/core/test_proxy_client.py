@@ -67,6 +67,16 @@ async def test_code_21_means_the_task_waits_for_a_modal() -> None:
     assert json.loads(seen[0].content) == {"taskId": "12", "customId": "MJ::JOB::variation::1::abc"}
 
 
+async def test_a_remix_prompt_asks_for_the_modal() -> None:
+    """trueai's `enableRemix`: the press opens the Remix modal whatever the account is set to."""
+    body = {"code": 21, "description": "Waiting for window confirm", "result": "99"}
+    provider, seen = scripted(answer(body))
+    outcome = await provider.action("12", "MJ::JOB::reroll::0::abc::SOLO", remix_prompt="a dog")
+    assert outcome.needs_input
+    sent = json.loads(seen[0].content)
+    assert sent == {"taskId": "12", "customId": "MJ::JOB::reroll::0::abc::SOLO", "enableRemix": True}
+
+
 async def test_reference_images_go_as_data_urls() -> None:
     provider, seen = scripted(answer({"code": 1, "result": "5"}))
     await provider.imagine(ImagineRequest("x", images=(ReferenceImage(b"\x89PNG", "image/png"),)))

@@ -43,6 +43,7 @@ class Generation(commands.Cog):
             self.messages,
             self.posted,
             host.fetcher,
+            host.preferences,
             bot_type=settings.mj_bot_type,
             mode=settings.mj_mode,
             max_attachment_bytes=settings.max_attachment_bytes,

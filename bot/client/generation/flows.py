@@ -25,7 +25,7 @@ from bot.client.generation.video_files import upload_limit, video_files
 from bot.client.replies import NO_MENTIONS, member_roles, reply
 from bot.core import crashpoints, requests
 from bot.core.accounts import Accounts, Refusal
-from bot.core.buttons import JOB_ACTIONS, VIDEO_ACTIONS, ButtonFace
+from bot.core.buttons import JOB_ACTIONS, REMIX_ACTIONS, VIDEO_ACTIONS, ButtonFace
 from bot.core.errors import InvalidInput, MJError, UserFacingError
 from bot.core.images import ImageFetcher, check_reference_image, image_extension, image_size, region_mask
 from bot.core.jobs import JobService
@@ -39,6 +39,7 @@ from bot.core.models import (
     ReferenceImage,
     Requester,
 )
+from bot.core.preferences import Preference, Preferences
 from bot.core.prompts import checked_prompt, clean
 from bot.core.quota import GuildConfig
 from bot.core.requests import ActionRequest, DescribeRequest, JobRequest, RegionRequest, ShortenRequest
@@ -72,6 +73,7 @@ class Flows:
         messages: JobMessages,
         posted: PostedMessages,
         fetcher: ImageFetcher,
+        preferences: Preferences,
         *,
         bot_type: str,
         mode: str | None,
@@ -83,6 +85,7 @@ class Flows:
         self.messages = messages
         self.posted = posted
         self.fetcher = fetcher
+        self.preferences = preferences
         self.bot_type = bot_type
         self.mode = mode
         self.max_attachment_bytes = max_attachment_bytes
@@ -98,19 +101,23 @@ class Flows:
         mode: str | None = None,
         bot_type: str | None = None,
     ) -> None:
+        preference = self.preferences.of(interaction.guild_id, interaction.user.id)  # memory: no I/O
         try:
-            prompt = checked_prompt(prompt, has_images=bool(attachments))
+            sent = preference.suffixed(prompt, has_images=bool(attachments))  # the suffix shows in the message
             self._check_attachments(attachments)
         except InvalidInput as exc:
             await _refuse(interaction, exc.text, clean(prompt))
             return
-        flavour = self._flavour(self.accounts.cached_config(interaction.guild_id), mode, bot_type)
+        config = self.accounts.cached_config(interaction.guild_id)
+        flavour = self._flavour(config, mode, bot_type, preference)
 
         async def read() -> JobRequest:
             images = tuple([await self._read_image(a) for a in attachments])
-            return ImagineRequest(prompt, images, *flavour)
+            return ImagineRequest(sent, images, *flavour)
 
-        await self._command_job(interaction, JobAction.IMAGINE, prompt, read, flavour, files=bool(attachments))
+        await self._command_job(
+            interaction, JobAction.IMAGINE, sent, read, flavour, files=bool(attachments), hand_back=clean(prompt)
+        )  # handed back without the suffix, which would come twice if the prompt were sent again
 
     async def blend(
         self,
@@ -130,7 +137,8 @@ class Flows:
         except InvalidInput as exc:
             await _refuse(interaction, exc.text, "")
             return
-        flavour = self._flavour(self.accounts.cached_config(interaction.guild_id), mode, bot_type)
+        preference = self.preferences.of(interaction.guild_id, interaction.user.id)
+        flavour = self._flavour(self.accounts.cached_config(interaction.guild_id), mode, bot_type, preference)
 
         async def read() -> JobRequest:
             images = tuple([await self._read_image(a) for a in attachments])
@@ -165,7 +173,8 @@ class Flows:
         except InvalidInput as exc:
             await _refuse(interaction, exc.text, clean(prompt))
             return
-        flavour = self._flavour(self.accounts.cached_config(interaction.guild_id), None, None)
+        preference = self.preferences.of(interaction.guild_id, interaction.user.id)
+        flavour = self._flavour(self.accounts.cached_config(interaction.guild_id), None, None, preference)
 
         async def read() -> JobRequest:
             return ShortenRequest(prompt, flavour[0])
@@ -184,16 +193,16 @@ class Flows:
         *,
         files: bool,
         title: Text | None = None,
+        hand_back: str = "",
     ) -> None:
         """Check the input, charge, then post the public message and submit.
 
         Every refusal (the member's limits, the server's rules, a file that is not an image) comes
-        before anything public and is private, with the prompt handed back. With files, whose bytes
-        take time to read and check, the command is first acknowledged privately ("thinking") and the
-        job's public message is posted in the channel.
+        before anything public and is private, with `hand_back` (the member's own prompt) handed back.
+        With files, whose bytes take time to read and check, the command is first acknowledged privately
+        ("thinking") and the job's public message is posted in the channel.
         """
         requester, roles = _requester(interaction), member_roles(interaction)
-        hand_back = prompt if action is JobAction.IMAGINE else ""
         if files:
             await interaction.response.defer(ephemeral=True, thinking=True)
         try:
@@ -249,13 +258,18 @@ class Flows:
                 await interaction.edit_original_response(content=started)
         await self.jobs.begin(job)
 
-    def _flavour(self, config: GuildConfig, mode: str | None, bot_type: str | None) -> tuple[str, str | None]:
-        """(bot type, mode): the member's choice, else the server's, else the bot's settings."""
-        return bot_type or config.default_bot or self.bot_type, mode or config.default_mode or self.mode
+    def _flavour(
+        self, config: GuildConfig, mode: str | None, bot_type: str | None, preference: Preference
+    ) -> tuple[str, str | None]:
+        """(bot type, mode): the command's option, else the member's preference, else the server's default,
+        else the bot's settings."""
+        bot = bot_type or preference.bot_type or config.default_bot or self.bot_type
+        return bot, mode or preference.mode or config.default_mode or self.mode
 
-    def _button_mode(self, parent: Job, config: GuildConfig) -> str | None:
-        """A button job goes at its parent's mode, else the server's default, else the bot's setting."""
-        return parent.mode or config.default_mode or self.mode
+    def _button_mode(self, parent: Job, config: GuildConfig, preference: Preference) -> str | None:
+        """A button job goes at the presser's preferred mode, else its parent's, else the server's default,
+        else the bot's setting."""
+        return preference.mode or parent.mode or config.default_mode or self.mode
 
     # -- a job's buttons -------------------------------------------------------------------------
     def remember(self, job: Job) -> None:
@@ -273,7 +287,11 @@ class Flows:
         return self._recent.get(job_id) or await self.jobs.ledger.get(job_id)
 
     async def press(self, interaction: discord.Interaction, job_id: int, index: int, kind: str | None = None) -> None:
-        if kind == "p":  # a job at once: acknowledged before anything is looked up
+        preference = self.preferences.of(interaction.guild_id, interaction.user.id)  # memory: no I/O
+        # A job at once: acknowledged before anything is looked up. With Remix on, a variation, re-roll or
+        # pan opens the prompt dialog instead, which must be the first answer (so the parent is looked up
+        # first, as for Custom Zoom: from memory for recent jobs).
+        if kind == "p" and not preference.remix:
             await interaction.response.defer()
         parent = await self._job(job_id)
         found = self.jobs.button(parent, index) if parent else None
@@ -288,7 +306,10 @@ class Flows:
         if face.action in VIDEO_ACTIONS and not config.video:  # an old message's button: nothing is charged
             await reply(interaction, Text("job-video-off"))
             return
-        mode = self._button_mode(parent, config)
+        mode = self._button_mode(parent, config, preference)
+        if preference.remix and face.action in REMIX_ACTIONS:
+            await self._remix_first(interaction, parent, index, face, mode)
+            return
         # Dialogs must be the first answer to a press, so these are decided before any defer.
         if face.action in (JobAction.CUSTOM_ZOOM, JobAction.VARY_REGION) and interaction.response.is_done():
             await reply(interaction, UNKNOWN_JOB)  # a forged or stale id: its kind did not say so
@@ -324,13 +345,32 @@ class Flows:
             await reply(interaction, await self.jobs.bookmark(parent, index))
         elif face.action is JobAction.DESCRIBE_PICK:
             prompt = parent.descriptions[int(parent.buttons[index].custom_id.split("::")[1]) - 1]
-            flavour = self._flavour(config, None, None)
+            flavour = self._flavour(config, None, None, preference)
             request = ImagineRequest(prompt, (), *flavour)
             await self._reply_job(interaction, parent, None, face, request, action=JobAction.IMAGINE, prompt=prompt)
         elif face.action in JOB_ACTIONS:
             await self._reply_job(interaction, parent, index, face, ActionRequest(parent.id, index, None, mode))
         else:
             await reply(interaction, Text("job-action-unavailable"))
+
+    async def _remix_first(
+        self, interaction: discord.Interaction, parent: Job, index: int, face: ButtonFace, mode: str | None
+    ) -> None:
+        """The member's Remix: the prompt dialog, then the press with the edited prompt (the proxy dialect asks
+        the API for its Remix modal and answers it; AceData takes the prompt with the action)."""
+
+        async def remix(answer: discord.Interaction, text: str) -> None:
+            await answer.response.defer()
+            try:
+                prompt = checked_prompt(text or parent.prompt)
+            except InvalidInput as exc:
+                await reply(answer, Text("input-refused", reason=exc.text))
+                return
+            request = ActionRequest(parent.id, index, prompt, mode, remix=True)
+            await self._reply_job(answer, parent, index, face, request, prompt=prompt)
+
+        dialog = PromptModal(Text("dialog-remix"), parent.prompt, remix, interaction.locale)
+        await interaction.response.send_modal(dialog)
 
     async def show(self, interaction: discord.Interaction, job_id: int) -> None:
         """/show: a finished job posted again in this channel with its image and working buttons.
@@ -459,7 +499,8 @@ class Flows:
                 await reply(answer, Text("region-unreadable"))
                 return
             config = self.accounts.cached_config(parent.guild_id)
-            request = RegionRequest(parent.id, index, prompt, mask, self._button_mode(parent, config))
+            preference = self.preferences.of(answer.guild_id, answer.user.id)
+            request = RegionRequest(parent.id, index, prompt, mask, self._button_mode(parent, config, preference))
             await self._reply_job(answer, parent, index, face, request, prompt=prompt)
 
         if edit:

@@ -230,8 +230,14 @@ class AceDataProvider:
             task_id, snapshot=TaskSnapshot(task_id, JobStatus.SUCCEEDED, progress=100, descriptions=prompts)
         )
 
-    async def action(self, parent_ref: str, custom_id: str, mode: str | None = None) -> SubmitResult:
-        return await self._submit({"action": custom_id, "image_id": parent_ref}, mode)
+    async def action(
+        self, parent_ref: str, custom_id: str, mode: str | None = None, *, remix_prompt: str | None = None
+    ) -> SubmitResult:
+        body: dict[str, Any] = {"action": custom_id, "image_id": parent_ref}
+        if remix_prompt is not None:
+            # No modal step here: the Remix prompt goes with the action, as `prompt` goes with variation_region.
+            body["prompt"] = remix_prompt
+        return await self._submit(body, mode)
 
     async def vary_region(
         self, parent_ref: str, custom_id: str, prompt: str, mask_png: bytes, mode: str | None = None

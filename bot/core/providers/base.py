@@ -47,11 +47,15 @@ class Provider(Protocol):
         `descriptions`."""
         ...
 
-    async def action(self, parent_ref: str, custom_id: str, mode: str | None = None) -> SubmitResult:
+    async def action(
+        self, parent_ref: str, custom_id: str, mode: str | None = None, *, remix_prompt: str | None = None
+    ) -> SubmitResult:
         """Press an upstream button of the result `parent_ref` (its `action_ref`), `custom_id` verbatim.
 
         `needs_input` in the result means the API waits for `modal()` (remix, Custom Zoom). `mode` is the
-        speed mode the job is billed at (fast | relax | turbo), None for the API's default.
+        speed mode the job is billed at (fast | relax | turbo), None for the API's default. `remix_prompt`:
+        the member's Remix prompt, asked by the bot before the press; a dialect with a modal step asks the API
+        for one (the job service answers it), one without sends the prompt along.
         """
         ...
 

@@ -186,14 +186,19 @@ class ProxyProvider:
     async def shorten(self, prompt: str, bot_type: str) -> SubmitResult:
         return await self._submit("/mj/submit/shorten", {"prompt": prompt, "botType": bot_type}, None)
 
-    async def action(self, parent_ref: str, custom_id: str, mode: str | None = None) -> SubmitResult:
-        if custom_id.startswith(_CHANGE):
+    async def action(
+        self, parent_ref: str, custom_id: str, mode: str | None = None, *, remix_prompt: str | None = None
+    ) -> SubmitResult:
+        if custom_id.startswith(_CHANGE):  # the open-source proxy's /change has no Remix
             verb, index = custom_id.removeprefix(_CHANGE).split("::")
             body: dict[str, Any] = {"taskId": parent_ref, "action": verb}
             if verb != "REROLL":
                 body["index"] = int(index)
             return await self._submit("/mj/submit/change", body, mode)
-        return await self._submit("/mj/submit/action", {"taskId": parent_ref, "customId": custom_id}, mode)
+        body = {"taskId": parent_ref, "customId": custom_id}
+        if remix_prompt is not None:
+            body["enableRemix"] = True  # trueai: a MODAL (code 21) whatever the account's Remix setting
+        return await self._submit("/mj/submit/action", body, mode)
 
     async def modal(
         self, task_id: str, prompt: str, mode: str | None = None, *, mask_png: bytes | None = None

@@ -265,3 +265,24 @@ admin-word-banned = ✅ `{ $word }` is banned.
 admin-word-allowed = ✅ `{ $word }` is allowed again.
 admin-export = The credit ledger of this server:
 admin-usage = **Usage**
+
+## A member's own defaults: /prefer suffix and /settings (bot/client/preferences).
+prefer-suffix-set = ✅ Your suffix is now `{ $suffix }`: it is added to the end of every prompt you /imagine on this server.
+prefer-suffix-cleared = ✅ Your suffix is cleared: your prompts go as you write them.
+prefer-suffix-refused = ❌ { $reason } Your suffix was not changed.
+settings-title = **Your settings on this server** (a command's own mode or bot option still wins)
+settings-mode = **Mode:** { $mode }
+settings-bot = **Bot:** { $bot }
+settings-remix-on = **Remix:** on (variations, re-rolls and pans ask for your prompt first)
+settings-remix-off = **Remix:** off
+settings-suffix = **Suffix:** `{ $suffix }`
+settings-suffix-none = **Suffix:** none
+settings-server-default = Server default ({ $value })
+settings-mode-placeholder = Mode
+settings-bot-placeholder = Bot
+settings-not-yours = These are another member's settings. Open your own with /settings.
+button-remix-on = Turn Remix on
+button-remix-off = Turn Remix off
+button-suffix = Suffix…
+dialog-suffix = Your suffix
+dialog-suffix-field = Added to every /imagine (empty: none)

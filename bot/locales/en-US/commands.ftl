@@ -27,6 +27,9 @@ cmd-channel = channel
 cmd-banword = banword
 cmd-export = export
 cmd-stats = stats
+cmd-prefer = prefer
+cmd-suffix = suffix
+cmd-settings = settings
 
 ## /imagine, /blend, /describe, /shorten, /show (bot/client/generation/commands.py).
 
@@ -104,3 +107,10 @@ choice-default-bot = default_bot (midjourney | niji | none)
 choice-moderation-strikes = moderation_strikes (0 = off)
 choice-refund-cancelled = refund_cancelled (on | off)
 choice-video = video (on | off)
+
+## /prefer suffix and /settings (bot/client/preferences/commands.py).
+
+cmd-prefer-desc = Your own defaults on this server
+cmd-prefer-suffix-desc = Text added to the end of every prompt you /imagine
+opt-prefer-value-desc = The suffix, e.g. --ar 16:9 --style raw (leave it out to clear it)
+cmd-settings-desc = Your defaults on this server: mode, bot, Remix and suffix

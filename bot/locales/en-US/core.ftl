@@ -171,3 +171,8 @@ usage-line = { $period ->
         [today] Today
        *[month] This month
     }: { $jobs } jobs, { $failed } failed · { $charged } credits charged, { $refunded } refunded, { $spent } spent · { $strikes } moderation strikes
+
+## A member's suffix (bot/core/preferences.py).
+prompt-too-long-suffix = With your suffix (/prefer suffix) the prompt is { $length } characters long; the limit is { $limit }. Shorten the prompt or the suffix.
+suffix-too-long = The suffix is { $length } characters long; the limit is { $limit }.
+suffix-banned-word = Your suffix contains a word this server does not allow: `{ $word }`.

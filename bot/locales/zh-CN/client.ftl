@@ -245,3 +245,24 @@ admin-word-banned = ✅ 已屏蔽 `{ $word }`。
 admin-word-allowed = ✅ 已解除屏蔽 `{ $word }`。
 admin-export = 本服务器的积分账本：
 admin-usage = **用量**
+
+## 成员自己的默认设置：/prefer suffix 和 /settings（bot/client/preferences）。
+prefer-suffix-set = ✅ 你的后缀现在是 `{ $suffix }`：你在本服务器 /imagine 的每个提示词末尾都会加上它。
+prefer-suffix-cleared = ✅ 已清除你的后缀：提示词将按你写的原样发送。
+prefer-suffix-refused = ❌ { $reason } 你的后缀没有改变。
+settings-title = **你在本服务器的设置**（命令中自选的模式或机器人仍然优先）
+settings-mode = **模式：** { $mode }
+settings-bot = **机器人：** { $bot }
+settings-remix-on = **Remix：** 开启（变体、重新生成和平移会先让你修改提示词）
+settings-remix-off = **Remix：** 关闭
+settings-suffix = **后缀：** `{ $suffix }`
+settings-suffix-none = **后缀：** 无
+settings-server-default = 服务器默认：{ $value }
+settings-mode-placeholder = 模式
+settings-bot-placeholder = 机器人
+settings-not-yours = 这是其他成员的设置。请用 /settings 打开你自己的设置。
+button-remix-on = 开启 Remix
+button-remix-off = 关闭 Remix
+button-suffix = 后缀…
+dialog-suffix = 你的后缀
+dialog-suffix-field = 加在每次 /imagine 的末尾（留空：无）

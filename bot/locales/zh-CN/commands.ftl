@@ -24,6 +24,9 @@ cmd-channel = 频道
 cmd-banword = 屏蔽词
 cmd-export = 导出
 cmd-stats = 统计
+cmd-prefer = 偏好
+cmd-suffix = 后缀
+cmd-settings = 个人设置
 
 ## /imagine、/blend、/describe、/shorten、/show（bot/client/generation/commands.py）。
 
@@ -101,3 +104,10 @@ choice-default-bot = 默认模型 default_bot (midjourney | niji | none)
 choice-moderation-strikes = 审核违规上限 moderation_strikes (0 = 关闭)
 choice-refund-cancelled = 取消退款 refund_cancelled (on | off)
 choice-video = 视频功能 video (on | off)
+
+## /prefer suffix 和 /settings（bot/client/preferences/commands.py）。
+
+cmd-prefer-desc = 你在本服务器的个人默认设置
+cmd-prefer-suffix-desc = 加在你每次 /imagine 提示词末尾的文字
+opt-prefer-value-desc = 后缀，例如 --ar 16:9 --style raw（不填则清除）
+cmd-settings-desc = 你在本服务器的默认设置：模式、机器人、Remix 和后缀
