@@ -4,7 +4,8 @@
 
 Two servers, one on each shard of 2, each with its own channel and members (limits lifted). The same
 burst of /imagine, half in each server, goes once to one unsharded process and once to two processes
-run as `SHARD_COUNT=2` with `SHARD_IDS=0` and `SHARD_IDS=1` sharing one SQLite ledger (WAL). The
+run as `SHARD_COUNT=2` with `SHARD_IDS=0` and `SHARD_IDS=1` sharing one ledger: a SQLite file (WAL), or
+with `--postgres` a fresh database on a throwaway PostgreSQL for each run (as several processes should). The
 figure is jobs finished per second: from the first /imagine until every job's message shows its image.
 The simulator runs in its own process; the fake Discord runs in this one and serves both bots, so on
 a small machine it and the bots compete for the same cores (the note beside the figures says how many).
@@ -23,6 +24,7 @@ import statistics
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -31,6 +33,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bot.devtools.pg import ThrowawayPostgres  # noqa: E402
 from tests.fakes.discord_server import CHANNEL_ID, GUILD_ID, FakeDiscord  # noqa: E402
 from tests.helpers import bot_env, guild_on_shard  # noqa: E402
 
@@ -67,8 +70,9 @@ async def simulator() -> AsyncIterator[str]:
         await sim.wait()
 
 
-async def run(base: str, jobs: int, shards: int) -> dict[str, float]:
+async def run(base: str, jobs: int, shards: int, pg: ThrowawayPostgres | None) -> dict[str, float]:
     """`jobs` /imagine over two servers, served by one process (`shards` 0) or `shards` shard processes."""
+    ledger = {"DATABASE_URL": await pg.create_database(f"bench_{uuid.uuid4().hex[:10]}")} if pg else {}
     members = [1_400_000_000_000_000_000 + i for i in range(max(2, jobs // 4))]
     with tempfile.TemporaryDirectory() as tmp:
         async with FakeDiscord(shard_count=max(1, shards), channel_edit_limit=(50, 1.0)) as fake:
@@ -87,6 +91,7 @@ async def run(base: str, jobs: int, shards: int) -> dict[str, float]:
                 QUOTA_USER_WAITING="0",
                 QUOTA_SERVER_RUNNING="0",
                 LOG_LEVEL="warning",
+                **ledger,
             )
             quiet = asyncio.subprocess.DEVNULL
             shard_envs: list[dict[str, str]] = (
@@ -134,12 +139,20 @@ async def run(base: str, jobs: int, shards: int) -> dict[str, float]:
                     await bot.wait()
 
 
-async def bench(jobs: int) -> dict[str, object]:
-    async with simulator() as base:
-        one = await run(base, jobs, 0)
-        two = await run(base, jobs, 2)
+async def bench(jobs: int, postgres: bool) -> dict[str, object]:
+    pg = ThrowawayPostgres() if postgres else None
+    try:
+        if pg is not None:
+            pg.start()
+        async with simulator() as base:
+            one = await run(base, jobs, 0, pg)
+            two = await run(base, jobs, 2, pg)
+    finally:
+        if pg is not None:
+            pg.stop()
     return {
         "jobs": jobs,
+        "ledger": "postgresql" if postgres else "sqlite",
         "servers": [GUILD_ID, OTHER_GUILD],
         "job_seconds_upstream": JOB_SECONDS,
         "one_process": one,
@@ -152,9 +165,10 @@ async def bench(jobs: int) -> dict[str, object]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--jobs", type=int, default=200)
+    parser.add_argument("--postgres", action="store_true", help="share a throwaway PostgreSQL, not a SQLite file")
     args = parser.parse_args()
     started = time.perf_counter()
-    figures = asyncio.run(bench(args.jobs))
+    figures = asyncio.run(bench(args.jobs, args.postgres))
     figures["bench_seconds"] = round(time.perf_counter() - started, 1)
     print(json.dumps(figures, indent=2))
 

@@ -63,9 +63,15 @@ class SqliteStorage:
         # Autocommit mode; transactions are explicit so their extent is visible in the code.
         db = await aiosqlite.connect(str(path), isolation_level=None)
         db.row_factory = aiosqlite.Row
-        for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON", "busy_timeout=5000"):
-            await db.execute(f"PRAGMA {pragma}")
-        return cls(db, str(path))
+        storage = cls(db, str(path))
+        try:
+            # busy_timeout first: processes opening a new file together wait for each other's switch to WAL.
+            for pragma in ("busy_timeout=5000", "journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON"):
+                await storage._retry_locked(f"PRAGMA {pragma}")
+        except BaseException:
+            await db.close()  # its thread would keep the process alive
+            raise
+        return storage
 
     @property
     def where(self) -> str:
@@ -88,11 +94,14 @@ class SqliteStorage:
         """BEGIN IMMEDIATE. When another process shares the file (shards) and wrote since a read still open
         on this connection began, SQLite answers "locked" at once instead of waiting (busy_timeout does not
         apply: waiting could not help that read); it ends within moments, so try again."""
+        await self._retry_locked("BEGIN IMMEDIATE")
+
+    async def _retry_locked(self, sql: str) -> None:
         loop = asyncio.get_running_loop()
         deadline, delay = loop.time() + BUSY_SECONDS, 0.002
         while True:
             try:
-                await self._db.execute("BEGIN IMMEDIATE")
+                await self._db.execute(sql)
                 return
             except sqlite3.OperationalError as exc:
                 if "locked" not in str(exc) or loop.time() >= deadline:
