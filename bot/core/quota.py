@@ -36,8 +36,9 @@ COST_GROUPS: dict[str, tuple[JobAction, ...]] = {
     "upscale": (JobAction.UPSCALE,),
     "hd_upscale": (JobAction.UPSCALE_HD,),
     "describe": (JobAction.DESCRIBE, JobAction.SHORTEN),  # prompts back, no image
+    "edit": (JobAction.EDIT,),  # a grid from the member's own image
 }
-DEFAULT_COSTS = {"grid": 1, "upscale": 1, "hd_upscale": 2, "describe": 1}
+DEFAULT_COSTS = {"grid": 1, "upscale": 1, "hd_upscale": 2, "describe": 1, "edit": 1}
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,8 @@ class GuildConfig:
     blocked: list[int] = field(default_factory=list)
     moderation_strikes: int = 3  # refused prompts in a day before a member is blocked until midnight; 0 = off
     refund_cancelled: bool = True  # a job cancelled after the API took it is refunded (the server bears its cost)
+    # Ask the API to translate prompts (AceData `translation`); the prompt it used is shown under the image.
+    translate_prompts: bool = True
 
     def allows_channel(self, channel_id: int, parent_id: int | None = None) -> bool:
         """Every channel when none is listed; a thread goes by the channel it belongs to."""

@@ -40,8 +40,11 @@ class Simulator(TaskBook):
         remix: bool = False,
         modal_code: int = 21,
         buttons: bool = True,
+        edits: bool = True,
     ):
-        super().__init__(duration=duration, api_key=api_key, remix=remix, modal_code=modal_code, buttons=buttons)
+        super().__init__(
+            duration=duration, api_key=api_key, remix=remix, modal_code=modal_code, buttons=buttons, edits=edits
+        )
         self.host, self.port = host, port
         self.requests: Counter[str] = Counter()
         self.proxy = ProxyDialect(self)

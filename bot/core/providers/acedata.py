@@ -23,6 +23,7 @@ from bot.core.errors import ErrorKind, ProviderError
 from bot.core.errors import clip as _clip
 from bot.core.models import (
     BlendRequest,
+    EditRequest,
     ImagineRequest,
     JobStatus,
     ReferenceImage,
@@ -79,6 +80,8 @@ def parse_response(raw: object, task_id: str | None = None, *, state: str | None
     if success is True and (actions or progress == 100):
         image = data.get("raw_image_url") or data.get("image_url")
         image_id = data.get("image_id")
+        # Not in AceData's documented answer: taken when a service reports the (translated) prompt it used.
+        used = data.get("prompt")
         return TaskSnapshot(
             tid,
             JobStatus.SUCCEEDED,
@@ -86,6 +89,7 @@ def parse_response(raw: object, task_id: str | None = None, *, state: str | None
             image_url=str(image) if image else None,
             buttons=tuple(UpstreamButton(custom_id=a) for a in actions),
             action_ref=str(image_id) if image_id not in (None, "") else None,
+            final_prompt=used.strip() if isinstance(used, str) and used.strip() else None,
         )
     preview = data.get("image_url") or None
     return TaskSnapshot(
@@ -141,8 +145,8 @@ class AceDataProvider:
 
     name = "acedata"
     # No modal step (Remix and Custom Zoom go in one call), and no `state` to search by: the task id comes
-    # on the first line of the answer.
-    capabilities: frozenset[Capability] = frozenset()
+    # on the first line of the answer. Edits have their own endpoint.
+    capabilities: frozenset[Capability] = frozenset({Capability.EDIT})
 
     def __init__(
         self,
@@ -178,7 +182,21 @@ class AceDataProvider:
         urls = [self._image_url(img) for img in request.images]
         prompt = " ".join([*urls, request.prompt.strip()])
         body: dict[str, Any] = {"action": "generate", "prompt": self._with_bot(prompt, request.bot_type)}
+        if request.translate:
+            body["translation"] = True
         return await self._submit(body, request.mode)
+
+    async def edit(self, request: EditRequest) -> SubmitResult:
+        """`/midjourney/edits`: the image by its link, the mask as bare base64 (white = repaint); always
+        asynchronous (a task id, then followed like imagine), as AceData's guide shows it."""
+        body: dict[str, Any] = {
+            "action": "generate",
+            "prompt": request.prompt.strip(),
+            "image_url": self._image_url(request.image),
+        }
+        if request.mask_png is not None:
+            body["mask"] = base64.b64encode(request.mask_png).decode("ascii")
+        return await self._submit(body, request.mode, path="/midjourney/edits", stream=False)
 
     async def blend(self, request: BlendRequest) -> SubmitResult:
         if not 2 <= len(request.images) <= 5:
@@ -254,13 +272,14 @@ class AceDataProvider:
             return f"{prompt} --niji"
         return prompt
 
-    async def _submit(self, body: dict[str, Any], mode: str | None) -> SubmitResult:
-        path = "/midjourney/imagine"
+    async def _submit(
+        self, body: dict[str, Any], mode: str | None, *, path: str = "/midjourney/imagine", stream: bool = True
+    ) -> SubmitResult:
         if mode or self._mode:
             body["mode"] = (mode or self._mode or "").lower()
         if self._callback_url:
             body["callback_url"] = self._callback_url
-        if self._stream and self.open_streams < self._max_streams:
+        if stream and self._stream and self.open_streams < self._max_streams:
             return await self._submit_streamed(path, body)
         body["async"] = True
         # One attempt only: a submit that may have reached the API must not be paid twice.

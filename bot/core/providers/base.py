@@ -7,7 +7,7 @@ from contextvars import ContextVar
 from enum import StrEnum
 from typing import Protocol, cast
 
-from bot.core.models import BlendRequest, ImagineRequest, ReferenceImage, SubmitResult, TaskSnapshot
+from bot.core.models import BlendRequest, EditRequest, ImagineRequest, ReferenceImage, SubmitResult, TaskSnapshot
 
 # The ledger job a submit belongs to, sent as the dialect's `state` where it has one, so that a task
 # accepted just before the bot died can be found again (`find_by_state`). Set by the job service.
@@ -20,6 +20,7 @@ class Capability(StrEnum):
     MODAL = "modal"  # a task can wait for a confirmation with an edited prompt (Remix, Custom Zoom)
     FIND_BY_STATE = "find_by_state"  # tasks can be listed by the `state` they were submitted with
     CANCEL = "cancel"  # a running task can be asked to stop (often refused to non-admin accounts)
+    EDIT = "edit"  # a member's own image can be repainted from a prompt, whole or through a mask (/edit)
 
 
 class Provider(Protocol):
@@ -91,6 +92,18 @@ class Cancels(Protocol):
     async def cancel(self, task_id: str) -> None:
         """Ask the API to stop a task; raises `ProviderError` when it refuses."""
         ...
+
+
+class Edits(Protocol):
+    """`Capability.EDIT`."""
+
+    async def edit(self, request: EditRequest) -> SubmitResult:
+        """Repaint `request.image` from its prompt; a grid to follow, like imagine."""
+        ...
+
+
+def editor(provider: Provider) -> Edits | None:
+    return cast(Edits, provider) if Capability.EDIT in provider.capabilities else None
 
 
 def canceller(provider: Provider) -> Cancels | None:
