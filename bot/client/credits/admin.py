@@ -40,6 +40,7 @@ SETTINGS = [
     app_commands.Choice(name="default_bot (midjourney | niji | none)", value="default_bot"),
     app_commands.Choice(name="moderation_strikes (0 = off)", value="moderation_strikes"),
     app_commands.Choice(name="refund_cancelled (on | off)", value="refund_cancelled"),
+    app_commands.Choice(name="translate_prompts (on | off)", value="translate_prompts"),
 ]
 
 
@@ -86,6 +87,10 @@ def apply_setting(config: GuildConfig, name: str, value: str) -> None:
         if value.lower() not in ("on", "off"):
             raise AdminError(Text("admin-bad-refund-cancelled"))
         config.refund_cancelled = value.lower() == "on"
+    elif name == "translate_prompts":
+        if value.lower() not in ("on", "off"):
+            raise AdminError(Text("admin-bad-translate-prompts"))
+        config.translate_prompts = value.lower() == "on"
     elif name == "press_policy":
         if value not in ("anyone", "owner"):
             raise AdminError(Text("admin-bad-press-policy"))
@@ -145,6 +150,7 @@ def describe_config(
         Text("admin-settings-blocked", members=listed([f"<@{u}>" for u in config.blocked], none)),
         Text("admin-settings-strikes", strikes=config.moderation_strikes or 0),
         Text("admin-settings-refund", refund="on" if config.refund_cancelled else "off"),
+        Text("admin-settings-translate", translate="on" if config.translate_prompts else "off"),
         Text(
             "admin-settings-strikes-today",
             strikes=listed([f"<@{u}> {n}" for u, n in (strikes or {}).items()], none),

@@ -20,6 +20,7 @@ job-shown-again = Job #{ $id } is shown again: { $link }
 job-nothing-to-show = Job #{ $id } has no finished image to show.
 job-title-describe = Describe
 job-title-shorten = Shorten
+job-title-edit = Edit
 blend-title = Blend of { $count } images ({ $shape ->
         [portrait] portrait
         [landscape] landscape
@@ -54,6 +55,8 @@ job-message-remix = (Waiting for your Remix prompt)
 job-message-mirroring = (Waiting for the same upscale, already on its way)
 job-message-failed = The job failed.
 job-message-cancelled = Cancelled.
+# Under a finished image: the prompt the API says it used, when it differs from the member's (a translation).
+job-message-prompt-used = Prompt used: { $prompt }
 
 ## A message posted just before the bot stopped, its job never recorded (bot/client/generation/posted_messages.py).
 
@@ -81,6 +84,10 @@ region-middle-right = Middle right
 region-bottom-left = Bottom left
 region-bottom-middle = Bottom middle
 region-bottom-right = Bottom right
+edit-region-help = ✏️ **/edit** — choose the parts of your image to repaint (the image split in a 3×3 grid).
+button-edit-go = Edit these parts
+edit-starting = ✏️ Editing the chosen parts…
+edit-expired = This /edit is no longer waiting (15 minutes passed, or the bot restarted). Please run /edit again.
 dialog-remix = Remix
 dialog-vary-region = Vary (Region)
 dialog-custom-zoom = Custom Zoom
@@ -154,6 +161,7 @@ action-blend = blend
 action-describe = describe
 action-describe-pick = describe_pick
 action-shorten = shorten
+action-edit = edit
 action-other = other
 
 ## A job's state, as /job shows it: `status-` and the JobStatus value, `_` as `-`.
@@ -178,6 +186,7 @@ admin-bad-press-policy = `press_policy` is `anyone` (the presser pays) or `owner
 admin-bad-default-mode = `default_mode` is `fast`, `relax`, `turbo` or `none`.
 admin-bad-default-bot = `default_bot` is `midjourney`, `niji` or `none`.
 admin-bad-refund-cancelled = `refund_cancelled` is `on` (cancelled jobs are refunded) or `off`.
+admin-bad-translate-prompts = `translate_prompts` is `on` (the API is asked to translate prompts) or `off`.
 admin-unknown-setting = Unknown setting `{ $name }`.
 
 ## /mjadmin show: the server's settings (bot/client/credits/admin.py, `describe_config`).
@@ -209,6 +218,11 @@ admin-settings-strikes = Moderation strikes before a day's block: { $strikes ->
     }
 # $refund is on or off.
 admin-settings-refund = Cancelled jobs refunded: { $refund ->
+        [on] on
+       *[off] off
+    }
+# $translate is on or off.
+admin-settings-translate = Prompts translated by the API: { $translate ->
         [on] on
        *[off] off
     }

@@ -9,6 +9,7 @@ cmd-imagine = imagine
 cmd-blend = blend
 cmd-describe = describe
 cmd-shorten = shorten
+cmd-edit = edit
 cmd-show = show
 cmd-quota = quota
 cmd-history = history
@@ -49,6 +50,10 @@ opt-describe-image-desc = The image to describe
 cmd-shorten-desc = Shorter versions of a prompt, to pick one and imagine it
 opt-shorten-prompt-desc = The prompt to shorten
 cmd-show-desc = Show a finished job again, with its buttons
+cmd-edit-desc = Repaint your image from a prompt, whole or in parts
+opt-edit-image-desc = The image to edit (PNG, JPEG, WebP or GIF)
+opt-edit-prompt-desc = What the image should become (up to 1500 characters)
+opt-edit-area-desc = The whole image (default), or parts you pick on a 3×3 grid
 choice-fast = Fast
 choice-relax = Relax
 choice-turbo = Turbo
@@ -57,6 +62,8 @@ choice-niji = Niji
 choice-portrait = Portrait (2:3)
 choice-square = Square (1:1)
 choice-landscape = Landscape (3:2)
+choice-whole = Whole image
+choice-parts = Pick parts on a grid
 
 ## /quota, /history, /job (bot/client/credits/member.py); the job number of /show too.
 
@@ -96,9 +103,11 @@ choice-cost-grid = cost_grid
 choice-cost-upscale = cost_upscale
 choice-cost-hd-upscale = cost_hd_upscale
 choice-cost-describe = cost_describe
+choice-cost-edit = cost_edit
 choice-timezone = timezone
 choice-press-policy = press_policy (anyone | owner)
 choice-default-mode = default_mode (fast | relax | turbo | none)
 choice-default-bot = default_bot (midjourney | niji | none)
 choice-moderation-strikes = moderation_strikes (0 = off)
 choice-refund-cancelled = refund_cancelled (on | off)
+choice-translate-prompts = translate_prompts (on | off)

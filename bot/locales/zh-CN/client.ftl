@@ -17,6 +17,7 @@ job-shown-again = 任务 #{ $id } 已重新展示：{ $link }
 job-nothing-to-show = 任务 #{ $id } 没有可展示的完成图片。
 job-title-describe = 描述
 job-title-shorten = 精简
+job-title-edit = 编辑
 blend-title = 混合 { $count } 张图片（{ $shape ->
         [portrait] 竖版
         [landscape] 横版
@@ -51,6 +52,8 @@ job-message-remix = (等待你提交 Remix 提示词)
 job-message-mirroring = (等待同一张放大图，它已在生成中)
 job-message-failed = 任务失败。
 job-message-cancelled = 已取消。
+# 图片下方：API 报告的实际使用的提示词（与成员所写的不同时，如翻译后）。
+job-message-prompt-used = 实际使用的提示词：{ $prompt }
 
 ## 机器人停止前刚发布、任务未记录的消息（bot/client/generation/posted_messages.py）。
 
@@ -78,6 +81,10 @@ region-middle-right = 右中
 region-bottom-left = 左下
 region-bottom-middle = 正下
 region-bottom-right = 右下
+edit-region-help = ✏️ **/edit** — 选择你的图片中要重绘的区域（图片按 3×3 九宫格划分）。
+button-edit-go = 编辑这些区域
+edit-starting = ✏️ 正在编辑所选区域…
+edit-expired = 这次 /edit 已不再等待（已过 15 分钟，或机器人已重启）。请重新运行 /edit。
 dialog-remix = Remix：修改提示词
 dialog-vary-region = 局部重绘
 dialog-custom-zoom = 自定义扩图
@@ -145,6 +152,7 @@ action-blend = 混合
 action-describe = 描述
 action-describe-pick = 按描述生成
 action-shorten = 精简
+action-edit = 编辑
 action-other = 其他
 
 ## 任务的状态，见 /job：`status-` 加 JobStatus 的值，`_` 写作 `-`。
@@ -169,6 +177,7 @@ admin-bad-press-policy = `press_policy` 只能是 `anyone`（谁点按钮谁付�
 admin-bad-default-mode = `default_mode` 只能是 `fast`、`relax`、`turbo` 或 `none`。
 admin-bad-default-bot = `default_bot` 只能是 `midjourney`、`niji` 或 `none`。
 admin-bad-refund-cancelled = `refund_cancelled` 只能是 `on`（取消的任务退回积分）或 `off`。
+admin-bad-translate-prompts = `translate_prompts` 只能是 `on`（请 API 翻译提示词）或 `off`。
 admin-unknown-setting = 未知的设置项 `{ $name }`。
 
 ## /mjadmin show：服务器设置（bot/client/credits/admin.py，`describe_config`）。
@@ -200,6 +209,10 @@ admin-settings-strikes = 当日封禁前允许的审核违规次数：{ $strikes
     }
 # $refund 为 on 或 off。
 admin-settings-refund = 取消的任务退回积分：{ $refund ->
+        [on] 开
+       *[off] 关
+    }
+admin-settings-translate = 由 API 翻译提示词：{ $translate ->
         [on] 开
        *[off] 关
     }

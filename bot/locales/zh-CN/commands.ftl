@@ -6,6 +6,7 @@ cmd-imagine = 想象
 cmd-blend = 混合
 cmd-describe = 描述
 cmd-shorten = 精简
+cmd-edit = 编辑
 cmd-show = 查看
 cmd-quota = 额度
 cmd-history = 历史
@@ -46,6 +47,10 @@ opt-describe-image-desc = 要描述的图片
 cmd-shorten-desc = 把提示词精简成几个短版本，选一个来生成
 opt-shorten-prompt-desc = 要精简的提示词
 cmd-show-desc = 重新展示一个已完成的任务及其按钮
+cmd-edit-desc = 按提示词重绘你的图片，整张或部分区域
+opt-edit-image-desc = 要编辑的图片（PNG、JPEG、WebP 或 GIF）
+opt-edit-prompt-desc = 图片应变成什么样（最多 1500 个字符）
+opt-edit-area-desc = 整张图片（默认），或在 3×3 九宫格上选择的区域
 choice-fast = 快速 (Fast)
 choice-relax = 慢速 (Relax)
 choice-turbo = 极速 (Turbo)
@@ -54,6 +59,8 @@ choice-niji = Niji（动漫风格）
 choice-portrait = 竖版 (2:3)
 choice-square = 方形 (1:1)
 choice-landscape = 横版 (3:2)
+choice-whole = 整张图片
+choice-parts = 在九宫格上选择区域
 
 ## /quota、/history、/job（bot/client/credits/member.py）；也用于 /show 的任务编号。
 
@@ -93,9 +100,11 @@ choice-cost-grid = 四宫格花费 cost_grid
 choice-cost-upscale = 放大花费 cost_upscale
 choice-cost-hd-upscale = 高清放大花费 cost_hd_upscale
 choice-cost-describe = 描述花费 cost_describe
+choice-cost-edit = 编辑花费 cost_edit
 choice-timezone = 时区 timezone
 choice-press-policy = 按钮权限 press_policy (anyone | owner)
 choice-default-mode = 默认模式 default_mode (fast | relax | turbo | none)
 choice-default-bot = 默认模型 default_bot (midjourney | niji | none)
 choice-moderation-strikes = 审核违规上限 moderation_strikes (0 = 关闭)
 choice-refund-cancelled = 取消退款 refund_cancelled (on | off)
+choice-translate-prompts = 翻译提示词 translate_prompts (on | off)
