@@ -146,6 +146,9 @@ async def test_a_failed_edit_is_refunded(fake: FakeDiscord, sim: Simulator, tmp_
         assert await credits(bot) == [("charge", 3), ("refund", 3)]
         job = await bot.jobs.ledger.get(1)
         assert job is not None and job.refunded
+        history = fake.messages[(await fake.invoke_slash("history")).response_message_id or 0].content
+        shown = fake.messages[(await fake.invoke_slash("job", {"id": 1})).response_message_id or 0].content
+        assert "edit" in history and "3 refunded" in history and "edit" in shown and "sim:fail a castle" in shown
 
 
 async def test_edit_masks_of_another_size_are_refused_by_the_simulator(sim: Simulator) -> None:
