@@ -172,3 +172,17 @@ async def test_edit_masks_of_another_size_are_refused_by_the_simulator(sim: Simu
         right = await http.post("/midjourney/edits", json={**image, "mask": encoded(own)})
         assert wrong.status_code == 400 and "same size" in wrong.text
         assert right.status_code == 200 and right.json()["task_id"] in sim.tasks
+
+
+async def test_the_server_rules_come_before_the_picker(fake: FakeDiscord, sim: Simulator, tmp_path: Path) -> None:
+    async with running_bot(fake, sim.base_url, tmp_path / "db.sqlite3", **env("acedata")) as bot:
+        options = {"word": "castle", "banned": True}
+        await fake.invoke_slash("mjadmin", options, subcommand="banword", user_id=OWNER_USER_ID)
+        invocation = await fake.invoke_slash(
+            "edit", {"prompt": "a castle", "area": "parts"}, attachments={"image": png()}
+        )
+        answer_id = invocation.response_message_id or 0
+        await fake.wait_for(lambda: "castle" in fake.messages[answer_id].content)
+        answer = fake.messages[answer_id]
+        assert answer.ephemeral and not answer.components and "Nothing was submitted" in answer.content
+        assert not sim.tasks and await credits(bot) == []

@@ -210,8 +210,10 @@ class Flows:
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
         try:
+            # The server's rules before the member spends time picking (the charge comes with the pick).
+            await self.accounts.admit(_requester(interaction), [prompt])
             image = await self._read_image(attachment)
-        except InvalidInput as exc:
+        except (InvalidInput, Refusal) as exc:
             await _refuse(interaction, exc.text, prompt)
             return
         self.pending_edits.put(interaction.id, interaction.user.id, image, prompt, mode)
