@@ -87,6 +87,9 @@ class Settings(BaseSettings):
         None, description="default of the `mode` option; empty: the API's default"
     )
     mj_mode_in_path: bool = Field(False, description="`proxy`: also put the mode in the path (`/fast/mj/...`)")
+    mj_edits: bool = Field(
+        True, description="`proxy`: the server has `/mj/submit/edits` (trueai-org, new-api); off: /edit says it cannot"
+    )
     acedata_max_streams: Limit = Field(8, description="`acedata`: jobs followed on a live stream at once")
     database_path: Path = Field(Path("data/bot.sqlite3"), description="the SQLite ledger")
     database_url: SecretStr | None = Field(

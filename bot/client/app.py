@@ -197,6 +197,7 @@ def build_provider(
         auth_style=settings.mj_auth_header,
         notify_hook=hook_url,
         mode_in_path=settings.mj_mode_in_path,
+        edits=settings.mj_edits,
     )
 
 

@@ -24,6 +24,7 @@ from bot.core.ledger import Ledger
 from bot.core.lifecycle import CANCELLABLE, UNFINISHED, IllegalTransition
 from bot.core.models import (
     BlendRequest,
+    EditRequest,
     ImagineRequest,
     Job,
     JobAction,
@@ -34,7 +35,15 @@ from bot.core.models import (
     TaskSnapshot,
     UpstreamButton,
 )
-from bot.core.providers.base import SUBMIT_STATE, Provider, canceller, confirmer, state_finder, video_maker
+from bot.core.providers.base import (
+    SUBMIT_STATE,
+    Provider,
+    canceller,
+    confirmer,
+    editor,
+    state_finder,
+    video_maker,
+)
 from bot.core.reasons import failure_message
 from bot.core.redact import redact, redact_text
 from bot.core.requests import ActionRequest, RegionRequest
@@ -230,6 +239,8 @@ class JobService:
             return await self.submit_describe(job, request.image)
         if isinstance(request, requests.ShortenRequest):
             return await self.submit_shorten(job, request)
+        if isinstance(request, EditRequest):
+            return await self.submit_edit(job, request)
         parent = await self.ledger.get(request.parent_id)
         if parent is None:
             return await self._finish_failed(job, Text("job-parent-gone"))
@@ -297,6 +308,12 @@ class JobService:
 
     async def submit_shorten(self, job: Job, request: requests.ShortenRequest) -> Job:
         return await self._submit(job, lambda: self.provider.shorten(request.prompt, request.bot_type))
+
+    async def submit_edit(self, job: Job, request: EditRequest) -> Job:
+        edits = editor(self.provider)
+        if edits is None:  # the flows refuse /edit first; a queued job meets a provider changed since
+            return await self._finish_failed(job, Text("edit-unsupported"))
+        return await self._submit(job, lambda: edits.edit(request))
 
     def button(self, parent: Job, index: int) -> tuple[UpstreamButton, ButtonFace] | None:
         """Button `index` of a finished job, if it is one this bot shows."""
@@ -637,7 +654,7 @@ class JobService:
                 preview_url=None,
                 buttons=buttons,
                 action_ref=snap.action_ref or snap.task_id,
-                descriptions=[redact(d) for d in snap.descriptions],
+                descriptions=[redact(d) for d in snap.descriptions] or _prompt_used(job, snap),
                 video_urls=list(snap.video_urls),
                 finished_at=self._clock(),
             )
@@ -721,6 +738,15 @@ class _Outage:
             return min(self.CAP, max(interval, self.retry_after))
         backoff = min(self.CAP, interval * 2 ** min(self.failures, 10))
         return backoff * random.uniform(0.5, 1.0)
+
+
+def _prompt_used(job: Job, snap: TaskSnapshot) -> list[str]:
+    """The prompt the API reports it used (a translation, promptEn), kept only where it says something new."""
+    used = (snap.final_prompt or "").strip()
+    # A blend's own prompt is a label the bot made, not the member's words: nothing to compare with.
+    if job.action in (*PROMPTS_BACK, JobAction.BLEND) or not used or used == job.prompt.strip():
+        return []
+    return [redact(used)]
 
 
 async def _close(updates: AsyncIterator[TaskSnapshot]) -> None:

@@ -46,6 +46,7 @@ class JobAction(StrEnum):
     VIDEO = "video"  # Animate (High/Low motion): four short videos from an upscaled image
     VIDEO_EXTEND = "video_extend"  # Extend (High/Low motion): a video made longer
     VIDEO_UPSCALE = "video_upscale"  # video U1-U4: one of the four videos on its own
+    EDIT = "edit"  # /edit: a member's own image repainted from a prompt, whole or where a mask is white
     OTHER = "other"
 
 
@@ -124,6 +125,17 @@ class ImagineRequest:
     images: tuple[ReferenceImage, ...] = ()
     bot_type: str = "MID_JOURNEY"  # or NIJI_JOURNEY
     mode: str | None = None  # fast | relax | turbo; None: the API's default
+    translate: bool = False  # ask the API to translate a non-English prompt (the server's `translate_prompts`)
+
+
+@dataclass(frozen=True)
+class EditRequest:
+    """/edit: repaint a member's image from `prompt`, where `mask_png` is white (None: the whole image)."""
+
+    image: ReferenceImage
+    prompt: str
+    mask_png: bytes | None = None  # the image's own size
+    mode: str | None = None
 
 
 @dataclass(frozen=True)
@@ -170,6 +182,8 @@ class Job:
     delivered: bool = False  # the final state reached the Discord message
     title: Text | None = None  # e.g. "Image #2", "Variations (Strong)"; None: the prompt says it all
     action_ref: str | None = None  # see TaskSnapshot.action_ref
+    # /describe and /shorten: the prompts to pick. An image job: at most one, the prompt the API reports it
+    # used (translated or rewritten) when it differs from `prompt` (see `prompt_used`).
     descriptions: list[str] = field(default_factory=list)
     video_urls: list[str] = field(default_factory=list)  # a video job's MP4s; `image_url` is their cover
     image_width: int | None = None  # of the delivered image, for Vary (Region) masks
@@ -184,3 +198,10 @@ class Job:
     input_since: float | None = None  # when it began waiting for a Remix prompt: REMIX_TIMEOUT counts from here
     source_id: int | None = None  # MIRRORING: the job whose result this one shows
     queue_position: int | None = None  # while waiting; worked out when published, not stored
+
+    @property
+    def prompt_used(self) -> str | None:
+        """The prompt the API used, where it differs from the member's (a translation); None otherwise."""
+        if self.action in (JobAction.DESCRIBE, JobAction.SHORTEN) or not self.descriptions:
+            return None
+        return self.descriptions[0]

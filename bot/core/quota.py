@@ -38,8 +38,9 @@ COST_GROUPS: dict[str, tuple[JobAction, ...]] = {
     "hd_upscale": (JobAction.UPSCALE_HD,),
     "describe": (JobAction.DESCRIBE, JobAction.SHORTEN),  # prompts back, no image
     "video": (JobAction.VIDEO, JobAction.VIDEO_EXTEND),
+    "edit": (JobAction.EDIT,),  # a grid from the member's own image
 }
-DEFAULT_COSTS = {"grid": 1, "upscale": 1, "hd_upscale": 2, "describe": 1, "video": 8}
+DEFAULT_COSTS = {"grid": 1, "upscale": 1, "hd_upscale": 2, "describe": 1, "video": 8, "edit": 1}
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,8 @@ class GuildConfig:
     moderation_strikes: int = 3  # refused prompts in a day before a member is blocked until midnight; 0 = off
     refund_cancelled: bool = True  # a job cancelled after the API took it is refunded (the server bears its cost)
     video: bool = True  # Animate, Extend and video U1-U4 are offered; off: hidden, and old presses refused
+    # Ask the API to translate prompts (AceData `translation`); the prompt it used is shown under the image.
+    translate_prompts: bool = True
 
     def allows_channel(self, channel_id: int, parent_id: int | None = None) -> bool:
         """Every channel when none is listed; a thread goes by the channel it belongs to."""

@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from bot.core.models import BlendRequest, ImagineRequest, ReferenceImage
+from bot.core.models import BlendRequest, EditRequest, ImagineRequest, ReferenceImage
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,9 @@ class ShortenRequest:
     bot_type: str = "MID_JOURNEY"
 
 
-JobRequest = ImagineRequest | BlendRequest | DescribeRequest | ShortenRequest | ActionRequest | RegionRequest
+JobRequest = (
+    ImagineRequest | BlendRequest | DescribeRequest | ShortenRequest | ActionRequest | RegionRequest | EditRequest
+)
 
 
 def _image(img: ReferenceImage) -> dict[str, Any]:
@@ -58,6 +60,7 @@ def encode(request: JobRequest) -> str:
             "images": [_image(i) for i in request.images],
             "bot_type": request.bot_type,
             "mode": request.mode,
+            "translate": request.translate,
         }
     elif isinstance(request, BlendRequest):
         body = {
@@ -71,6 +74,15 @@ def encode(request: JobRequest) -> str:
         body = {"kind": "describe", "image": _image(request.image)}
     elif isinstance(request, ShortenRequest):
         body = {"kind": "shorten", "prompt": request.prompt, "bot_type": request.bot_type}
+    elif isinstance(request, EditRequest):
+        mask = base64.b64encode(request.mask_png).decode("ascii") if request.mask_png is not None else None
+        body = {
+            "kind": "edit",
+            "image": _image(request.image),
+            "prompt": request.prompt,
+            "mask": mask,
+            "mode": request.mode,
+        }
     elif isinstance(request, ActionRequest):
         body = {
             "kind": "action",
@@ -97,7 +109,7 @@ def decode(text: str) -> JobRequest:
     kind = raw["kind"]
     if kind == "imagine":
         images = tuple(_unimage(i) for i in raw["images"])
-        return ImagineRequest(raw["prompt"], images, raw["bot_type"], raw["mode"])
+        return ImagineRequest(raw["prompt"], images, raw["bot_type"], raw["mode"], bool(raw.get("translate")))
     if kind == "blend":
         images = tuple(_unimage(i) for i in raw["images"])
         return BlendRequest(images, raw["dimensions"], raw["bot_type"], raw["mode"])
@@ -105,6 +117,9 @@ def decode(text: str) -> JobRequest:
         return DescribeRequest(_unimage(raw["image"]))
     if kind == "shorten":
         return ShortenRequest(raw["prompt"], raw["bot_type"])
+    if kind == "edit":
+        mask = base64.b64decode(raw["mask"]) if raw.get("mask") else None
+        return EditRequest(_unimage(raw["image"]), raw["prompt"], mask, raw.get("mode"))
     if kind == "action":
         return ActionRequest(
             raw["parent_id"], raw["index"], raw.get("prompt"), raw.get("mode"), raw.get("remix", False)

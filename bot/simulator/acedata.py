@@ -1,5 +1,5 @@
 """The AceData Cloud dialect for the simulator: `/midjourney/imagine`, `/midjourney/tasks`, `/midjourney/describe`,
-`/midjourney/shorten` and `/midjourney/videos`.
+`/midjourney/shorten`, `/midjourney/videos` and `/midjourney/edits`.
 
 It shares the `Simulator`'s tasks, timing and images with the midjourney-proxy dialect (see
 shared/reference/upstream-protocols.md, Part B). Prompts steer it like the proxy routes:
@@ -7,6 +7,8 @@ shared/reference/upstream-protocols.md, Part B). Prompts steer it like the proxy
   - `sim:fail` → the task fails midway; `sim:stall` → it never finishes;
   - `sim:cut` → an ndjson stream stops after two lines, while the task itself goes on;
   - `sim:video-fail` → a video task fails midway.
+`translation: true` replaces Chinese, Japanese or Korean text by a marked stand-in (`[sim-en 1a2b3c]`),
+drawn in the image and reported as the final line's `prompt` (a field AceData does not document).
 An image is addressed by `<task id>999` once its task succeeded; stream lines before that carry
 throwaway ids `<task id><progress>`, as AceData's previews do. A video is addressed by `<task id>888`.
 """
@@ -34,8 +36,10 @@ from bot.simulator.tasks import (
     banned_word,
     decode_png,
     describe_texts,
+    image_bytes_size,
     png_size,
     shorten_texts,
+    simulated_translation,
     url_file_name,
 )
 
@@ -95,6 +99,7 @@ class AceDataDialect:
         app.router.add_post("/midjourney/describe", self.describe)
         app.router.add_post("/midjourney/shorten", self.shorten)
         app.router.add_post("/midjourney/videos", self.videos)
+        app.router.add_post("/midjourney/edits", self.edits)
         app.on_shutdown.append(self.on_shutdown)
         app.on_cleanup.append(self.on_cleanup)
 
@@ -133,7 +138,37 @@ class AceDataDialect:
             made = await self._act(action, body)
         if isinstance(made, web.Response):
             return made
+        if body.get("translation") is True and (translated := simulated_translation(made.prompt)):
+            made.prompt, made.translated = translated, True
         return await self._answer(request, body, made)
+
+    async def edits(self, request: web.Request) -> web.StreamResponse:
+        """`/midjourney/edits`: the image at `image_url`, an optional bare-base64 PNG `mask` of its size."""
+        if refusal := self._auth(request):
+            return refusal
+        body = await json_body(request)
+        if body is None:
+            return _error(400, "bad_request", "The request body must be a JSON object.")
+        prompt, url = str(body.get("prompt") or "").strip(), body.get("image_url")
+        if not prompt:
+            return _error(400, "bad_request", "prompt is required")
+        if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+            return _error(400, "bad_request", "image_url is required")
+        size = image_bytes_size(await self._download(url))
+        if size is None:
+            return _error(400, "bad_request", "image_url must point to an image")
+        mask = None
+        if body.get("mask") is not None:
+            raw = body["mask"]
+            mask = decode_png(raw) if isinstance(raw, str) and not raw.startswith("data:") else None
+            if mask is None:
+                return _error(400, "bad_request", "mask must be the base64 of a PNG image")
+            if png_size(mask) != size:
+                return _error(400, "bad_request", "mask must have the same size as the image")
+        if refusal := _screen(prompt):
+            return refusal
+        task = self.book.new_task(action="edits", prompt=prompt, kind="grid", reference_images=1, mask=mask)
+        return await self._answer(request, body, task)
 
     async def videos(self, request: web.Request) -> web.StreamResponse:
         """`generate` (first frame `image_url`) or `extend` (`video_id`, `video_index`); answered like imagine."""
@@ -336,11 +371,22 @@ class AceDataDialect:
             if await self._pause():
                 return
 
-    async def _post(self, url: str, body: dict[str, Any]) -> None:
+    async def _download(self, url: str) -> bytes:
+        """An image AceData would fetch itself; empty when it cannot be had."""
+        try:
+            async with self._client().get(url) as response:
+                return await response.read() if response.status == 200 else b""
+        except (aiohttp.ClientError, TimeoutError):
+            return b""
+
+    def _client(self) -> aiohttp.ClientSession:
         if self._session is None:
             self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5))
+        return self._session
+
+    async def _post(self, url: str, body: dict[str, Any]) -> None:
         try:
-            async with self._session.post(url, json=body) as response:
+            async with self._client().post(url, json=body) as response:
                 await response.read()
         except (aiohttp.ClientError, TimeoutError) as exc:
             log.info("callback to %s failed: %s", url, type(exc).__name__)
@@ -386,6 +432,8 @@ class AceDataDialect:
                 "progress": 100,
                 "actions": actions_for(task),
             }
+            if task.translated:
+                line["prompt"] = task.prompt
             return line, True
         p = progress or 0
         preview = f"{origin}/mj/image/{task.id}/preview.png?p={p}"
@@ -413,7 +461,7 @@ class AceDataDialect:
             "id": task.id,
             "application_id": "simulator",
             "created_at": round(created, 3),
-            "type": "videos" if task.kind == "video" else "imagine",
+            "type": "videos" if task.kind == "video" else "edits" if task.action == "edits" else "imagine",
             "request": self.requests.get(task.id, {"action": task.action.lower(), "prompt": task.prompt}),
             "state": "pending",
         }

@@ -25,8 +25,10 @@ from bot.simulator.tasks import (
     banned_word,
     decode_png,
     describe_texts,
+    image_bytes_size,
     png_size,
     shorten_texts,
+    simulated_translation,
     url_file_name,
 )
 
@@ -48,6 +50,8 @@ class ProxyDialect:
             app.router.add_post(f"{prefix}/mj/submit/action", self.submit_action)
             app.router.add_post(f"{prefix}/mj/submit/modal", self.submit_modal)
             app.router.add_post(f"{prefix}/mj/submit/change", self.submit_change)
+            app.router.add_post(f"{prefix}/mj/submit/edits", self.submit_edits)
+            app.router.add_post(f"{prefix}/mj/submit/edit", self.submit_edits)
             app.router.add_get(f"{prefix}/mj/task/list", self.list_all)
             app.router.add_get(f"{prefix}/mj/task/{{id}}/fetch", self.fetch)
             app.router.add_post(f"{prefix}/mj/task/list-by-condition", self.list_by_condition)
@@ -162,6 +166,31 @@ class ProxyDialect:
         task.state = str(body.get("state") or "")
         return _result(1, "提交成功", task.id)
 
+    async def submit_edits(self, request: web.Request) -> web.Response:
+        """trueai-org's edits: `image` (a data URL) and `prompt` required, `maskBase64` the same size if given."""
+        if not self.book.with_edits:
+            return web.Response(status=404)  # the open-source proxy has no such route
+        body = await json_body(request) or {}
+        prompt, image = str(body.get("prompt") or "").strip(), body.get("image")
+        if not prompt or not image:
+            return _result(4, "image或prompt不能为空")
+        if not _valid_data_url(image):
+            return _result(4, "base64格式错误")
+        size = image_bytes_size(base64.b64decode(str(image).split(",", 1)[1]))
+        if size is None:
+            return _result(4, "base64格式错误")
+        mask = None
+        if body.get("maskBase64"):
+            mask = decode_png(str(body["maskBase64"]))
+            if mask is None or png_size(mask) != size:
+                return _result(4, "maskBase64 错误: 需要与原图同样大小的 PNG")
+        if refusal := _screen(prompt):
+            return refusal
+        task = self.book.new_task(action="EDIT", prompt=prompt, kind="grid", reference_images=1, mask=mask)
+        task.state = str(body.get("state") or "")
+        task.mode = _mode_of(request.path, body)
+        return _result(1, "提交成功", task.id)
+
     async def list_all(self, request: web.Request) -> web.Response:
         """GET /mj/task/list: the latest tasks, newest first (trueai keeps 100)."""
         newest = sorted(self.book.tasks.values(), key=lambda t: t.submitted, reverse=True)[:100]
@@ -224,20 +253,22 @@ class ProxyDialect:
             image_url = f"{origin}/mj/image/{task.id}/final.png"
         elif status == "IN_PROGRESS" and progress:
             image_url = f"{origin}/mj/image/{task.id}/preview.png?p={progress}"
+        # Resellers translate Chinese prompts themselves and report what Midjourney got as `promptEn`.
+        prompt_en = prompt if task.action in ("DESCRIBE", "SHORTEN") else simulated_translation(prompt) or prompt
         task_json = {
             "id": task.id,
             "action": task.action,
             "status": status,
             "progress": f"{progress}%" if progress is not None else "",
             "prompt": prompt,
-            "promptEn": prompt,
+            "promptEn": prompt_en,
             "description": "Submit success" if status == "SUCCESS" else f"/{task.action.lower()} {task.prompt}",
             "state": task.state,
             "submitTime": int(task.submitted * 1000),
             "imageUrl": image_url,
             "failReason": reason or None,
             "buttons": self.book.buttons(task) if status == "SUCCESS" else [],
-            "properties": {"finalPrompt": prompt, "messageHash": task.image_hash},
+            "properties": {"finalPrompt": prompt_en, "messageHash": task.image_hash},
         }
         if task.kind == "video" and status == "SUCCESS":  # trueai: the MP4s, and `imageUrl` as their cover
             urls = [f"{origin}/mj/video/{task.id}/{n}.mp4" for n in range(1, task.videos + 1)]

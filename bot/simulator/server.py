@@ -42,9 +42,16 @@ class Simulator(TaskBook):
         modal_code: int = 21,
         buttons: bool = True,
         video: bool = True,
+        edits: bool = True,
     ):
         super().__init__(
-            duration=duration, api_key=api_key, remix=remix, modal_code=modal_code, buttons=buttons, video=video
+            duration=duration,
+            api_key=api_key,
+            remix=remix,
+            modal_code=modal_code,
+            buttons=buttons,
+            video=video,
+            edits=edits,
         )
         self.host, self.port = host, port
         self.requests: Counter[str] = Counter()

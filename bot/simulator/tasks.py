@@ -52,6 +52,7 @@ class SimTask:
     state: str = ""  # the submit's `state`, echoed in the task and searchable in /mj/task/list
     cancelled: bool = False  # stopped by POST /mj/task/{id}/cancel
     videos: int = 0  # a video task (kind "video"): how many MP4s it finishes with, besides its cover image
+    translated: bool = False  # AceData `translation`: `prompt` is the simulated translation of what was sent
 
 
 class TaskBook:
@@ -66,6 +67,7 @@ class TaskBook:
         modal_code: int = 21,
         buttons: bool = True,
         video: bool = True,
+        edits: bool = True,
     ) -> None:
         self.duration = duration
         self.api_key = api_key
@@ -77,6 +79,8 @@ class TaskBook:
         self.with_buttons = buttons
         # Upscaled single images offer Animate (High/Low motion), as on an upstream account with video.
         self.video = video
+        # trueai-org and new-api serve /mj/submit/edits; the open-source proxy does not (404).
+        self.with_edits = edits
         # Result images that fail as real servers' links do: "missing" (404) or "html" (a web page at 200).
         self.image_fault: str | None = None
         self.video_fault: str | None = None  # the same for result videos
@@ -220,6 +224,30 @@ def shorten_texts(prompt: str) -> tuple[str, ...]:
         keep = max(1, round(len(words) * share))
         out.append(" ".join(words[:keep]) + params)
     return tuple(out)
+
+
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]+")
+
+
+def simulated_translation(prompt: str) -> str | None:
+    """A deterministic stand-in for a translation of the Chinese, Japanese or Korean in `prompt`, marked as
+    simulated (`[sim-en 1a2b3c]` for each run of such text, the rest kept); None when there is none."""
+    if not _CJK.search(prompt):
+        return None
+
+    def mark(run: re.Match[str]) -> str:
+        return f"[sim-en {hashlib.sha256(run[0].encode()).hexdigest()[:6]}]"
+
+    return re.sub(r"\s+", " ", _CJK.sub(lambda m: f" {mark(m)} ", prompt)).strip()
+
+
+def image_bytes_size(data: bytes) -> tuple[int, int] | None:
+    """(width, height) of any image Pillow reads; None for anything else."""
+    try:
+        with Image.open(io.BytesIO(data)) as img:
+            return img.size
+    except (UnidentifiedImageError, OSError):
+        return None
 
 
 def url_file_name(url: str) -> str:

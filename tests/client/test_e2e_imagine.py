@@ -46,6 +46,7 @@ async def test_imagine_progress_grid_then_u2_upscale(fake: FakeDiscord, sim: Sim
             "show",
             "shorten",
             "describe",
+            "edit",
             "quota",
             "history",
             "job",

@@ -365,6 +365,7 @@ async def test_refusal_of_credits_with_the_wait(accounts: Accounts) -> None:
         ("default_bot", "dalle"),
         ("refund_cancelled", "maybe"),
         ("video", "sometimes"),
+        ("translate_prompts", "yes"),
         ("colour", "blue"),
     ],
 )
@@ -399,7 +400,7 @@ def test_server_settings_translate(config: GuildConfig) -> None:
     bot = SimpleNamespace(settings=SimpleNamespace(quota_defaults=Defaults(), mj_bot_type="MID_JOURNEY"))
     chinese_lines = describe_config(config, bot, {8: 2}, ZH).split("\n")
     english_lines = describe_config(config, bot, {8: 2}, ENGLISH).split("\n")
-    assert len(chinese_lines) == len(english_lines) == 13
+    assert len(chinese_lines) == len(english_lines) == 14
     for line in chinese_lines:
         assert chinese(line), line
     for line in english_lines:
@@ -409,7 +410,9 @@ def test_server_settings_translate(config: GuildConfig) -> None:
 def test_server_settings_in_english() -> None:
     """The English rendering is the wording /mjadmin show always had."""
     bot = SimpleNamespace(settings=SimpleNamespace(quota_defaults=Defaults(), mj_bot_type="MID_JOURNEY"))
-    config = GuildConfig(daily_credits=0, tiers={"5": Tier(10, 0)}, moderation_strikes=0, refund_cancelled=False)
+    config = GuildConfig(
+        daily_credits=0, tiers={"5": Tier(10, 0)}, moderation_strikes=0, refund_cancelled=False, translate_prompts=False
+    )
     lines = describe_config(config, bot).split("\n")
     assert lines[0] == "**Server settings**"
     assert lines[1].startswith("Daily credits: no limit · running per member: ")
@@ -420,7 +423,8 @@ def test_server_settings_in_english() -> None:
     assert lines[9] == "Moderation strikes before a day's block: off"
     assert lines[10] == "Cancelled jobs refunded: off"
     assert lines[11] == "Video (Animate, Extend, video U1–U4): on"
-    assert lines[12] == "Strikes today: none"
+    assert lines[12] == "Prompts translated by the API: off"
+    assert lines[13] == "Strikes today: none"
 
 
 def _inner(child: discord.ui.Item[Any]) -> Any:

@@ -15,7 +15,15 @@ from aiohttp import web
 from PIL import Image
 
 from bot.core.errors import ErrorKind, ProviderError
-from bot.core.models import BlendRequest, ImagineRequest, JobStatus, ReferenceImage, SubmitResult, TaskSnapshot
+from bot.core.models import (
+    BlendRequest,
+    EditRequest,
+    ImagineRequest,
+    JobStatus,
+    ReferenceImage,
+    SubmitResult,
+    TaskSnapshot,
+)
 from bot.core.providers.acedata import AceDataProvider, parse_callback, parse_response, parse_task_item
 from bot.core.providers.base import Capability
 from bot.core.reasons import failure_message
@@ -185,8 +193,8 @@ async def test_action_vary_region_and_modal_bodies() -> None:
         "mode": "turbo",
         "async": True,
     }
-    # Remix and Custom Zoom go in one call: no confirmation step, nothing to search by `state`; videos only.
-    assert provider.capabilities == frozenset({Capability.VIDEO}) and not hasattr(provider, "modal")
+    # Remix and Custom Zoom go in one call: no confirmation step, nothing to search by `state`; videos and edits.
+    assert provider.capabilities == frozenset({Capability.VIDEO, Capability.EDIT}) and not hasattr(provider, "modal")
     assert len(seen) == 2
 
 
@@ -693,3 +701,37 @@ async def test_simulator_stops_promptly_with_a_stream_open(http: httpx.AsyncClie
     await sim.stop()
     assert loop.time() - started < 3
     assert [s.progress for s in await collect(result)][-1:] != [100]
+
+
+async def test_translation_is_asked_for_only_when_the_request_says_so() -> None:
+    provider, seen = scripted(answer({"task_id": "t"}), stream=False)
+    await provider.imagine(ImagineRequest("一只猫", translate=True))
+    await provider.imagine(ImagineRequest("一只猫"))
+    assert json.loads(seen[0].content)["translation"] is True
+    assert "translation" not in json.loads(seen[1].content)
+
+
+def test_a_reported_prompt_is_the_prompt_used() -> None:
+    final = {"success": True, "task_id": "t", "image_id": "9", "image_url": "https://x/1.png", "progress": 100,
+             "actions": ["upscale1"], "prompt": "a cat in the snow"}  # fmt: skip
+    snapshot = parse_response(final)
+    assert snapshot is not None and snapshot.final_prompt == "a cat in the snow"
+    snapshot = parse_response({k: v for k, v in final.items() if k != "prompt"})
+    assert snapshot is not None and snapshot.final_prompt is None  # AceData's documented answer has none
+
+
+async def test_edits_body_is_asynchronous_with_a_bare_mask() -> None:
+    provider, seen = scripted(answer({"task_id": "e1"}), mode="fast")  # streaming is on: edits never stream
+    image = ReferenceImage(b"\x89PNG", "image/png", url="https://cdn.example/me.png")
+    result = await provider.edit(EditRequest(image, " a red door ", b"\x89PNG\r\n"))
+    assert result.task_id == "e1" and seen[0].url.path == "/midjourney/edits"
+    assert json.loads(seen[0].content) == {
+        "action": "generate",
+        "prompt": "a red door",
+        "image_url": "https://cdn.example/me.png",
+        "mask": "iVBORw0K",
+        "mode": "fast",
+        "async": True,
+    }
+    await provider.edit(EditRequest(image, "whole"))
+    assert "mask" not in json.loads(seen[1].content)

@@ -10,7 +10,8 @@ import httpx
 import pytest
 
 from bot.core.errors import ErrorKind, ProviderError
-from bot.core.models import ImagineRequest, JobStatus, ReferenceImage
+from bot.core.models import EditRequest, ImagineRequest, JobStatus, ReferenceImage
+from bot.core.providers.base import Capability
 from bot.core.providers.proxy import ProxyProvider, parse_progress, parse_task
 from bot.simulator.server import Simulator
 
@@ -272,3 +273,23 @@ async def test_simulator_refuses_a_wrong_key(http: httpx.AsyncClient) -> None:
         assert ok.task_id
     finally:
         await sim.stop()
+
+
+async def test_edits_body_and_the_capability_the_operator_declares() -> None:
+    provider, seen = scripted(answer({"code": 1, "description": "ok", "result": "77"}))
+    image = ReferenceImage(b"\x89PNG", "image/png")
+    result = await provider.edit(EditRequest(image, "a red door", b"\x89PNG\r\n", "relax"))
+    assert result.task_id == "77" and seen[0].url.path == "/mj/submit/edits"
+    body = json.loads(seen[0].content)
+    assert body["image"] == "data:image/png;base64,iVBORw==" and body["prompt"] == "a red door"
+    assert body["maskBase64"] == "data:image/png;base64,iVBORw0K"
+    assert body["accountFilter"] == {"modes": ["RELAX"]}
+    assert Capability.EDIT in provider.capabilities
+    without, _ = scripted(answer({}), edits=False)  # the open-source proxy: MJ_EDITS=false
+    assert Capability.EDIT not in without.capabilities
+
+
+def test_prompt_en_is_the_final_prompt() -> None:
+    task = {"id": "1", "status": "SUCCESS", "prompt": "猫猫", "promptEn": "Cat", "imageUrl": "https://x/1.png"}
+    snapshot = parse_task(task)
+    assert snapshot is not None and snapshot.final_prompt == "Cat"

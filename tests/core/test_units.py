@@ -8,10 +8,11 @@ import logging
 import pytest
 from PIL import Image
 
+from bot.core import requests
 from bot.core.buttons import describe_button, layout
 from bot.core.errors import InvalidInput
 from bot.core.images import check_reference_image, fit_for_upload
-from bot.core.models import JobAction, UpstreamButton
+from bot.core.models import EditRequest, ImagineRequest, JobAction, ReferenceImage, UpstreamButton
 from bot.core.text import Text
 from bot.log import RedactingFormatter
 from bot.simulator.server import Simulator
@@ -133,3 +134,14 @@ async def test_simulator_memory_stays_flat() -> None:
         await sim.final_image(task)
     assert sum(1 for t in tasks if t.images) == IMAGE_CACHE
     assert await sim.final_image(tasks[0]) == first  # drawn again, identical
+
+
+@pytest.mark.parametrize("mask", [None, b"\x89PNG mask"])
+def test_an_edit_waiting_in_the_queue_keeps_its_image_and_mask(mask: bytes | None) -> None:
+    edit = EditRequest(ReferenceImage(b"\x89PNG", "image/png", url="https://cdn/x.png"), "a door", mask, "relax")
+    assert requests.decode(requests.encode(edit)) == edit
+    imagine = ImagineRequest("一只猫", translate=True)
+    assert requests.decode(requests.encode(imagine)) == imagine
+    # A request stored before `translate` existed reads as untranslated.
+    old = '{"kind": "imagine", "prompt": "x", "images": [], "bot_type": "MID_JOURNEY", "mode": null}'
+    assert requests.decode(old) == ImagineRequest("x")

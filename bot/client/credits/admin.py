@@ -41,6 +41,7 @@ SETTINGS = [
     app_commands.Choice(name="moderation_strikes (0 = off)", value="moderation_strikes"),
     app_commands.Choice(name="refund_cancelled (on | off)", value="refund_cancelled"),
     app_commands.Choice(name="video (on | off)", value="video"),
+    app_commands.Choice(name="translate_prompts (on | off)", value="translate_prompts"),
 ]
 
 
@@ -91,6 +92,10 @@ def apply_setting(config: GuildConfig, name: str, value: str) -> None:
         if value.lower() not in ("on", "off"):
             raise AdminError(Text("admin-bad-video"))
         config.video = value.lower() == "on"
+    elif name == "translate_prompts":
+        if value.lower() not in ("on", "off"):
+            raise AdminError(Text("admin-bad-translate-prompts"))
+        config.translate_prompts = value.lower() == "on"
     elif name == "press_policy":
         if value not in ("anyone", "owner"):
             raise AdminError(Text("admin-bad-press-policy"))
@@ -151,6 +156,7 @@ def describe_config(
         Text("admin-settings-strikes", strikes=config.moderation_strikes or 0),
         Text("admin-settings-refund", refund="on" if config.refund_cancelled else "off"),
         Text("admin-settings-video", video="on" if config.video else "off"),
+        Text("admin-settings-translate", translate="on" if config.translate_prompts else "off"),
         Text(
             "admin-settings-strikes-today",
             strikes=listed([f"<@{u}> {n}" for u, n in (strikes or {}).items()], none),

@@ -1,4 +1,4 @@
-"""/imagine, /blend and /describe: the slash commands; the work happens in `bot.client.generation.flows`."""
+"""/imagine, /blend, /describe, /shorten, /show and /edit: the slash commands; the work is in `flows`."""
 
 from __future__ import annotations
 
@@ -20,6 +20,10 @@ MODES = [
 BOTS = [
     app_commands.Choice(name="Midjourney", value="MID_JOURNEY"),
     app_commands.Choice(name="Niji", value="NIJI_JOURNEY"),
+]
+AREAS = [
+    app_commands.Choice(name="Whole image", value="whole"),
+    app_commands.Choice(name="Pick parts on a grid", value="parts"),
 ]
 DIMENSIONS = [
     app_commands.Choice(name="Portrait (2:3)", value="PORTRAIT"),
@@ -132,3 +136,22 @@ class Generation(commands.Cog):
     @app_commands.guild_only()
     async def describe(self, interaction: discord.Interaction, image: discord.Attachment) -> None:
         await self.flows.describe(interaction, image)
+
+    @app_commands.command(name="edit", description="Repaint your image from a prompt, whole or in parts")
+    @app_commands.describe(
+        image="The image to edit (PNG, JPEG, WebP or GIF)",
+        prompt="What the image should become (up to 1500 characters)",
+        area="The whole image (default), or parts you pick on a 3×3 grid",
+        mode="Fast, Relax or Turbo (default: the server's setting)",
+    )
+    @app_commands.choices(area=AREAS, mode=MODES)
+    @app_commands.guild_only()
+    async def edit(
+        self,
+        interaction: discord.Interaction,
+        image: discord.Attachment,
+        prompt: str,
+        area: app_commands.Choice[str] | None = None,
+        mode: app_commands.Choice[str] | None = None,
+    ) -> None:
+        await self.flows.edit(interaction, image, prompt, pick_region=_value(area) == "parts", mode=_value(mode))

@@ -31,6 +31,10 @@ class GenerationFlows(Protocol):
         self, interaction: discord.Interaction, job_id: int, index: int, cells: set[int], *, edit: bool
     ) -> None: ...
 
+    async def edit_region_picked(self, interaction: discord.Interaction, token: int, cells: set[int]) -> None: ...
+
+    async def edit_region_go(self, interaction: discord.Interaction, token: int, cells: set[int]) -> None: ...
+
 
 def generation(interaction: discord.Interaction) -> GenerationFlows:
     """The flows of the generation feature loaded in the bot that received `interaction`."""

@@ -1,4 +1,4 @@
-"""The paths a member walks: /imagine, /blend, /describe and the presses on a job's buttons.
+"""The paths a member walks: /imagine, /blend, /describe, /edit and the presses on a job's buttons.
 
 Each acknowledges the interaction first (Discord allows 3 seconds), creates the job's public message,
 records the job, checks what the user sent, then submits it; from then on `JobMessages` keeps the
@@ -18,8 +18,9 @@ import discord
 
 from bot.client.generation.job_messages import JobMessages
 from bot.client.generation.modals import PromptModal, ZoomModal
+from bot.client.generation.pending_edits import PendingEdits
 from bot.client.generation.posted_messages import Posted, PostedMessages
-from bot.client.generation.region import region_picker
+from bot.client.generation.region import edit_region_picker, region_picker
 from bot.client.generation.render import job_content, job_view, result_filename
 from bot.client.generation.video_files import upload_limit, video_files
 from bot.client.replies import NO_MENTIONS, member_roles, reply
@@ -32,6 +33,7 @@ from bot.core.jobs import JobService
 from bot.core.lifecycle import CANCELLABLE
 from bot.core.models import (
     BlendRequest,
+    EditRequest,
     ImagineRequest,
     Job,
     JobAction,
@@ -41,6 +43,7 @@ from bot.core.models import (
 )
 from bot.core.preferences import Preference, Preferences
 from bot.core.prompts import checked_prompt, clean
+from bot.core.providers.base import editor
 from bot.core.quota import GuildConfig
 from bot.core.requests import ActionRequest, DescribeRequest, JobRequest, RegionRequest, ShortenRequest
 from bot.core.text import Text
@@ -90,6 +93,7 @@ class Flows:
         self.mode = mode
         self.max_attachment_bytes = max_attachment_bytes
         self._recent: OrderedDict[int, Job] = OrderedDict()
+        self.pending_edits = PendingEdits()
 
     # -- slash commands --------------------------------------------------------------------------
     async def imagine(
@@ -113,7 +117,7 @@ class Flows:
 
         async def read() -> JobRequest:
             images = tuple([await self._read_image(a) for a in attachments])
-            return ImagineRequest(sent, images, *flavour)
+            return ImagineRequest(sent, images, *flavour, translate=config.translate_prompts)
 
         await self._command_job(
             interaction, JobAction.IMAGINE, sent, read, flavour, files=bool(attachments), hand_back=clean(prompt)
@@ -183,6 +187,82 @@ class Flows:
             interaction, JobAction.SHORTEN, prompt, read, (None, None), files=False, title=Text("job-title-shorten")
         )
 
+    async def edit(
+        self,
+        interaction: discord.Interaction,
+        attachment: discord.Attachment,
+        prompt: str,
+        *,
+        pick_region: bool,
+        mode: str | None = None,
+    ) -> None:
+        """/edit: the member's image repainted from the prompt, whole or in the parts picked on a 3×3 grid.
+
+        Where the API cannot edit, the member is told at once, before anything is read or charged.
+        """
+        if editor(self.jobs.provider) is None:
+            await _refuse(interaction, Text("edit-unsupported"), clean(prompt))
+            return
+        try:
+            prompt = checked_prompt(prompt)
+            self._check_attachments([attachment])
+        except InvalidInput as exc:
+            await _refuse(interaction, exc.text, clean(prompt))
+            return
+        preference = self.preferences.of(interaction.guild_id, interaction.user.id)  # memory: no I/O
+        mode = self._flavour(self.accounts.cached_config(interaction.guild_id), mode, None, preference)[1]
+        if not pick_region:
+
+            async def read() -> JobRequest:
+                return EditRequest(await self._read_image(attachment), prompt, None, mode)
+
+            await self._edit_job(interaction, prompt, read, mode)
+            return
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        try:
+            # The server's rules before the member spends time picking (the charge comes with the pick).
+            await self.accounts.admit(_requester(interaction), [prompt])
+            image = await self._read_image(attachment)
+        except (InvalidInput, Refusal) as exc:
+            await _refuse(interaction, exc.text, prompt)
+            return
+        self.pending_edits.put(interaction.id, interaction.user.id, image, prompt, mode)
+        text, view = edit_region_picker(interaction.id, set(), interaction.locale)
+        await interaction.edit_original_response(content=text, view=view, allowed_mentions=NO_MENTIONS)
+
+    async def edit_region_picked(self, interaction: discord.Interaction, token: int, cells: set[int]) -> None:
+        if self.pending_edits.get(token, interaction.user.id) is None:
+            await reply(interaction, Text("edit-expired"))
+            return
+        text, view = edit_region_picker(token, cells, interaction.locale)
+        await interaction.response.edit_message(content=text, view=view)
+
+    async def edit_region_go(self, interaction: discord.Interaction, token: int, cells: set[int]) -> None:
+        pending = self.pending_edits.take(token, interaction.user.id)
+        size = image_size(pending.image.data) if pending is not None else None
+        if pending is None or size is None or not cells:
+            await reply(interaction, Text("edit-expired"))
+            return
+        mask = region_mask(*size, cells)
+        await interaction.response.edit_message(content=render(Text("edit-starting"), interaction.locale), view=None)
+
+        async def read() -> JobRequest:
+            return EditRequest(pending.image, pending.prompt, mask, pending.mode)
+
+        await self._edit_job(interaction, pending.prompt, read, pending.mode)
+
+    async def _edit_job(
+        self,
+        interaction: discord.Interaction,
+        prompt: str,
+        read: Callable[[], Awaitable[JobRequest]],
+        mode: str | None,
+    ) -> None:
+        title = Text("job-title-edit")
+        await self._command_job(
+            interaction, JobAction.EDIT, prompt, read, (None, mode), files=True, title=title, hand_back=prompt
+        )
+
     async def _command_job(
         self,
         interaction: discord.Interaction,
@@ -203,7 +283,7 @@ class Flows:
         ("thinking") and the job's public message is posted in the channel.
         """
         requester, roles = _requester(interaction), member_roles(interaction)
-        if files:
+        if files and not interaction.response.is_done():  # done: a picker's press, its message is the answer
             await interaction.response.defer(ephemeral=True, thinking=True)
         try:
             request = await read()  # without files: no I/O, so the answer below is still the first
@@ -346,7 +426,7 @@ class Flows:
         elif face.action is JobAction.DESCRIBE_PICK:
             prompt = parent.descriptions[int(parent.buttons[index].custom_id.split("::")[1]) - 1]
             flavour = self._flavour(config, None, None, preference)
-            request = ImagineRequest(prompt, (), *flavour)
+            request = ImagineRequest(prompt, (), *flavour, translate=config.translate_prompts)
             await self._reply_job(interaction, parent, None, face, request, action=JobAction.IMAGINE, prompt=prompt)
         elif face.action in JOB_ACTIONS:
             await self._reply_job(interaction, parent, index, face, ActionRequest(parent.id, index, None, mode))

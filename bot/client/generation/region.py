@@ -1,6 +1,7 @@
-"""Vary (Region): the picker of the parts of an image to repaint.
+"""Vary (Region) and /edit: the picker of the parts of an image to repaint.
 
-Its items are DynamicItems whose custom_id carries their state, so they work after a restart.
+Its items are DynamicItems whose custom_id carries their state, so they work after a restart (an /edit's
+image waits in memory, though: after a restart its picker says to run /edit again).
 """
 
 from __future__ import annotations
@@ -47,20 +48,7 @@ class RegionSelect(
     """The nine parts of the image; the ones chosen are repainted."""
 
     def __init__(self, job_id: int, index: int, cells: set[int] | None = None, locale: object = None) -> None:
-        chosen = cells or set()
-        options = [
-            discord.SelectOption(label=render(name, locale), value=str(i), default=i in chosen)
-            for i, name in enumerate(CELL_NAMES)
-        ]
-        select: discord.ui.Select[Any] = discord.ui.Select(
-            custom_id=f"mj:rsel:{job_id}:{index}",
-            placeholder=render(Text("region-placeholder"), locale),
-            min_values=1,
-            max_values=9,
-            options=options,
-            row=0,
-        )
-        super().__init__(select)
+        super().__init__(_cells_select(f"mj:rsel:{job_id}:{index}", cells or set(), locale))
         self.job_id, self.index = job_id, index
 
     @classmethod
@@ -103,6 +91,68 @@ class RegionButton(
         await generation(interaction).region_go(interaction, self.job_id, self.index, cells, edit=self.verb == "edit")
 
 
+class EditRegionSelect(discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"mj:esel:(?P<token>[0-9]+)"):
+    """/edit's nine parts; `token` names the edit waiting for them."""
+
+    def __init__(self, token: int, cells: set[int] | None = None, locale: object = None) -> None:
+        super().__init__(_cells_select(f"mj:esel:{token}", cells or set(), locale))
+        self.token = token
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction, item: Any, match: Any, /) -> EditRegionSelect:
+        return cls(int(match["token"]))
+
+    @guarded
+    async def callback(self, interaction: discord.Interaction) -> None:
+        cells = {int(v) for v in self.item.values}
+        await generation(interaction).edit_region_picked(interaction, self.token, cells)
+
+
+class EditRegionButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"mj:ego:(?P<token>[0-9]+):(?P<bits>[0-9]+)"
+):
+    def __init__(self, token: int, bits: int, locale: object = None) -> None:
+        button: discord.ui.Button[Any] = discord.ui.Button(
+            label=render(Text("button-edit-go"), locale),
+            style=discord.ButtonStyle.success,
+            custom_id=f"mj:ego:{token}:{bits}",
+            disabled=bits == 0,
+            row=1,
+        )
+        super().__init__(button)
+        self.token, self.bits = token, bits
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction, item: Any, match: Any, /) -> EditRegionButton:
+        return cls(int(match["token"]), int(match["bits"]))
+
+    @guarded
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await generation(interaction).edit_region_go(interaction, self.token, bits_to_cells(self.bits))
+
+
+def _cells_select(custom_id: str, chosen: set[int], locale: object) -> discord.ui.Select[Any]:
+    options = [
+        discord.SelectOption(label=render(name, locale), value=str(i), default=i in chosen)
+        for i, name in enumerate(CELL_NAMES)
+    ]
+    return discord.ui.Select(
+        custom_id=custom_id,
+        placeholder=render(Text("region-placeholder"), locale),
+        min_values=1,
+        max_values=9,
+        options=options,
+        row=0,
+    )
+
+
+def _picker_text(help_text: Text, cells: set[int], locale: object) -> str:
+    chosen = ", ".join(render(CELL_NAMES[c], locale) for c in sorted(cells)) or Text("region-nothing-yet")
+    return "\n".join(
+        (render(help_text, locale), cells_picture(cells), render(Text("region-chosen", chosen=chosen), locale))
+    )
+
+
 def region_picker(job_id: int, index: int, cells: set[int], locale: object = None) -> tuple[str, discord.ui.View]:
     """The ephemeral Vary (Region) message: which parts, then repaint (with an optional prompt edit)."""
     view = discord.ui.View(timeout=None)
@@ -111,15 +161,16 @@ def region_picker(job_id: int, index: int, cells: set[int], locale: object = Non
     view.add_item(RegionButton("go", job_id, index, bits, locale))
     view.add_item(RegionButton("edit", job_id, index, bits, locale))
     view.stop()  # state is in the custom_ids; nothing to keep in memory
-    chosen = ", ".join(render(CELL_NAMES[c], locale) for c in sorted(cells)) or Text("region-nothing-yet")
-    text = "\n".join(
-        (
-            render(Text("region-help"), locale),
-            cells_picture(cells),
-            render(Text("region-chosen", chosen=chosen), locale),
-        )
-    )
-    return text, view
+    return _picker_text(Text("region-help"), cells, locale), view
 
 
-REGION_ITEMS = (RegionSelect, RegionButton)
+def edit_region_picker(token: int, cells: set[int], locale: object = None) -> tuple[str, discord.ui.View]:
+    """The ephemeral /edit message: which parts of the member's image to repaint, then go."""
+    view = discord.ui.View(timeout=None)
+    view.add_item(EditRegionSelect(token, cells, locale))
+    view.add_item(EditRegionButton(token, cells_to_bits(cells), locale))
+    view.stop()
+    return _picker_text(Text("edit-region-help"), cells, locale), view
+
+
+REGION_ITEMS = (RegionSelect, RegionButton, EditRegionSelect, EditRegionButton)

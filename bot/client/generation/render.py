@@ -15,6 +15,7 @@ from bot.core.text import Text
 from bot.i18n import render
 
 CONTENT_LIMIT = 2000
+PROMPT_USED_ROOM = 700  # of a message's 2,000 characters: the member's own prompt keeps the most
 
 
 def _status_text(job: Job) -> Text | str:
@@ -49,6 +50,11 @@ def job_content(job: Job) -> str:
     elif job.status is JobStatus.CANCELLED:
         note = render(job.error or Text("job-message-cancelled"), locale)
         tail += f"\n🚫 {discord.utils.escape_mentions(note)}"
+    elif job.status is JobStatus.SUCCEEDED and job.prompt_used:
+        used = discord.utils.escape_markdown(job.prompt_used)
+        if len(used) > PROMPT_USED_ROOM:
+            used = used[: PROMPT_USED_ROOM - 1].rstrip("\\") + "…"
+        tail += "\n" + render(Text("job-message-prompt-used", prompt=used), locale)
     elif job.status is JobStatus.SUCCEEDED and job.descriptions:
         tail += _descriptions(job.descriptions, CONTENT_LIMIT - len(tail) - 200)
     room = CONTENT_LIMIT - len(tail) - 4

@@ -23,6 +23,7 @@ from bot.core.errors import ErrorKind, ProviderError
 from bot.core.errors import clip as _clip
 from bot.core.models import (
     BlendRequest,
+    EditRequest,
     ImagineRequest,
     JobStatus,
     ReferenceImage,
@@ -85,6 +86,8 @@ def parse_response(raw: object, task_id: str | None = None, *, state: str | None
         videos = web_links(data.get("video_urls"))
         # A video is extended by its video_id, an image acted on by its image_id.
         ref = data.get("video_id") if videos else data.get("image_id")
+        # Not in AceData's documented answer: taken when a service reports the (translated) prompt it used.
+        used = data.get("prompt")
         return TaskSnapshot(
             tid,
             JobStatus.SUCCEEDED,
@@ -93,6 +96,7 @@ def parse_response(raw: object, task_id: str | None = None, *, state: str | None
             buttons=tuple(UpstreamButton(custom_id=a) for a in actions),
             action_ref=str(ref) if ref not in (None, "") else None,
             video_urls=videos,
+            final_prompt=used.strip() if isinstance(used, str) and used.strip() else None,
         )
     preview = data.get("image_url") or None
     return TaskSnapshot(
@@ -148,8 +152,8 @@ class AceDataProvider:
 
     name = "acedata"
     # No modal step (Remix and Custom Zoom go in one call), and no `state` to search by: the task id comes
-    # on the first line of the answer. Videos have their own endpoint and no buttons.
-    capabilities: frozenset[Capability] = frozenset({Capability.VIDEO})
+    # on the first line of the answer. Videos and edits have their own endpoints.
+    capabilities: frozenset[Capability] = frozenset({Capability.VIDEO, Capability.EDIT})
 
     def __init__(
         self,
@@ -185,7 +189,21 @@ class AceDataProvider:
         urls = [self._image_url(img) for img in request.images]
         prompt = " ".join([*urls, request.prompt.strip()])
         body: dict[str, Any] = {"action": "generate", "prompt": self._with_bot(prompt, request.bot_type)}
+        if request.translate:
+            body["translation"] = True
         return await self._submit(body, request.mode)
+
+    async def edit(self, request: EditRequest) -> SubmitResult:
+        """`/midjourney/edits`: the image by its link, the mask as bare base64 (white = repaint); always
+        asynchronous (a task id, then followed like imagine), as AceData's guide shows it."""
+        body: dict[str, Any] = {
+            "action": "generate",
+            "prompt": request.prompt.strip(),
+            "image_url": self._image_url(request.image),
+        }
+        if request.mask_png is not None:
+            body["mask"] = base64.b64encode(request.mask_png).decode("ascii")
+        return await self._submit(body, request.mode, path="/midjourney/edits", stream=False)
 
     async def blend(self, request: BlendRequest) -> SubmitResult:
         if not 2 <= len(request.images) <= 5:
@@ -282,12 +300,14 @@ class AceDataProvider:
             return f"{prompt} --niji"
         return prompt
 
-    async def _submit(self, body: dict[str, Any], mode: str | None, path: str = IMAGINE) -> SubmitResult:
+    async def _submit(
+        self, body: dict[str, Any], mode: str | None, path: str = IMAGINE, *, stream: bool = True
+    ) -> SubmitResult:
         if mode or self._mode:
             body["mode"] = (mode or self._mode or "").lower()
         if self._callback_url:
             body["callback_url"] = self._callback_url
-        if self._stream and self.open_streams < self._max_streams:
+        if stream and self._stream and self.open_streams < self._max_streams:
             return await self._submit_streamed(path, body)
         body["async"] = True
         # One attempt only: a submit that may have reached the API must not be paid twice.

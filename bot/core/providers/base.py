@@ -7,7 +7,7 @@ from contextvars import ContextVar
 from enum import StrEnum
 from typing import Protocol, cast
 
-from bot.core.models import BlendRequest, ImagineRequest, ReferenceImage, SubmitResult, TaskSnapshot
+from bot.core.models import BlendRequest, EditRequest, ImagineRequest, ReferenceImage, SubmitResult, TaskSnapshot
 
 # The ledger job a submit belongs to, sent as the dialect's `state` where it has one, so that a task
 # accepted just before the bot died can be found again (`find_by_state`). Set by the job service.
@@ -22,6 +22,7 @@ class Capability(StrEnum):
     CANCEL = "cancel"  # a running task can be asked to stop (often refused to non-admin accounts)
     # Videos come from an endpoint, not from the API's buttons: the bot offers Animate and Extend itself.
     VIDEO = "video"
+    EDIT = "edit"  # a member's own image can be repainted from a prompt, whole or through a mask (/edit)
 
 
 class Provider(Protocol):
@@ -113,6 +114,18 @@ class MakesVideos(Protocol):
 
 def video_maker(provider: Provider) -> MakesVideos | None:
     return cast(MakesVideos, provider) if Capability.VIDEO in provider.capabilities else None
+
+
+class Edits(Protocol):
+    """`Capability.EDIT`."""
+
+    async def edit(self, request: EditRequest) -> SubmitResult:
+        """Repaint `request.image` from its prompt; a grid to follow, like imagine."""
+        ...
+
+
+def editor(provider: Provider) -> Edits | None:
+    return cast(Edits, provider) if Capability.EDIT in provider.capabilities else None
 
 
 def canceller(provider: Provider) -> Cancels | None:

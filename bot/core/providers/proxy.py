@@ -21,6 +21,7 @@ from bot.core.errors import ErrorKind, ProviderError
 from bot.core.errors import clip as _clip
 from bot.core.models import (
     BlendRequest,
+    EditRequest,
     ImagineRequest,
     JobStatus,
     ReferenceImage,
@@ -47,7 +48,7 @@ _STATUS = {
 # The open-source proxy sends no `buttons[]`: a finished grid gets these, pressed through /mj/submit/change.
 _CHANGE = "nz::"
 _GRID_ACTIONS = {"IMAGINE", "VARIATION", "REROLL", "BLEND"}
-_FIRST_SUBMITS = ("/imagine", "/blend", "/describe")
+_FIRST_SUBMITS = ("/imagine", "/blend", "/describe", "/edits")
 
 
 def change_buttons() -> tuple[UpstreamButton, ...]:
@@ -154,7 +155,12 @@ class ProxyProvider:
         auth_style: str = "bearer",
         notify_hook: str | None = None,
         mode_in_path: bool = False,
+        edits: bool = True,
     ) -> None:
+        # `/mj/submit/edits` exists on trueai-org and new-api resellers, not on the open-source proxy: the
+        # operator says which (MJ_EDITS), so that /edit is refused at once rather than failing after a charge.
+        if edits:
+            self.capabilities = self.capabilities | {Capability.EDIT}
         self._client = client
         self._mode_in_path = mode_in_path
         self._base = base_url.rstrip("/")
@@ -185,6 +191,14 @@ class ProxyProvider:
 
     async def shorten(self, prompt: str, bot_type: str) -> SubmitResult:
         return await self._submit("/mj/submit/shorten", {"prompt": prompt, "botType": bot_type}, None)
+
+    async def edit(self, request: EditRequest) -> SubmitResult:
+        """trueai-org's `/mj/submit/edits` (also `/edit`): the image as a data URL; the mask, when there is one,
+        as `maskBase64` like Vary (Region)'s modal (servers without mask support repaint the whole image)."""
+        body: dict[str, Any] = {"prompt": request.prompt, "image": request.image.data_url()}
+        if request.mask_png is not None:
+            body["maskBase64"] = "data:image/png;base64," + base64.b64encode(request.mask_png).decode("ascii")
+        return await self._submit("/mj/submit/edits", body, request.mode)
 
     async def action(
         self, parent_ref: str, custom_id: str, mode: str | None = None, *, remix_prompt: str | None = None

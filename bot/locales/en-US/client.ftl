@@ -21,6 +21,7 @@ job-shown-again = Job #{ $id } is shown again: { $link }
 job-nothing-to-show = Job #{ $id } has no finished image to show.
 job-title-describe = Describe
 job-title-shorten = Shorten
+job-title-edit = Edit
 blend-title = Blend of { $count } images ({ $shape ->
         [portrait] portrait
         [landscape] landscape
@@ -55,6 +56,8 @@ job-message-remix = (Waiting for your Remix prompt)
 job-message-mirroring = (Waiting for the same upscale, already on its way)
 job-message-failed = The job failed.
 job-message-cancelled = Cancelled.
+# Under a finished image: the prompt the API says it used, when it differs from the member's (a translation).
+job-message-prompt-used = Prompt used: { $prompt }
 
 ## A message posted just before the bot stopped, its job never recorded (bot/client/generation/posted_messages.py).
 
@@ -82,6 +85,10 @@ region-middle-right = Middle right
 region-bottom-left = Bottom left
 region-bottom-middle = Bottom middle
 region-bottom-right = Bottom right
+edit-region-help = ✏️ **/edit** — choose the parts of your image to repaint (the image split in a 3×3 grid).
+button-edit-go = Edit these parts
+edit-starting = ✏️ Editing the chosen parts…
+edit-expired = This /edit is no longer waiting (15 minutes passed, or the bot restarted). Please run /edit again.
 dialog-remix = Remix
 dialog-vary-region = Vary (Region)
 dialog-custom-zoom = Custom Zoom
@@ -158,6 +165,7 @@ action-shorten = shorten
 action-video = video
 action-video-extend = video_extend
 action-video-upscale = video_upscale
+action-edit = edit
 action-other = other
 
 ## A job's state, as /job shows it: `status-` and the JobStatus value, `_` as `-`.
@@ -183,6 +191,7 @@ admin-bad-default-mode = `default_mode` is `fast`, `relax`, `turbo` or `none`.
 admin-bad-default-bot = `default_bot` is `midjourney`, `niji` or `none`.
 admin-bad-refund-cancelled = `refund_cancelled` is `on` (cancelled jobs are refunded) or `off`.
 admin-bad-video = `video` is `on` (Animate and the video buttons are offered) or `off`.
+admin-bad-translate-prompts = `translate_prompts` is `on` (the API is asked to translate prompts) or `off`.
 admin-unknown-setting = Unknown setting `{ $name }`.
 
 ## /mjadmin show: the server's settings (bot/client/credits/admin.py, `describe_config`).
@@ -219,6 +228,11 @@ admin-settings-refund = Cancelled jobs refunded: { $refund ->
     }
 # $video is on or off.
 admin-settings-video = Video (Animate, Extend, video U1–U4): { $video ->
+        [on] on
+       *[off] off
+    }
+# $translate is on or off.
+admin-settings-translate = Prompts translated by the API: { $translate ->
         [on] on
        *[off] off
     }

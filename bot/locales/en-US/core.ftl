@@ -149,6 +149,7 @@ job-restarted-before-start = The bot restarted before this job started. Please t
 job-restarted-before-submit = The bot restarted before this job reached the image service. Please try again.
 job-restarted-while-submitting = The bot restarted while this job was being submitted and cannot tell whether the image service took it. It was refunded; please try again.
 job-request-lost = This job lost its request. Please start it again.
+edit-unsupported = The image service this bot uses cannot edit images, so /edit is not available here.
 job-parent-gone = The job this one started from is gone.
 job-shared-upscale-gone = The upscale this was waiting for is gone. Press the button again.
 job-shared-upscale-failed = The upscale this was waiting for failed; nothing was charged for it. Press the button again.

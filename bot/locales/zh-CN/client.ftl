@@ -18,6 +18,7 @@ job-shown-again = 任务 #{ $id } 已重新展示：{ $link }
 job-nothing-to-show = 任务 #{ $id } 没有可展示的完成图片。
 job-title-describe = 描述
 job-title-shorten = 精简
+job-title-edit = 编辑
 blend-title = 混合 { $count } 张图片（{ $shape ->
         [portrait] 竖版
         [landscape] 横版
@@ -52,6 +53,8 @@ job-message-remix = (等待你提交 Remix 提示词)
 job-message-mirroring = (等待同一张放大图，它已在生成中)
 job-message-failed = 任务失败。
 job-message-cancelled = 已取消。
+# 图片下方：API 报告的实际使用的提示词（与成员所写的不同时，如翻译后）。
+job-message-prompt-used = 实际使用的提示词：{ $prompt }
 
 ## 机器人停止前刚发布、任务未记录的消息（bot/client/generation/posted_messages.py）。
 
@@ -79,6 +82,10 @@ region-middle-right = 右中
 region-bottom-left = 左下
 region-bottom-middle = 正下
 region-bottom-right = 右下
+edit-region-help = ✏️ **/edit** — 选择你的图片中要重绘的区域（图片按 3×3 九宫格划分）。
+button-edit-go = 编辑这些区域
+edit-starting = ✏️ 正在编辑所选区域…
+edit-expired = 这次 /edit 已不再等待（已过 15 分钟，或机器人已重启）。请重新运行 /edit。
 dialog-remix = Remix：修改提示词
 dialog-vary-region = 局部重绘
 dialog-custom-zoom = 自定义扩图
@@ -149,6 +156,7 @@ action-shorten = 精简
 action-video = 视频
 action-video-extend = 延长视频
 action-video-upscale = 视频放大
+action-edit = 编辑
 action-other = 其他
 
 ## 任务的状态，见 /job：`status-` 加 JobStatus 的值，`_` 写作 `-`。
@@ -174,6 +182,7 @@ admin-bad-default-mode = `default_mode` 只能是 `fast`、`relax`、`turbo` 或
 admin-bad-default-bot = `default_bot` 只能是 `midjourney`、`niji` 或 `none`。
 admin-bad-refund-cancelled = `refund_cancelled` 只能是 `on`（取消的任务退回积分）或 `off`。
 admin-bad-video = `video` 只能是 `on`（提供生成视频及视频按钮）或 `off`。
+admin-bad-translate-prompts = `translate_prompts` 只能是 `on`（请 API 翻译提示词）或 `off`。
 admin-unknown-setting = 未知的设置项 `{ $name }`。
 
 ## /mjadmin show：服务器设置（bot/client/credits/admin.py，`describe_config`）。
@@ -210,6 +219,10 @@ admin-settings-refund = 取消的任务退回积分：{ $refund ->
     }
 # $video 为 on 或 off。
 admin-settings-video = 视频（生成视频、延长、视频 U1–U4）：{ $video ->
+        [on] 开
+       *[off] 关
+    }
+admin-settings-translate = 由 API 翻译提示词：{ $translate ->
         [on] 开
        *[off] 关
     }

@@ -145,6 +145,7 @@ job-restarted-before-start = 这个任务开始之前，机器人重启了。请
 job-restarted-before-submit = 这个任务到达绘图服务之前，机器人重启了。请重试。
 job-restarted-while-submitting = 提交这个任务时机器人重启了，无法确定绘图服务是否已接收。积分已退回，请重试。
 job-request-lost = 这个任务的请求已丢失。请重新发起。
+edit-unsupported = 本机器人使用的图像服务不支持编辑图片，因此这里无法使用 /edit。
 job-parent-gone = 这个任务所基于的原任务已不存在。
 job-shared-upscale-gone = 它所等待的那张放大图已不存在。请再次点击按钮。
 job-shared-upscale-failed = 它所等待的那张放大图失败了；这次没有扣除积分。请再次点击按钮。
