@@ -11,11 +11,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
-import os
 import signal
-import socket
 import statistics
 import sys
 import tempfile
@@ -27,6 +24,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.common import simulator_process  # noqa: E402
 from tests.fakes.discord_server import FakeDiscord  # noqa: E402
 from tests.helpers import bot_env  # noqa: E402
 
@@ -41,12 +39,6 @@ def peak_rss_mb(pid: int) -> float:
     return 0.0
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 async def api_requests(base: str, path: str) -> int:
     """How often the simulator (its own process) was asked `path`, from its /sim/stats."""
     async with httpx.AsyncClient() as http:
@@ -55,19 +47,11 @@ async def api_requests(base: str, path: str) -> int:
 
 async def run(jobs: int) -> dict[str, object]:
     # The API in a process of its own, as a real one is: this one runs the fake Discord alone.
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    quiet = asyncio.subprocess.DEVNULL
-    sim = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "simulate", "--port", str(port), "--duration", str(JOB_SECONDS),
-        env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=quiet, stderr=quiet,
-    )  # fmt: skip
-    async with httpx.AsyncClient() as http:
-        for _ in range(100):
-            with contextlib.suppress(httpx.HTTPError):
-                await http.get(f"{base}/sim/stats")
-                break
-            await asyncio.sleep(0.1)
+    async with simulator_process(JOB_SECONDS) as base:
+        return await measure(base, jobs)
+
+
+async def measure(base: str, jobs: int) -> dict[str, object]:
     members = [1_400_000_000_000_000_000 + i for i in range(max(1, jobs // 4))]
     with tempfile.TemporaryDirectory() as tmp:
         async with FakeDiscord(channel_edit_limit=(5, 5.0)) as fake:
@@ -140,8 +124,6 @@ async def run(jobs: int) -> dict[str, object]:
             finally:
                 bot.send_signal(signal.SIGTERM)
                 await bot.wait()
-                sim.send_signal(signal.SIGTERM)
-                await sim.wait()
 
 
 def main() -> None:

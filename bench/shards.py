@@ -15,24 +15,20 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import os
 import signal
-import socket
 import statistics
 import sys
 import tempfile
 import time
 import uuid
-from collections.abc import AsyncIterator
 from pathlib import Path
-
-import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.common import simulator_process  # noqa: E402
 from bot.devtools.pg import ThrowawayPostgres  # noqa: E402
 from tests.fakes.discord_server import CHANNEL_ID, GUILD_ID, FakeDiscord  # noqa: E402
 from tests.helpers import bot_env, guild_on_shard  # noqa: E402
@@ -40,34 +36,6 @@ from tests.helpers import bot_env, guild_on_shard  # noqa: E402
 JOB_SECONDS = 1.0  # upstream: short, so that the bot's own work is what is measured
 OTHER_GUILD = guild_on_shard(1, 2)
 OTHER_CHANNEL = 1_400_000_000_000_000_900
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@contextlib.asynccontextmanager
-async def simulator() -> AsyncIterator[str]:
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    quiet = asyncio.subprocess.DEVNULL
-    sim = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "simulate", "--port", str(port), "--duration", str(JOB_SECONDS),
-        env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=quiet, stderr=quiet,
-    )  # fmt: skip
-    try:
-        async with httpx.AsyncClient() as http:
-            for _ in range(100):
-                with contextlib.suppress(httpx.HTTPError):
-                    await http.get(f"{base}/sim/stats")
-                    break
-                await asyncio.sleep(0.1)
-        yield base
-    finally:
-        sim.send_signal(signal.SIGTERM)
-        await sim.wait()
 
 
 async def run(base: str, jobs: int, shards: int, pg: ThrowawayPostgres | None) -> dict[str, float]:
@@ -144,7 +112,7 @@ async def bench(jobs: int, postgres: bool) -> dict[str, object]:
     try:
         if pg is not None:
             pg.start()
-        async with simulator() as base:
+        async with simulator_process(JOB_SECONDS) as base:
             one = await run(base, jobs, 0, pg)
             two = await run(base, jobs, 2, pg)
     finally:

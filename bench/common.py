@@ -1,0 +1,45 @@
+"""What the benchmarks share: a free port and the simulator in a process of its own, as a real API is."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import socket
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextlib.asynccontextmanager
+async def simulator_process(job_seconds: float) -> AsyncIterator[str]:
+    """`mjbot simulate` on a free port, its jobs taking `job_seconds`; yields its base URL once it answers."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    quiet = asyncio.subprocess.DEVNULL
+    sim = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "simulate", "--port", str(port), "--duration", str(job_seconds),
+        env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=quiet, stderr=quiet,
+    )  # fmt: skip
+    try:
+        async with httpx.AsyncClient() as http:
+            for _ in range(100):
+                with contextlib.suppress(httpx.HTTPError):
+                    await http.get(f"{base}/sim/stats")
+                    break
+                await asyncio.sleep(0.1)
+        yield base
+    finally:
+        sim.send_signal(signal.SIGTERM)
+        await sim.wait()
