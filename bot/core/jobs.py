@@ -41,6 +41,7 @@ from bot.core.providers.base import (
     canceller,
     confirmer,
     editor,
+    seeder,
     state_finder,
     video_maker,
 )
@@ -60,6 +61,7 @@ LOST_AFTER = 120.0
 PROMPTS_BACK = (JobAction.DESCRIBE, JobAction.SHORTEN)  # jobs whose result is prompts to pick, not an image
 SINGLE_IMAGES = (JobAction.UPSCALE, JobAction.UPSCALE_HD)  # what Animate starts from
 SUBMITS_AT_ONCE = 8
+SEED_TIMEOUT = 5.0  # seconds a seed may take before ✉️ Send to me goes without it
 
 
 @dataclass
@@ -416,6 +418,25 @@ class JobService:
         await self._settle_mirrors(job)
         await self._fill_slots()
         return job
+
+    async def seed(self, job: Job) -> str | None:
+        """The seed of a finished job's image where the API tells it (free), else None: never an error for
+        the member; why it went without is logged for the admin. Videos have none to ask for."""
+        seeds = seeder(self.provider)
+        ref = job.action_ref or job.upstream_task_id
+        if seeds is None or ref is None or job.video_urls:
+            return None
+        try:
+            found = await asyncio.wait_for(seeds.seed(ref), SEED_TIMEOUT)
+        except TimeoutError:
+            log.info("job %s: no seed, the API did not tell it within %.0f s", job.id, SEED_TIMEOUT)
+            return None
+        except MJError as exc:
+            log.info("job %s: no seed, the API would not tell it (%s)", job.id, exc)
+            return None
+        if found is None:
+            log.info("job %s: no seed, the API has none for %s", job.id, ref)
+        return found
 
     async def bookmark(self, parent: Job, index: int) -> Text:
         """❤️: a favourite on the upstream account; no image, so no job."""

@@ -1,5 +1,5 @@
 """The AceData Cloud dialect for the simulator: `/midjourney/imagine`, `/midjourney/tasks`, `/midjourney/describe`,
-`/midjourney/shorten`, `/midjourney/videos` and `/midjourney/edits`.
+`/midjourney/shorten`, `/midjourney/videos`, `/midjourney/edits` and `/midjourney/seed`.
 
 It shares the `Simulator`'s tasks, timing and images with the midjourney-proxy dialect (see
 shared/reference/upstream-protocols.md, Part B). Prompts steer it like the proxy routes:
@@ -37,6 +37,7 @@ from bot.simulator.tasks import (
     decode_png,
     describe_texts,
     image_bytes_size,
+    image_seed,
     png_size,
     shorten_texts,
     simulated_translation,
@@ -100,6 +101,7 @@ class AceDataDialect:
         app.router.add_post("/midjourney/shorten", self.shorten)
         app.router.add_post("/midjourney/videos", self.videos)
         app.router.add_post("/midjourney/edits", self.edits)
+        app.router.add_post("/midjourney/seed", self.seed)
         app.on_shutdown.append(self.on_shutdown)
         app.on_cleanup.append(self.on_cleanup)
 
@@ -257,6 +259,19 @@ class AceDataDialect:
         if refusal := _screen(prompt):
             return refusal
         return web.json_response({"prompts": list(shorten_texts(prompt))})
+
+    async def seed(self, request: web.Request) -> web.Response:
+        """`{"image_id"}` of a finished image → `{"seed": "…"}`, free; a simulator made without seeds has no route."""
+        if not self.book.with_seed:
+            return web.Response(status=404)
+        if refusal := self._auth(request):
+            return refusal
+        body = await json_body(request) or {}
+        image_id = str(body.get("image_id") or "")
+        task = self._image(image_id)
+        if task is None:
+            return _error(400, "bad_request", f"The image_id {image_id!r} was not found.")
+        return web.json_response({"seed": image_seed(task)})
 
     # -- submits -------------------------------------------------------------------------------
     def _generate(self, prompt: str) -> SimTask | web.Response:

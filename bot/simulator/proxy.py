@@ -26,6 +26,7 @@ from bot.simulator.tasks import (
     decode_png,
     describe_texts,
     image_bytes_size,
+    image_seed,
     png_size,
     shorten_texts,
     simulated_translation,
@@ -56,6 +57,7 @@ class ProxyDialect:
             app.router.add_get(f"{prefix}/mj/task/{{id}}/fetch", self.fetch)
             app.router.add_post(f"{prefix}/mj/task/list-by-condition", self.list_by_condition)
             app.router.add_post(f"{prefix}/mj/task/{{id}}/cancel", self.cancel)
+            app.router.add_get(f"{prefix}/mj/task/{{id}}/image-seed", self.image_seed)
 
     # -- submits -----------------------------------------------------------------------------
     async def submit_imagine(self, request: web.Request) -> web.Response:
@@ -226,6 +228,17 @@ class ProxyDialect:
         return web.Response(status=200)
 
     # -- queries -------------------------------------------------------------------------------
+    async def image_seed(self, request: web.Request) -> web.Response:
+        """trueai-org's and new-api's image seed: `result` the seed of a finished task's image."""
+        if not self.book.with_seed:
+            return web.Response(status=404)  # the open-source proxy has no such route
+        task = self.book.tasks.get(request.match_info["id"])
+        if task is None:
+            return _result(3, "任务不存在", status=404)
+        if self.book.status(task)[0] != "SUCCESS":
+            return _result(4, "关联任务状态错误", status=400)
+        return _result(1, "成功", image_seed(task))
+
     async def fetch(self, request: web.Request) -> web.Response:
         task = self.book.tasks.get(request.match_info["id"])
         if task is None:

@@ -43,6 +43,7 @@ class Simulator(TaskBook):
         buttons: bool = True,
         video: bool = True,
         edits: bool = True,
+        seed: bool = True,
     ):
         super().__init__(
             duration=duration,
@@ -52,6 +53,7 @@ class Simulator(TaskBook):
             buttons=buttons,
             video=video,
             edits=edits,
+            seed=seed,
         )
         self.host, self.port = host, port
         self.requests: Counter[str] = Counter()

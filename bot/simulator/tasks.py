@@ -68,6 +68,7 @@ class TaskBook:
         buttons: bool = True,
         video: bool = True,
         edits: bool = True,
+        seed: bool = True,
     ) -> None:
         self.duration = duration
         self.api_key = api_key
@@ -81,6 +82,9 @@ class TaskBook:
         self.video = video
         # trueai-org and new-api serve /mj/submit/edits; the open-source proxy does not (404).
         self.with_edits = edits
+        # trueai-org and new-api tell an image's seed (/mj/task/{id}/image-seed), as AceData does
+        # (/midjourney/seed); the open-source proxy has no such route (404).
+        self.with_seed = seed
         # Result images that fail as real servers' links do: "missing" (404) or "html" (a web page at 200).
         self.image_fault: str | None = None
         self.video_fault: str | None = None  # the same for result videos
@@ -201,6 +205,12 @@ class TaskBook:
 _PANS = (("left", "⬅️"), ("right", "➡️"), ("up", "⬆️"), ("down", "⬇️"))
 KEYCAPS = ("1️⃣", "2️⃣", "3️⃣", "4️⃣", "5️⃣")
 BLEND_RATIOS = {"PORTRAIT": "2:3", "SQUARE": "1:1", "LANDSCAPE": "3:2"}
+
+
+def image_seed(task: SimTask) -> str:
+    """The seed a task's image was drawn from, as both dialects report it: a whole number 0–4294967295, the
+    same for the same task every time."""
+    return str(int(hashlib.sha256(f"seed:{task.image_hash}".encode()).hexdigest()[:8], 16))
 
 
 def describe_texts(name: str) -> tuple[str, ...]:

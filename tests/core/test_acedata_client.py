@@ -28,6 +28,7 @@ from bot.core.providers.acedata import AceDataProvider, parse_callback, parse_re
 from bot.core.providers.base import Capability
 from bot.core.reasons import failure_message
 from bot.simulator.server import Simulator
+from bot.simulator.tasks import image_seed
 
 SIMULATOR_DURATION = 0.3
 BASE = "https://api.acedata.example"
@@ -193,8 +194,9 @@ async def test_action_vary_region_and_modal_bodies() -> None:
         "mode": "turbo",
         "async": True,
     }
-    # Remix and Custom Zoom go in one call: no confirmation step, nothing to search by `state`; videos and edits.
-    assert provider.capabilities == frozenset({Capability.VIDEO, Capability.EDIT}) and not hasattr(provider, "modal")
+    # Remix and Custom Zoom go in one call: no confirmation step, nothing to search by `state`; videos, edits, seeds.
+    expected = frozenset({Capability.VIDEO, Capability.EDIT, Capability.SEED})
+    assert provider.capabilities == expected and not hasattr(provider, "modal")
     assert len(seen) == 2
 
 
@@ -735,3 +737,49 @@ async def test_edits_body_is_asynchronous_with_a_bare_mask() -> None:
     }
     await provider.edit(EditRequest(image, "whole"))
     assert "mask" not in json.loads(seen[1].content)
+
+
+# -- the image's seed: POST /midjourney/seed {"image_id"} --------------------------------------------------
+@pytest.mark.parametrize("seed", ["636646138", 636646138])
+async def test_seed_of_an_image_id(seed: object) -> None:
+    provider, seen = scripted(answer({"seed": seed}))
+    assert await provider.seed("1234999") == "636646138"
+    assert seen[0].url.path == "/midjourney/seed" and json.loads(seen[0].content) == {"image_id": "1234999"}
+
+
+@pytest.mark.parametrize("body", [{"detail": "Not Found"}, "", {"success": False, "error": {"code": "not_found"}}])
+async def test_no_seed_on_a_404(body: object) -> None:
+    provider, _ = scripted(answer(body, 404))
+    assert await provider.seed("1234999") is None
+
+
+async def test_seed_refused() -> None:
+    error = {"success": False, "error": {"code": "bad_request", "message": "The image_id '1' was not found."}}
+    provider, _ = scripted(answer(error, 400))
+    with pytest.raises(ProviderError) as info:
+        await provider.seed("1")
+    assert info.value.kind is ErrorKind.REJECTED
+    provider, _ = scripted(answer({"success": False, "error": {"code": "used_up", "message": "no credit"}}))
+    with pytest.raises(ProviderError):
+        await provider.seed("1")
+
+
+@pytest.mark.parametrize("body", [{}, {"seed": None}, {"seed": ""}, {"seed": "abc"}, {"seed": 1.5}, ["1"], "not json"])
+async def test_malformed_seed(body: object) -> None:
+    provider, seen = scripted(answer(body))
+    with pytest.raises(ProviderError) as info:
+        await provider.seed("1234999")
+    assert info.value.kind is ErrorKind.MALFORMED and info.value.detail.startswith("/midjourney/seed")
+    assert len(seen) == 1  # asked once
+
+
+async def test_simulator_seed_by_image_id(simulator: Simulator, http: httpx.AsyncClient) -> None:
+    provider = AceDataProvider(http, simulator.base_url)
+    result = await provider.imagine(ImagineRequest("a red fox"))
+    grid = await finish(provider, result)
+    seed = await provider.seed(grid.action_ref or "")
+    assert seed == image_seed(simulator.tasks[result.task_id]) and simulator.requests["midjourney/seed"] == 1
+    with pytest.raises(ProviderError):  # a task id is not an image_id
+        await provider.seed(result.task_id)
+    simulator.with_seed = False
+    assert await provider.seed(grid.action_ref or "") is None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from collections.abc import Callable
 
 import httpx
@@ -14,6 +15,7 @@ from bot.core.models import EditRequest, ImagineRequest, JobStatus, ReferenceIma
 from bot.core.providers.base import Capability
 from bot.core.providers.proxy import ProxyProvider, parse_progress, parse_task
 from bot.simulator.server import Simulator
+from bot.simulator.tasks import image_seed
 
 Handler = Callable[[httpx.Request], httpx.Response]
 
@@ -293,3 +295,69 @@ def test_prompt_en_is_the_final_prompt() -> None:
     task = {"id": "1", "status": "SUCCESS", "prompt": "猫猫", "promptEn": "Cat", "imageUrl": "https://x/1.png"}
     snapshot = parse_task(task)
     assert snapshot is not None and snapshot.final_prompt == "Cat"
+
+
+# -- the image's seed (trueai-org, new-api: GET /mj/task/{id}/image-seed) ---------------------------------
+@pytest.mark.parametrize("result", ["636646138", 636646138, " 636646138 "])
+async def test_seed_is_the_result_of_image_seed(result: object) -> None:
+    provider, seen = scripted(answer({"code": 1, "description": "成功", "result": result}))
+    assert Capability.SEED in provider.capabilities
+    assert await provider.seed("1712205491372224") == "636646138"
+    assert (seen[0].method, seen[0].url.path) == ("GET", "/mj/task/1712205491372224/image-seed")
+
+
+@pytest.mark.parametrize(
+    ("status", "body"),
+    [
+        (404, {"code": 3, "description": "任务不存在", "result": None}),  # a task the API does not know
+        (404, '{"timestamp":"2026-12-01","status":404,"error":"Not Found","path":"/mj/task/1/image-seed"}'),
+        (404, ""),  # the open-source proxy: no such route
+        (200, {"code": 3, "description": "任务不存在", "result": None}),  # a gateway that answers 200
+    ],
+)
+async def test_no_seed_where_the_api_has_none(status: int, body: object) -> None:
+    provider, _ = scripted(answer(body, status))
+    assert await provider.seed("1") is None
+
+
+async def test_seed_of_an_unfinished_task_is_refused_quietly(caplog: pytest.LogCaptureFixture) -> None:
+    provider, _ = scripted(answer({"code": 4, "description": "关联任务状态错误", "result": None}, 400))
+    with caplog.at_level(logging.WARNING), pytest.raises(ProviderError) as info:
+        await provider.seed("1")
+    assert info.value.kind is ErrorKind.REJECTED and "关联任务状态错误" in info.value.detail
+    assert not caplog.records  # the caller logs it at info: no seed is no failure
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"code": 1, "description": "成功", "result": ""},
+        {"code": 1, "description": "成功", "result": None},
+        {"code": 1, "description": "成功", "result": "not a seed"},
+        {"code": 1, "description": "成功", "result": True},
+        {"code": 1, "description": "成功", "result": -5},
+        {"description": "成功"},
+        ["636646138"],
+        "not json",
+        "",
+    ],
+)
+async def test_malformed_seed_answers(body: object) -> None:
+    provider, _ = scripted(answer(body))
+    with pytest.raises(ProviderError) as info:
+        await provider.seed("1")
+    assert info.value.kind is ErrorKind.MALFORMED
+
+
+async def test_seed_from_the_simulator(simulator: Simulator, http: httpx.AsyncClient) -> None:
+    provider = ProxyProvider(http, simulator.base_url)
+    submitted = await provider.imagine(ImagineRequest("a lighthouse at dusk"))
+    with pytest.raises(ProviderError):  # not finished: 400 "关联任务状态错误"
+        await provider.seed(submitted.task_id)
+    await asyncio.sleep(simulator.duration + 0.1)
+    seed = await provider.seed(submitted.task_id)
+    assert seed == image_seed(simulator.tasks[submitted.task_id]) and seed == await provider.seed(submitted.task_id)
+    assert 0 <= int(seed) <= 4294967295
+    assert await provider.seed("404404") is None
+    simulator.with_seed = False  # as the open-source proxy
+    assert await provider.seed(submitted.task_id) is None

@@ -7,6 +7,7 @@ message up to date. Input that is refused never reaches the paid API.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import io
 import logging
@@ -485,20 +486,25 @@ class Flows:
         await reply(interaction, Text("job-shown-again", id=job.id, link=link))
 
     async def send_to_me(self, interaction: discord.Interaction, job_id: int) -> None:
-        """✉️: the image to the presser's direct messages, with the prompt and a link back; free."""
+        """✉️: the image to the presser's direct messages, with the prompt, a link back and the image's seed
+        where the API tells it; free."""
         await interaction.response.defer(ephemeral=True, thinking=True)  # before any I/O
         job = await self._job(job_id)
         if job is None or job.status is not JobStatus.SUCCEEDED:
             raise UserFacingError(UNKNOWN_JOB)
-        data = await self._image_of(interaction, job)
+        # The seed is asked for while the image downloads; it never fails, at worst it is None.
+        data, seed = await asyncio.gather(self._image_of(interaction, job), self.jobs.seed(job))
         if data is None:
             raise UserFacingError(Text("dm-not-fetched"))
         file = discord.File(io.BytesIO(data), result_filename(job, image_extension(data)))
         where = f"https://discord.com/channels/{job.guild_id or '@me'}/{job.channel_id}/{job.message_id}"
+        prompt = discord.utils.escape_markdown(job.prompt)[:1800]
+        content = f"**{prompt}**\n{where}"
+        if seed is not None:
+            content += "\n" + render(Text("dm-seed", seed=seed), interaction.locale)
         try:
             direct = await interaction.user.create_dm()
-            prompt = discord.utils.escape_markdown(job.prompt)[:1800]
-            await direct.send(f"**{prompt}**\n{where}", file=file, allowed_mentions=NO_MENTIONS)
+            await direct.send(content, file=file, allowed_mentions=NO_MENTIONS)
         except discord.Forbidden:
             raise UserFacingError(Text("dm-closed")) from None
         await reply(interaction, Text("dm-sent"))

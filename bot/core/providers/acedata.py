@@ -32,7 +32,7 @@ from bot.core.models import (
     UpstreamButton,
 )
 from bot.core.providers.base import Capability
-from bot.core.providers.proxy import parse_progress, web_links
+from bot.core.providers.proxy import parse_progress, parse_seed, web_links
 from bot.core.reasons import MODERATION_MESSAGE
 from bot.core.text import Text
 
@@ -153,7 +153,7 @@ class AceDataProvider:
     name = "acedata"
     # No modal step (Remix and Custom Zoom go in one call), and no `state` to search by: the task id comes
     # on the first line of the answer. Videos and edits have their own endpoints.
-    capabilities: frozenset[Capability] = frozenset({Capability.VIDEO, Capability.EDIT})
+    capabilities: frozenset[Capability] = frozenset({Capability.VIDEO, Capability.EDIT, Capability.SEED})
 
     def __init__(
         self,
@@ -405,6 +405,22 @@ class AceDataProvider:
                 if snap is not None and snap.task_id in wanted:
                     found[snap.task_id] = snap
         return found
+
+    async def seed(self, ref: str) -> str | None:
+        """`POST /midjourney/seed {"image_id"}` → `{"seed": "…"}`; None for a 404 (no such route or image)."""
+        path = "/midjourney/seed"
+        response = await self._request(path, {"image_id": ref})
+        if response.status_code == 404:
+            return None
+        data = self._json(response, path)
+        if response.status_code != 200:
+            raise self._error(response.status_code, data, path)
+        if isinstance(data, dict) and data.get("success") is False:
+            raise self._error(None, data, path)
+        seed = parse_seed(data.get("seed")) if isinstance(data, dict) else None
+        if seed is None:
+            raise ProviderError(ErrorKind.MALFORMED, Text("upstream-unreadable"), detail=f"{path}: no seed")
+        return seed
 
     # -- plumbing ----------------------------------------------------------------------------
     async def _request(self, path: str, body: dict[str, Any]) -> httpx.Response:

@@ -23,6 +23,7 @@ class Capability(StrEnum):
     # Videos come from an endpoint, not from the API's buttons: the bot offers Animate and Extend itself.
     VIDEO = "video"
     EDIT = "edit"  # a member's own image can be repainted from a prompt, whole or through a mask (/edit)
+    SEED = "seed"  # a finished image's seed can be asked for (✉️ Send to me shows it; free)
 
 
 class Provider(Protocol):
@@ -126,6 +127,19 @@ class Edits(Protocol):
 
 def editor(provider: Provider) -> Edits | None:
     return cast(Edits, provider) if Capability.EDIT in provider.capabilities else None
+
+
+class Seeds(Protocol):
+    """`Capability.SEED`."""
+
+    async def seed(self, ref: str) -> str | None:
+        """The seed of the finished image `ref` (its `action_ref`); None where the API has no seed for it
+        (no such route, no such task). Other refusals raise `ProviderError`."""
+        ...
+
+
+def seeder(provider: Provider) -> Seeds | None:
+    return cast(Seeds, provider) if Capability.SEED in provider.capabilities else None
 
 
 def canceller(provider: Provider) -> Cancels | None:

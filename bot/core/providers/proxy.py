@@ -131,6 +131,15 @@ def web_links(raw: object) -> tuple[str, ...]:
 _NUMBERED = re.compile(r"(?:^|\n)\s*(?:[1-5]\ufe0f?\u20e3|[1-5][.)])\s*")
 
 
+def parse_seed(raw: object) -> str | None:
+    """A seed as either dialect sends it, `"636646138"` or `636646138` → `"636646138"`; None for anything else."""
+    if isinstance(raw, int) and not isinstance(raw, bool) and raw >= 0:
+        return str(raw)
+    if isinstance(raw, str) and raw.strip().isdecimal() and raw.strip().isascii():
+        return raw.strip()
+    return None
+
+
 def split_descriptions(text: str) -> tuple[str, ...]:
     """Midjourney's describe or shorten text `1️⃣ a cat --ar 5:4\n\n2️⃣ ...` → the prompts, numbers stripped."""
     first = _NUMBERED.search(text)
@@ -144,7 +153,7 @@ class ProxyProvider:
     """midjourney-proxy dialect over one shared `httpx.AsyncClient`."""
 
     name = "proxy"
-    capabilities = frozenset({Capability.MODAL, Capability.FIND_BY_STATE, Capability.CANCEL})
+    capabilities = frozenset({Capability.MODAL, Capability.FIND_BY_STATE, Capability.CANCEL, Capability.SEED})
 
     def __init__(
         self,
@@ -347,6 +356,33 @@ class ProxyProvider:
         response = await self._request("POST", path)
         if response.status_code >= 400:
             raise self._http_error(response, self._json(response, path, allow_empty=True), path)
+
+    async def seed(self, ref: str) -> str | None:
+        """trueai-org's and new-api's `GET /mj/task/{id}/image-seed` → `{"code": 1, "result": "636646138"}`.
+
+        None for a 404 (the open-source proxy has no such route; a task the API does not know, code 3) and for
+        code 3 at 200. A task not finished (400 "关联任务状态错误") and other refusals raise, without the
+        warning a paid request's refusal gets: the seed is a nicety, its caller logs why it went without.
+        """
+        path = f"/mj/task/{ref}/image-seed"
+        response = await self._request("GET", path)
+        if response.status_code == 404:
+            return None
+        data = self._json(response, path, allow_empty=True)
+        code = data.get("code") if isinstance(data, dict) else None
+        said = _body_text(response, data)
+        if response.status_code >= 400 or code not in (None, 1, 3):
+            reason = Text("upstream-refused-said", reason=_clip(said)) if said else Text("upstream-refused")
+            detail = f"{path}: HTTP {response.status_code}" + (f": {_clip(said, 300)}" if said else "")
+            raise ProviderError(ErrorKind.REJECTED, reason, detail=detail, status=response.status_code)
+        if code == 3:
+            return None
+        seed = parse_seed(data.get("result")) if code == 1 else None
+        if seed is None:
+            raise ProviderError(
+                ErrorKind.MALFORMED, Text("upstream-unreadable"), detail=f"{path}: {_clip(response.text, 200)}"
+            )
+        return seed
 
     async def find_by_state(self, states: Sequence[str]) -> dict[str, TaskSnapshot]:
         """Tasks submitted with these `state`s (jobs the bot died before recording)."""

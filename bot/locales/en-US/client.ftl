@@ -43,6 +43,7 @@ region-unreadable = The image to repaint could not be read. Please try again.
 dm-sent = ✉️ Sent to your direct messages.
 dm-not-fetched = The image could not be fetched right now. Please try again later.
 dm-closed = Your direct messages are closed to this bot. Allow direct messages from this server's members (Privacy Settings) and press ✉️ again.
+dm-seed = Seed: `{ $seed }`
 cancel-not-allowed = Only the member who started this job, or a server admin, can cancel it.
 cancel-too-late = This job can no longer be cancelled: it is being submitted or has ended.
 

@@ -40,6 +40,7 @@ region-unreadable = 无法读取要重绘的图片，请重试。
 dm-sent = ✉️ 已发送到你的私信。
 dm-not-fetched = 暂时无法获取这张图片，请稍后再试。
 dm-closed = 你的私信对这个机器人关闭了。请在隐私设置中允许本服务器成员发送私信，然后再按一次 ✉️。
+dm-seed = 种子：`{ $seed }`
 cancel-not-allowed = 只有发起这个任务的成员或服务器管理员可以取消它。
 cancel-too-late = 这个任务已无法取消：它正在提交或已经结束。
 
