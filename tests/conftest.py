@@ -12,6 +12,7 @@ import pytest
 from bot.core.ledger import Ledger
 from bot.devtools.pg import ThrowawayPostgres
 from bot.simulator.server import Simulator
+from tests import helpers
 from tests.fakes.discord_server import FakeDiscord
 from tests.pg import start_postgres, truncated
 
@@ -49,6 +50,18 @@ def postgres() -> Iterator[ThrowawayPostgres]:
     server = start_postgres()
     yield server
     server.stop()
+
+
+@pytest.fixture
+async def e2e_ledger(backend: str, request: pytest.FixtureRequest) -> AsyncIterator[str]:
+    """For e2e modules with `BACKENDS` (used with `pytest.mark.usefixtures("e2e_ledger")`): on "postgres" every
+    bot the test starts shares an emptied PostgreSQL database instead of its SQLite file."""
+    if backend == "postgres":
+        helpers.E2E_DATABASE_URL = await truncated(request.getfixturevalue("postgres"))
+    try:
+        yield backend
+    finally:
+        helpers.E2E_DATABASE_URL = None
 
 
 @pytest.fixture

@@ -33,11 +33,18 @@ ROOT = Path(__file__).resolve().parents[1]
 API_KEY = "sk-subprocess-secret-77"  # the simulator's key for bots run as a process
 
 
+# Set by the `e2e_ledger` fixture for modules that run their bots on both backends: the PostgreSQL database
+# the bots of the current test share instead of the SQLite file they are given (one test at a time per worker).
+E2E_DATABASE_URL: str | None = None
+
+
 @contextlib.asynccontextmanager
 async def running_bot(
     fake: FakeDiscord, api_base: str, database: Path, clock: Callable[[], float] = time.time, **env: str
 ) -> AsyncIterator[MJBot]:
     """A started, ready bot whose settings come from environment-style strings, as in production."""
+    if E2E_DATABASE_URL is not None:
+        env.setdefault("DATABASE_URL", E2E_DATABASE_URL)
     settings = load_settings(
         {
             "DISCORD_TOKEN": TOKEN,

@@ -3,6 +3,7 @@
 The bot runs as a real process; `MJBOT_CRASH_AT` (bot/core/crashpoints.py) kills it at one named point,
 and `sim:hold` lets the test kill it while the paid submit is on its way. After the restart every job
 message must end (an image, or a ❌ line), and the ledger must have charged exactly the jobs delivered.
+On both ledgers: a SQLite file, and a PostgreSQL database per case.
 """
 
 from __future__ import annotations
@@ -10,18 +11,22 @@ from __future__ import annotations
 import asyncio
 import signal
 import sqlite3
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import asyncpg
 import pytest
 
 from bot.core.crashpoints import POINTS
+from bot.devtools.pg import ThrowawayPostgres
 from bot.simulator.server import Simulator
 from tests.fakes.discord_server import FakeDiscord
 from tests.helpers import API_KEY, bot_env, bot_messages, button, start_bot, wait_final
 
 pytestmark = pytest.mark.e2e
+BACKENDS = ("sqlite", "postgres")
 
 WAITING_WORDS = ("Waiting", "Queued", "%)", "Submitting")
 
@@ -45,20 +50,28 @@ CASES = (
 )
 
 
-def ledger_rows(database: Path) -> tuple[list[tuple[int, str, str | None, int | None]], dict[int, int]]:
+JOBS_SQL = "SELECT id, status, upstream_task_id, message_id FROM jobs ORDER BY id"
+NET_SQL = (
+    "SELECT job_id, SUM(CASE kind WHEN 'charge' THEN amount ELSE -amount END) FROM credit_entries"
+    " WHERE job_id IS NOT NULL AND kind IN ('charge', 'refund') GROUP BY job_id"
+)
+Rows = tuple[list[tuple[int, str, str | None, int | None]], dict[int, int]]
+
+
+async def ledger_rows(database: Path, url: str | None) -> Rows:
     """(id, status, upstream task, message) of every job, and each job's charges minus refunds."""
-    with sqlite3.connect(database) as db:
-        jobs = db.execute("SELECT id, status, upstream_task_id, message_id FROM jobs ORDER BY id").fetchall()
-        net = dict(
-            db.execute(
-                "SELECT job_id, SUM(CASE kind WHEN 'charge' THEN amount ELSE -amount END) FROM credit_entries"
-                " WHERE job_id IS NOT NULL AND kind IN ('charge', 'refund') GROUP BY job_id"
-            ).fetchall()
-        )
-    return jobs, net
+    if url is None:
+        with sqlite3.connect(database) as db:
+            return db.execute(JOBS_SQL).fetchall(), dict(db.execute(NET_SQL).fetchall())
+    conn = await asyncpg.connect(url)
+    try:
+        jobs = [tuple(r) for r in await conn.fetch(JOBS_SQL)]
+        return jobs, {r[0]: int(r[1]) for r in await conn.fetch(NET_SQL)}
+    finally:
+        await conn.close()
 
 
-async def run_case(case: Case, sim: Simulator, tmp: Path) -> None:
+async def run_case(case: Case, sim: Simulator, tmp: Path, url: str | None) -> None:
     tag = "case-" + case.crash_at.replace(".", "-")  # tells this case's tasks from the others' in the simulator
     database = tmp / "bot.sqlite3"
     async with FakeDiscord() as fake:
@@ -69,6 +82,7 @@ async def run_case(case: Case, sim: Simulator, tmp: Path) -> None:
             MJ_API_KEY=API_KEY,
             DATABASE_PATH=str(database),
             PROGRESS_EDIT_INTERVAL="0.2",
+            **({"DATABASE_URL": url} if url else {}),
         )
         log = tmp / "bot.log"
         armed = {} if case.crash_at == "submit.held" else {"MJBOT_CRASH_AT": case.crash_at}
@@ -110,7 +124,8 @@ async def run_case(case: Case, sim: Simulator, tmp: Path) -> None:
     shown = {m.id: m.content for m in bot_messages(fake)}
     for content in shown.values():
         assert not any(word in content for word in WAITING_WORDS), (case.crash_at, shown)
-    jobs, net = ledger_rows(database)
+    jobs, net = await ledger_rows(database, url)
+    assert url is None or not database.exists()  # on PostgreSQL nothing goes to a SQLite file
     for job_id, status, _, message_id in jobs:
         assert status in ("succeeded", "failed"), (case.crash_at, jobs)
         assert message_id in shown, (case.crash_at, job_id, "has no message")
@@ -163,7 +178,8 @@ CHECKS: dict[str, Callable[[list, dict[int, str]], None]] = {
 }
 
 
-async def test_kill_at_every_step_loses_nothing(tmp_path: Path) -> None:
+async def test_kill_at_every_step_loses_nothing(tmp_path: Path, backend: str, request: pytest.FixtureRequest) -> None:
+    postgres: ThrowawayPostgres | None = request.getfixturevalue("postgres") if backend == "postgres" else None
     assert {c.crash_at for c in CASES} - {"submit.held"} == set(POINTS)
     sim = Simulator(duration=1.5, api_key=API_KEY)
     await sim.start()
@@ -174,7 +190,8 @@ async def test_kill_at_every_step_loses_nothing(tmp_path: Path) -> None:
         async def gated(case: Case) -> None:
             (tmp_path / case.crash_at).mkdir()
             async with gate:
-                await run_case(case, sim, tmp_path / case.crash_at)
+                url = await postgres.create_database(f"crash_{uuid.uuid4().hex[:12]}") if postgres else None
+                await run_case(case, sim, tmp_path / case.crash_at, url)
 
         await asyncio.gather(*(gated(c) for c in CASES))
     finally:

@@ -17,6 +17,10 @@ from bot.simulator.server import Simulator
 from tests.fakes.discord_server import DEFAULT_USER_ID, GUILD_ID, OWNER_USER_ID, FakeDiscord
 from tests.helpers import bot_messages, labels, running_bot, wait_final
 
+# Money under bursts, on both ledgers: each test's bots share a PostgreSQL database on the "postgres" run.
+BACKENDS = ("sqlite", "postgres")
+pytestmark = pytest.mark.usefixtures("e2e_ledger")
+
 SIMULATOR_DURATION = 0.8
 MANAGE_GUILD = 1 << 5
 

@@ -13,6 +13,10 @@ from bot.simulator.server import Simulator
 from tests.fakes.discord_server import DEFAULT_USER_ID, OWNER_USER_ID, FakeDiscord, FakeInteraction
 from tests.helpers import bot_messages, button, grid_then_upscale, labels, running_bot, wait_final
 
+# Money under bursts, on both ledgers: each test's bots share a PostgreSQL database on the "postgres" run.
+BACKENDS = ("sqlite", "postgres")
+pytestmark = pytest.mark.usefixtures("e2e_ledger")
+
 SIMULATOR_DURATION = 0.6
 THIRD_USER_ID = 1_300_000_000_000_000_500
 
@@ -45,9 +49,12 @@ async def credit_sums(bot: MJBot) -> tuple[int, int]:
     return int(rows[0][0]), int(rows[0][1])
 
 
-async def test_thirty_at_once_with_the_defaults(fake: FakeDiscord, simulator: Simulator, tmp_path: Path) -> None:
+async def test_thirty_at_once_with_the_defaults(
+    fake: FakeDiscord, simulator: Simulator, tmp_path: Path, e2e_ledger: str
+) -> None:
     """Exactly 13 paid submits (3 running, 10 waiting), 17 private refusals with true numbers."""
     async with running_bot(fake, simulator.base_url, tmp_path / "db.sqlite3") as bot:
+        assert bot.jobs.ledger.storage.backend == e2e_ledger  # type: ignore[attr-defined]
         answers = await asyncio.gather(*(fake.invoke_slash("imagine", {"prompt": f"fox {i}"}) for i in range(30)))
         refusals = [text_of(fake, a) for a in answers if fake.messages[a.response_message_id].ephemeral]  # type: ignore[index]
         assert len(refusals) == 17
