@@ -1,4 +1,4 @@
-"""What the benchmarks share: a free port and the simulator in a process of its own, as a real API is."""
+"""What the benchmarks share: the simulator in a process of its own (as a real API is) and the bot's settings."""
 
 from __future__ import annotations
 
@@ -13,7 +13,28 @@ from pathlib import Path
 
 import httpx
 
+from tests.fakes.discord_server import FakeDiscord
+from tests.helpers import bot_env
+
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def unlimited_env(fake: FakeDiscord, base: str, folder: Path, poll: float, **extra: str) -> dict[str, str]:
+    """The bot's environment for a benchmark: the proxy dialect at `base`, no credit or slot limits, quiet logs."""
+    return bot_env(
+        fake,
+        MJ_PROVIDER="proxy",
+        MJ_API_BASE=base,
+        MJ_POLL_INTERVAL=str(poll),
+        PROGRESS_EDIT_INTERVAL="2",
+        DATABASE_PATH=str(folder / "bench.sqlite3"),
+        QUOTA_DAILY_CREDITS="0",
+        QUOTA_USER_RUNNING="0",
+        QUOTA_USER_WAITING="0",
+        QUOTA_SERVER_RUNNING="0",
+        LOG_LEVEL="warning",
+        **extra,
+    )
 
 
 def free_port() -> int:

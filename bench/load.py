@@ -24,9 +24,8 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.common import simulator_process  # noqa: E402
+from bench.common import simulator_process, unlimited_env  # noqa: E402
 from tests.fakes.discord_server import FakeDiscord  # noqa: E402
-from tests.helpers import bot_env  # noqa: E402
 
 POLL = 1.0
 JOB_SECONDS = 8.0
@@ -57,19 +56,7 @@ async def measure(base: str, jobs: int) -> dict[str, object]:
         async with FakeDiscord(channel_edit_limit=(5, 5.0)) as fake:
             for m in members:
                 fake.add_user(m, f"member{m % 10000}")
-            env = bot_env(
-                fake,
-                MJ_PROVIDER="proxy",
-                MJ_API_BASE=base,
-                MJ_POLL_INTERVAL=str(POLL),
-                PROGRESS_EDIT_INTERVAL="2",
-                DATABASE_PATH=str(Path(tmp) / "bench.sqlite3"),
-                QUOTA_DAILY_CREDITS="0",
-                QUOTA_USER_RUNNING="0",
-                QUOTA_USER_WAITING="0",
-                QUOTA_SERVER_RUNNING="0",
-                LOG_LEVEL="warning",
-            )
+            env = unlimited_env(fake, base, Path(tmp), POLL)
             bot = await asyncio.create_subprocess_exec(
                 sys.executable, "-m", "bot", cwd=tmp, env=env, stdout=asyncio.subprocess.DEVNULL
             )

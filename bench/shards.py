@@ -28,10 +28,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.common import simulator_process  # noqa: E402
+from bench.common import simulator_process, unlimited_env  # noqa: E402
 from bot.devtools.pg import ThrowawayPostgres  # noqa: E402
 from tests.fakes.discord_server import CHANNEL_ID, GUILD_ID, FakeDiscord  # noqa: E402
-from tests.helpers import bot_env, guild_on_shard  # noqa: E402
+from tests.helpers import guild_on_shard  # noqa: E402
 
 JOB_SECONDS = 1.0  # upstream: short, so that the bot's own work is what is measured
 OTHER_GUILD = guild_on_shard(1, 2)
@@ -47,20 +47,7 @@ async def run(base: str, jobs: int, shards: int, pg: ThrowawayPostgres | None) -
             fake.add_guild(OTHER_GUILD, "Second Guild", OTHER_CHANNEL)
             for m in members:
                 fake.add_user(m, f"member{m % 10000}")
-            env = bot_env(
-                fake,
-                MJ_PROVIDER="proxy",
-                MJ_API_BASE=base,
-                MJ_POLL_INTERVAL="0.5",
-                PROGRESS_EDIT_INTERVAL="2",
-                DATABASE_PATH=str(Path(tmp) / "bench.sqlite3"),
-                QUOTA_DAILY_CREDITS="0",
-                QUOTA_USER_RUNNING="0",
-                QUOTA_USER_WAITING="0",
-                QUOTA_SERVER_RUNNING="0",
-                LOG_LEVEL="warning",
-                **ledger,
-            )
+            env = unlimited_env(fake, base, Path(tmp), 0.5, **ledger)
             quiet = asyncio.subprocess.DEVNULL
             shard_envs: list[dict[str, str]] = (
                 [{}] if not shards else [{"SHARD_COUNT": str(shards), "SHARD_IDS": str(i)} for i in range(shards)]

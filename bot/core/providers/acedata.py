@@ -214,39 +214,16 @@ class AceDataProvider:
         return await self._submit({"action": "generate", "prompt": prompt}, request.mode)
 
     async def describe(self, image: ReferenceImage) -> SubmitResult:
+        """`{"descriptions": [4 prompts]}` at once."""
         path = "/midjourney/describe"
-        response = await self._request(path, {"image_url": self._image_url(image)})
-        data = self._json(response, path)
-        if response.status_code != 200:
-            raise self._error(response.status_code, data, path)
-        if isinstance(data, dict) and data.get("success") is False:
-            raise self._error(None, data, path)
-        raw = data.get("descriptions") if isinstance(data, dict) else None
-        if not isinstance(raw, list) or not any(isinstance(d, str) and d.strip() for d in raw):
-            raise ProviderError(ErrorKind.MALFORMED, Text("upstream-unreadable"), detail=path)
-        descriptions = tuple(d.strip() for d in raw if isinstance(d, str) and d.strip())[:4]
-        # Describe is synchronous here: no task upstream, so the id is ours and the result final.
-        task_id = f"describe-{uuid.uuid4()}"
-        snapshot = TaskSnapshot(task_id, JobStatus.SUCCEEDED, progress=100, descriptions=descriptions)
-        return SubmitResult(task_id, snapshot=snapshot)
+        data = await self._post_sync(path, {"image_url": self._image_url(image)})
+        return _final_texts("describe", data, "descriptions", 4, path)
 
     async def shorten(self, prompt: str, bot_type: str) -> SubmitResult:
-        """Synchronous, like describe: `{"prompts": [...]}` at once, so the id is ours and the result final."""
+        """`{"prompts": [up to 5]}` at once."""
         path = "/midjourney/shorten"
-        response = await self._request(path, {"prompt": self._with_bot(prompt, bot_type)})
-        data = self._json(response, path)
-        if response.status_code != 200:
-            raise self._error(response.status_code, data, path)
-        if isinstance(data, dict) and data.get("success") is False:
-            raise self._error(None, data, path)
-        raw = data.get("prompts") if isinstance(data, dict) else None
-        prompts = tuple(p.strip() for p in raw if isinstance(p, str) and p.strip())[:5] if isinstance(raw, list) else ()
-        if not prompts:
-            raise ProviderError(ErrorKind.MALFORMED, Text("upstream-unreadable"), detail=path)
-        task_id = f"shorten-{uuid.uuid4()}"
-        return SubmitResult(
-            task_id, snapshot=TaskSnapshot(task_id, JobStatus.SUCCEEDED, progress=100, descriptions=prompts)
-        )
+        data = await self._post_sync(path, {"prompt": self._with_bot(prompt, bot_type)})
+        return _final_texts("shorten", data, "prompts", 5, path)
 
     async def action(
         self, parent_ref: str, custom_id: str, mode: str | None = None, *, remix_prompt: str | None = None
@@ -409,20 +386,28 @@ class AceDataProvider:
     async def seed(self, ref: str) -> str | None:
         """`POST /midjourney/seed {"image_id"}` → `{"seed": "…"}`; None for a 404 (no such route or image)."""
         path = "/midjourney/seed"
-        response = await self._request(path, {"image_id": ref})
-        if response.status_code == 404:
+        data = await self._post_sync(path, {"image_id": ref}, none_if_missing=True)
+        if data is None:
             return None
-        data = self._json(response, path)
-        if response.status_code != 200:
-            raise self._error(response.status_code, data, path)
-        if isinstance(data, dict) and data.get("success") is False:
-            raise self._error(None, data, path)
         seed = parse_seed(data.get("seed")) if isinstance(data, dict) else None
         if seed is None:
             raise ProviderError(ErrorKind.MALFORMED, Text("upstream-unreadable"), detail=f"{path}: no seed")
         return seed
 
     # -- plumbing ----------------------------------------------------------------------------
+    async def _post_sync(self, path: str, body: dict[str, Any], *, none_if_missing: bool = False) -> Any:
+        """The answer of an endpoint that answers at once (describe, shorten, seed); refusals raise.
+        `none_if_missing`: a 404 (no such route or image) is None instead of a refusal."""
+        response = await self._request(path, body)
+        if response.status_code == 404 and none_if_missing:
+            return None
+        data = self._json(response, path)
+        if response.status_code != 200:
+            raise self._error(response.status_code, data, path)
+        if isinstance(data, dict) and data.get("success") is False:
+            raise self._error(None, data, path)
+        return data
+
     async def _request(self, path: str, body: dict[str, Any]) -> httpx.Response:
         try:
             return await self._client.post(self._base + path, json=body, headers=self._headers)
@@ -574,3 +559,13 @@ class _Updates:
     @property
     def closed(self) -> bool:
         return self._closed
+
+
+def _final_texts(kind: str, data: Any, field: str, most: int, path: str) -> SubmitResult:
+    """A synchronous answer's prompts as a finished task: no task upstream, so the id is ours."""
+    raw = data.get(field) if isinstance(data, dict) else None
+    texts = tuple(t.strip() for t in raw if isinstance(t, str) and t.strip())[:most] if isinstance(raw, list) else ()
+    if not texts:
+        raise ProviderError(ErrorKind.MALFORMED, Text("upstream-unreadable"), detail=path)
+    task_id = f"{kind}-{uuid.uuid4()}"
+    return SubmitResult(task_id, snapshot=TaskSnapshot(task_id, JobStatus.SUCCEEDED, progress=100, descriptions=texts))
