@@ -115,6 +115,8 @@ class Settings(BaseSettings):
     )
     webhook_host: str = Field("0.0.0.0", description="where the push endpoint listens")
     webhook_port: int = Field(8080, ge=1, le=65535, description="the push endpoint's port")
+    ops_host: str = Field("127.0.0.1", description="where the bot's own web server (probes, metrics, gallery) listens")
+    ops_port: int | None = Field(None, ge=0, le=65535, description="its port; empty: no web server")
     shard_count: int | None = Field(None, ge=1, description="run the bot as this many gateway shards")
     shard_ids: Annotated[str, BeforeValidator(_strip)] = Field(
         "", description="the shards this process runs, e.g. `0,1` or `0-3`; empty: all of SHARD_COUNT"

@@ -21,6 +21,7 @@ from discord.ext import commands
 from bot.client.errors import answer_error
 from bot.client.startup import StartupError, check_api, log_in
 from bot.client.translator import CommandTranslator
+from bot.client.web import WebServer
 from bot.core.accounts import Accounts
 from bot.core.images import ImageFetcher
 from bot.core.jobs import JobService
@@ -54,6 +55,7 @@ class MJBot(commands.Bot):
         self.jobs = jobs
         self.fetcher = fetcher
         self.preferences = Preferences(jobs.ledger)
+        self.web = WebServer(settings.ops_host, settings.ops_port) if settings.ops_port is not None else None
         self.tree.error(self._on_app_command_error)
 
     async def setup_hook(self) -> None:
@@ -61,6 +63,8 @@ class MJBot(commands.Bot):
         await self.preferences.load()  # /imagine reads them from memory, before it answers
         for extension in EXTENSIONS:
             await self.load_extension(extension)
+        if self.web is not None:  # after the features, which mount their routes on it
+            await self.web.start()
         # Resumes jobs left in flight by a previous run; their messages are edited through the channel.
         await self.jobs.start()
         if self.settings.discord_guild_id:
@@ -78,6 +82,8 @@ class MJBot(commands.Bot):
 
     async def close(self) -> None:
         await self.jobs.stop()
+        if self.web is not None:
+            await self.web.stop()
         await super().close()  # unloads the features, which stop their work
 
     async def _on_app_command_error(

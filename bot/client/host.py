@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from bot.client.web import WebServer
 from bot.core.images import ImageFetcher
 from bot.core.jobs import JobService
 from bot.core.preferences import Preferences
@@ -19,3 +20,4 @@ class Host(Protocol):
     jobs: JobService
     fetcher: ImageFetcher
     preferences: Preferences
+    web: WebServer | None  # features add their routes while they load; None: OPS_PORT is not set
