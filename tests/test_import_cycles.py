@@ -6,7 +6,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("bot",)
+PACKAGES = ("bot", "cogs")
 
 
 def module_name(path: Path) -> str:
@@ -62,3 +62,15 @@ def test_the_finder_finds_a_cycle() -> None:
 def test_no_import_cycles() -> None:
     cycle = find_cycle(import_graph())
     assert cycle is None, " → ".join(cycle or [])
+
+
+def test_imports_run_one_way_cogs_to_client_to_core() -> None:
+    """cogs → bot.client → bot.core: the core knows no Discord feature, the bot imports no cog."""
+    wrong = sorted(
+        (name, target)
+        for name, targets in import_graph().items()
+        for target in targets
+        if (name.startswith("bot.") and target.startswith("cogs"))
+        or (name.startswith("bot.core") and target.startswith("bot.client"))
+    )
+    assert wrong == []

@@ -38,7 +38,7 @@ from bot.simulator.server import Simulator
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS = ("bot.client.generation", "bot.client.credits", "bot.client.preferences")  # the features, each a package
+EXTENSIONS = ("cogs.generation", "cogs.credits", "cogs.admin", "cogs.preferences")  # the features, each a package
 SIMULATOR_BASE_SECONDS = 8.0
 
 

@@ -315,7 +315,7 @@ async def test_remix_after_a_wait_in_the_queue(fake: FakeDiscord, tmp_path: Path
 def test_a_thread_is_judged_by_its_channel() -> None:
     from types import SimpleNamespace
 
-    from bot.client.generation.flows import _requester
+    from cogs.generation.flows import _requester
 
     thread = SimpleNamespace(parent_id=3)
     interaction = SimpleNamespace(user=SimpleNamespace(id=1), guild_id=5, channel_id=44, channel=thread)

@@ -11,9 +11,9 @@ from typing import cast
 import pytest
 
 from bot.client.app import MJBot
-from bot.client.generation.flows import Flows
 from bot.core.accounts import Refusal
 from bot.simulator.server import Simulator
+from cogs.generation.flows import Flows
 from tests.fakes.discord_server import FakeDiscord, FakeInteraction
 from tests.helpers import button, running_bot, wait_final
 
@@ -92,7 +92,7 @@ def test_items_reach_their_feature_through_the_bot() -> None:
     """What the items call exists on the bot's flows with the same parameters."""
     import inspect
 
-    from bot.client.generation.feature import GenerationFlows
+    from cogs.generation.feature import GenerationFlows
 
     for name in ("press", "open_remix", "region_picked", "region_go"):
         assert inspect.signature(getattr(GenerationFlows, name)) == inspect.signature(getattr(Flows, name)), name

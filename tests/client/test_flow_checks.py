@@ -8,9 +8,9 @@ from unittest.mock import AsyncMock, MagicMock
 
 import pytest
 
-from bot.client.generation.flows import Flows
-from bot.client.generation.posted_messages import PostedMessages
 from bot.core.quota import GuildConfig
+from cogs.generation.flows import Flows
+from cogs.generation.posted_messages import PostedMessages
 
 
 def attachment(n: int) -> SimpleNamespace:

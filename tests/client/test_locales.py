@@ -18,15 +18,7 @@ from fluent.syntax import FluentParser
 from fluent.syntax.ast import Junk, Message, VariableReference
 from fluent.syntax.visitor import Visitor
 
-from bot.client.credits.admin import AdminError, MJAdmin, apply_setting, describe_config
-from bot.client.credits.member import Account, history_page
-from bot.client.generation.commands import Generation
-from bot.client.generation.flows import UNKNOWN_JOB
-from bot.client.generation.region import CELL_NAMES, region_picker
-from bot.client.generation.render import _status_text, job_content
 from bot.client.names import action_text, status_text
-from bot.client.preferences.commands import MemberSettings, Prefer
-from bot.client.preferences.panel import settings_panel
 from bot.client.translator import CommandTranslator, command_keys
 from bot.core.accounts import Accounts, Refusal
 from bot.core.buttons import describe_button
@@ -40,12 +32,21 @@ from bot.core.reasons import failure_message, refusal_message
 from bot.core.text import VERBATIM, Text
 from bot.i18n import CHINESE, ENGLISH, LOCALES, bundle, render
 from bot.i18n import catalog as parsed_catalog
+from cogs.admin.commands import AdminError, MJAdmin, apply_setting, describe_config
+from cogs.credits.member import Account, history_page
+from cogs.generation.commands import Generation
+from cogs.generation.flows import UNKNOWN_JOB
+from cogs.generation.region import CELL_NAMES, region_picker
+from cogs.generation.render import _status_text, job_content
+from cogs.preferences.commands import MemberSettings, Prefer
+from cogs.preferences.panel import settings_panel
 
 ZH = CHINESE
 LANGUAGES = (ENGLISH, CHINESE)
 CJK = re.compile(r"[\u4e00-\u9fff]")
 NAME_RULE = re.compile(r"^[-_\w]{1,32}$")
-BOT = Path(__file__).parents[2] / "bot"
+ROOT = Path(__file__).parents[2]
+CODE = (ROOT / "bot", ROOT / "cogs")  # every package that writes Text(...)
 # `Text("key"` with a literal key, as the code writes it.
 KEY_IN_CODE = re.compile(r"""\bText\(\s*["']([a-z][a-z0-9-]*)["']""")
 # Messages with no words of their own, the same in every language.
@@ -134,9 +135,9 @@ def test_chinese_is_translated(key: str) -> None:
 # -- every key the code writes ---------------------------------------------------------------------
 def _keys_in_code() -> dict[str, str]:
     found: dict[str, str] = {}
-    for path in sorted(BOT.rglob("*.py")):
+    for path in sorted(p for package in CODE for p in package.rglob("*.py")):
         for key in KEY_IN_CODE.findall(path.read_text(encoding="utf-8")):
-            found.setdefault(key, str(path.relative_to(BOT.parent)))
+            found.setdefault(key, str(path.relative_to(ROOT)))
     return found
 
 

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.client.generation import posted_messages
-from bot.client.generation.posted_messages import Posted, PostedMessages
 from bot.core.jobs import submit_state
 from bot.core.ledger import Ledger
+from cogs.generation import posted_messages
+from cogs.generation.posted_messages import Posted, PostedMessages
 
 
 def test_left_over_is_what_was_posted_and_not_recorded(tmp_path: Path) -> None:

@@ -68,7 +68,7 @@ async def test_update_cannot_write_a_status(ledger: Ledger) -> None:
 def test_no_other_module_writes_a_status() -> None:
     """The lifecycle is the only place whose SQL sets `status`."""
     writers = []
-    for path in sorted((ROOT / "bot").rglob("*.py")):
+    for path in sorted(p for package in ("bot", "cogs") for p in (ROOT / package).rglob("*.py")):
         text = path.read_text()
         if re.search(r"SET(?:(?!WHERE)[^\"'])*\bstatus\s*=", text) and path.name != "lifecycle.py":
             writers.append(path.relative_to(ROOT))

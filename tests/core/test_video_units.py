@@ -10,8 +10,6 @@ import httpx
 import pytest
 from PIL import Image
 
-from bot.client.credits.admin import AdminError, apply_setting
-from bot.client.generation.video_files import video_files
 from bot.core.buttons import bot_video_buttons, describe_button, layout
 from bot.core.images import ImageFetcher
 from bot.core.ledger import Ledger
@@ -23,6 +21,8 @@ from bot.core.text import Text
 from bot.core.videos import fitting, is_mp4
 from bot.simulator.server import SimTask, Simulator
 from bot.simulator.videos import stand_in_mp4
+from cogs.admin.commands import AdminError, apply_setting
+from cogs.generation.video_files import video_files
 from tests.helpers import TESTER
 
 H = "3b7a4c1e-0d2f-4a55-9e61-1c2d3e4f5a6b"

@@ -17,13 +17,6 @@ from collections.abc import Awaitable, Callable, Sequence
 
 import discord
 
-from bot.client.generation.job_messages import JobMessages
-from bot.client.generation.modals import PromptModal, ZoomModal
-from bot.client.generation.pending_edits import PendingEdits
-from bot.client.generation.posted_messages import Posted, PostedMessages
-from bot.client.generation.region import edit_region_picker, region_picker
-from bot.client.generation.render import job_content, job_view, result_filename
-from bot.client.generation.video_files import upload_limit, video_files
 from bot.client.replies import NO_MENTIONS, member_roles, reply
 from bot.core import crashpoints, requests
 from bot.core.accounts import Accounts, Refusal
@@ -49,6 +42,13 @@ from bot.core.quota import GuildConfig
 from bot.core.requests import ActionRequest, DescribeRequest, JobRequest, RegionRequest, ShortenRequest
 from bot.core.text import Text
 from bot.i18n import render
+from cogs.generation.job_messages import JobMessages
+from cogs.generation.modals import PromptModal, ZoomModal
+from cogs.generation.pending_edits import PendingEdits
+from cogs.generation.posted_messages import Posted, PostedMessages
+from cogs.generation.region import edit_region_picker, region_picker
+from cogs.generation.render import job_content, job_view, result_filename
+from cogs.generation.video_files import upload_limit, video_files
 
 log = logging.getLogger(__name__)
 

@@ -11,9 +11,9 @@ from typing import Any
 import discord
 
 from bot.client.errors import guarded
-from bot.client.generation.feature import generation
 from bot.core.text import Text
 from bot.i18n import render
+from cogs.generation.feature import generation
 
 # The nine parts, left to right and top to bottom.
 CELL_NAMES = (

@@ -18,14 +18,14 @@ from typing import Any
 
 import discord
 
-from bot.client.generation.render import job_content, job_view, result_filename
-from bot.client.generation.video_files import upload_limit, video_files
 from bot.client.replies import NO_MENTIONS
 from bot.core import crashpoints
 from bot.core.errors import MJError
 from bot.core.images import ImageFetcher, fit_for_upload, image_extension, image_size
 from bot.core.jobs import JobService
 from bot.core.models import Job, JobStatus
+from cogs.generation.render import job_content, job_view, result_filename
+from cogs.generation.video_files import upload_limit, video_files
 
 log = logging.getLogger(__name__)
 

@@ -13,13 +13,13 @@ from typing import cast
 
 from discord.ext import commands
 
-from bot.client.generation.cancel import CancelButton
-from bot.client.generation.commands import Generation
-from bot.client.generation.job_button import JobButton
-from bot.client.generation.region import REGION_ITEMS
-from bot.client.generation.remix import RemixButton
-from bot.client.generation.send_to_me import SendToMeButton
 from bot.client.host import Host
+from cogs.generation.cancel import CancelButton
+from cogs.generation.commands import Generation
+from cogs.generation.job_button import JobButton
+from cogs.generation.region import REGION_ITEMS
+from cogs.generation.remix import RemixButton
+from cogs.generation.send_to_me import SendToMeButton
 
 ITEMS = (JobButton, RemixButton, CancelButton, SendToMeButton, *REGION_ITEMS)
 

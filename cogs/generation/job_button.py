@@ -13,9 +13,9 @@ from typing import Any
 import discord
 
 from bot.client.errors import guarded
-from bot.client.generation.feature import generation
 from bot.core.buttons import PRIMARY, SUCCESS, ButtonFace
 from bot.core.models import JobAction
+from cogs.generation.feature import generation
 
 _STYLES = {PRIMARY: discord.ButtonStyle.primary, SUCCESS: discord.ButtonStyle.success}
 _KINDS = {JobAction.CUSTOM_ZOOM: "z", JobAction.VARY_REGION: "r"}

@@ -7,11 +7,11 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.client.host import Host
-from bot.client.preferences.panel import settings_panel
 from bot.client.replies import NO_MENTIONS, reply
 from bot.core.errors import InvalidInput
 from bot.core.preferences import checked_suffix
 from bot.core.text import Text
+from cogs.preferences.panel import settings_panel
 
 
 @app_commands.guild_only()

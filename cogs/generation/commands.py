@@ -6,11 +6,11 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.client.generation.flows import Flows
-from bot.client.generation.job_messages import JobMessages
-from bot.client.generation.posted_messages import PostedMessages, journal_path, settle_left_over
 from bot.client.host import Host
 from bot.core.models import Job
+from cogs.generation.flows import Flows
+from cogs.generation.job_messages import JobMessages
+from cogs.generation.posted_messages import PostedMessages, journal_path, settle_left_over
 
 MODES = [
     app_commands.Choice(name="Fast", value="fast"),

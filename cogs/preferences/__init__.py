@@ -11,8 +11,8 @@ from typing import cast
 from discord.ext import commands
 
 from bot.client.host import Host
-from bot.client.preferences.commands import MemberSettings, Prefer
-from bot.client.preferences.panel import PANEL_ITEMS
+from cogs.preferences.commands import MemberSettings, Prefer
+from cogs.preferences.panel import PANEL_ITEMS
 
 
 async def setup(bot: commands.Bot) -> None:

@@ -7,9 +7,9 @@ from typing import Any
 import discord
 
 from bot.client.errors import guarded
-from bot.client.generation.feature import generation
 from bot.core.text import Text
 from bot.i18n import render
+from cogs.generation.feature import generation
 
 
 class SendToMeButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"mj:dm:(?P<job>[0-9]+)"):

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import discord
 
-from bot.client.generation.cancel import CancelButton
-from bot.client.generation.job_button import JobButton
-from bot.client.generation.remix import RemixButton
-from bot.client.generation.send_to_me import SendToMeButton
 from bot.core.buttons import layout
 from bot.core.lifecycle import CANCELLABLE
 from bot.core.models import Job, JobAction, JobStatus
 from bot.core.text import Text
 from bot.i18n import render
+from cogs.generation.cancel import CancelButton
+from cogs.generation.job_button import JobButton
+from cogs.generation.remix import RemixButton
+from cogs.generation.send_to_me import SendToMeButton
 
 CONTENT_LIMIT = 2000
 PROMPT_USED_ROOM = 700  # of a message's 2,000 characters: the member's own prompt keeps the most
