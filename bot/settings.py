@@ -20,6 +20,9 @@ from bot.core.shards import EVERY_SERVER, ShardSet
 from bot.core.storage import is_postgres
 
 DEFAULT_API_BASES = {"acedata": "https://api.acedata.cloud"}
+# The features, each an extension `cogs.<name>`, in the order they load; `EXTENSIONS` picks some.
+FEATURES = ("generation", "describe", "edit", "video", "credits", "admin", "preferences")
+NEEDS_GENERATION = ("describe", "edit", "video")  # they post job messages, which generation keeps up to date
 
 
 class SettingsError(ValueError):
@@ -117,6 +120,9 @@ class Settings(BaseSettings):
     webhook_port: int = Field(8080, ge=1, le=65535, description="the push endpoint's port")
     ops_host: str = Field("127.0.0.1", description="where the bot's own web server (probes, metrics, gallery) listens")
     ops_port: int | None = Field(None, ge=0, le=65535, description="its port; empty: no web server")
+    extensions: Annotated[str, BeforeValidator(_lower)] = Field(
+        "", description="the features to load, comma separated (e.g. `generation,credits,admin`); empty: all"
+    )
     shard_count: int | None = Field(None, ge=1, description="run the bot as this many gateway shards")
     shard_ids: Annotated[str, BeforeValidator(_strip)] = Field(
         "", description="the shards this process runs, e.g. `0,1` or `0-3`; empty: all of SHARD_COUNT"
@@ -152,6 +158,23 @@ class Settings(BaseSettings):
         if self.shard_count is not None:
             ShardSet.parse(self.shard_ids, self.shard_count)  # raises with the variable named
         return self
+
+    @model_validator(mode="after")
+    def _known_features(self) -> Settings:
+        chosen = self.features
+        if unknown := [name for name in chosen if name not in FEATURES]:
+            raise ValueError(f"EXTENSIONS: no feature {unknown[0]!r}; the features are {', '.join(FEATURES)}")
+        if "generation" not in chosen and (needing := [name for name in chosen if name in NEEDS_GENERATION]):
+            raise ValueError(f"EXTENSIONS: {needing[0]} needs generation, which posts and follows the job messages")
+        return self
+
+    @property
+    def features(self) -> tuple[str, ...]:
+        """The features to load, in their loading order (unknown names kept, for the check to name)."""
+        named = [name.strip() for name in self.extensions.split(",") if name.strip()]
+        if not named:
+            return FEATURES
+        return tuple(name for name in FEATURES if name in named) + tuple(n for n in named if n not in FEATURES)
 
     @property
     def shards(self) -> ShardSet:

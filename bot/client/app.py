@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 import signal
 import sqlite3
 import time
@@ -19,6 +20,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.client.errors import answer_error
+from bot.client.replies import reply
 from bot.client.startup import StartupError, check_api, log_in
 from bot.client.translator import CommandTranslator
 from bot.client.web import WebServer
@@ -33,12 +35,14 @@ from bot.core.providers.proxy import ProxyProvider, parse_task
 from bot.core.push import PushEndpoint, push_secret
 from bot.core.redact import register_secret
 from bot.core.storage import shown
+from bot.core.text import Text
 from bot.settings import Settings
 from bot.simulator.server import Simulator
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS = ("cogs.generation", "cogs.credits", "cogs.admin", "cogs.preferences")  # the features, each a package
+FEATURE_PACKAGE = "cogs"  # each feature is the extension `cogs.<name>`, loaded by name: bot/ imports no cog
+ITEM_PREFIX = "mj:"  # every persistent item's custom_id starts so
 SIMULATOR_BASE_SECONDS = 8.0
 
 
@@ -56,13 +60,14 @@ class MJBot(commands.Bot):
         self.fetcher = fetcher
         self.preferences = Preferences(jobs.ledger)
         self.web = WebServer(settings.ops_host, settings.ops_port) if settings.ops_port is not None else None
+        self._item_patterns: dict[type, re.Pattern[str]] = {}  # every DynamicItem the loaded features handle
         self.tree.error(self._on_app_command_error)
 
     async def setup_hook(self) -> None:
         await self.tree.set_translator(CommandTranslator())
         await self.preferences.load()  # /imagine reads them from memory, before it answers
-        for extension in EXTENSIONS:
-            await self.load_extension(extension)
+        for feature in self.settings.features:
+            await self.load_extension(f"{FEATURE_PACKAGE}.{feature}")
         if self.web is not None:  # after the features, which mount their routes on it
             await self.web.start()
         # Resumes jobs left in flight by a previous run; their messages are edited through the channel.
@@ -73,6 +78,30 @@ class MJBot(commands.Bot):
             await self.tree.sync(guild=guild)
         else:
             await self.tree.sync()
+
+    def feature_on(self, feature: str) -> bool:
+        return f"{FEATURE_PACKAGE}.{feature}" in self.extensions
+
+    def add_dynamic_items(self, *items: type[discord.ui.DynamicItem[Any]]) -> None:
+        super().add_dynamic_items(*items)
+        self._item_patterns.update((item, item.__discord_ui_compiled_template__) for item in items)
+
+    def remove_dynamic_items(self, *items: type[discord.ui.DynamicItem[Any]]) -> None:
+        super().remove_dynamic_items(*items)
+        for item in items:
+            self._item_patterns.pop(item, None)
+
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        """A button or menu of a feature that is not loaded (turned off) is answered, not left to fail."""
+        if interaction.type is not discord.InteractionType.component:
+            return
+        custom_id = str(dict(interaction.data or {}).get("custom_id", ""))
+        if not custom_id.startswith(ITEM_PREFIX) or interaction.response.is_done():
+            return
+        if any(pattern.fullmatch(custom_id) for pattern in self._item_patterns.values()):
+            return
+        log.info("a press of %s, whose feature is not loaded, was answered as turned off", custom_id)
+        await reply(interaction, Text("feature-off"))
 
     async def on_shard_ready(self, shard_id: int) -> None:
         log.info("shard %d of %s is ready", shard_id, self.shard_count)

@@ -21,3 +21,7 @@ class Host(Protocol):
     fetcher: ImageFetcher
     preferences: Preferences
     web: WebServer | None  # features add their routes while they load; None: OPS_PORT is not set
+
+    def feature_on(self, feature: str) -> bool:
+        """Whether the feature `cogs.<feature>` is loaded (`EXTENSIONS`)."""
+        ...

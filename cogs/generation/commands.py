@@ -1,4 +1,4 @@
-"""/imagine, /blend, /describe, /shorten, /show and /edit: the slash commands; the work is in `flows`."""
+"""/imagine, /blend and /show: the slash commands; the work is in `flows`."""
 
 from __future__ import annotations
 
@@ -21,10 +21,6 @@ BOTS = [
     app_commands.Choice(name="Midjourney", value="MID_JOURNEY"),
     app_commands.Choice(name="Niji", value="NIJI_JOURNEY"),
 ]
-AREAS = [
-    app_commands.Choice(name="Whole image", value="whole"),
-    app_commands.Choice(name="Pick parts on a grid", value="parts"),
-]
 DIMENSIONS = [
     app_commands.Choice(name="Portrait (2:3)", value="PORTRAIT"),
     app_commands.Choice(name="Square (1:1)", value="SQUARE"),
@@ -32,7 +28,7 @@ DIMENSIONS = [
 ]
 
 
-def _value(choice: app_commands.Choice[str] | None) -> str | None:
+def choice_value(choice: app_commands.Choice[str] | None) -> str | None:
     return choice.value if choice else None
 
 
@@ -88,7 +84,7 @@ class Generation(commands.Cog):
         bot: app_commands.Choice[str] | None = None,
     ) -> None:
         images = [a for a in (image, image2, image3) if a is not None]
-        await self.flows.imagine(interaction, prompt, images, mode=_value(mode), bot_type=_value(bot))
+        await self.flows.imagine(interaction, prompt, images, mode=choice_value(mode), bot_type=choice_value(bot))
 
     @app_commands.command(name="blend", description="Blend 2 to 5 images into a new one")
     @app_commands.describe(
@@ -116,42 +112,11 @@ class Generation(commands.Cog):
         bot: app_commands.Choice[str] | None = None,
     ) -> None:
         images = [a for a in (image1, image2, image3, image4, image5) if a is not None]
-        shape = _value(dimensions) or "SQUARE"
-        await self.flows.blend(interaction, images, shape, mode=_value(mode), bot_type=_value(bot))
+        shape = choice_value(dimensions) or "SQUARE"
+        await self.flows.blend(interaction, images, shape, mode=choice_value(mode), bot_type=choice_value(bot))
 
     @app_commands.command(name="show", description="Show a finished job again, with its buttons")
     @app_commands.describe(job="The job number (see /history)")
     @app_commands.guild_only()
     async def show(self, interaction: discord.Interaction, job: int) -> None:
         await self.flows.show(interaction, job)
-
-    @app_commands.command(name="shorten", description="Shorter versions of a prompt, to pick one and imagine it")
-    @app_commands.describe(prompt="The prompt to shorten")
-    @app_commands.guild_only()
-    async def shorten(self, interaction: discord.Interaction, prompt: str) -> None:
-        await self.flows.shorten(interaction, prompt)
-
-    @app_commands.command(name="describe", description="Four prompts that describe an image")
-    @app_commands.describe(image="The image to describe")
-    @app_commands.guild_only()
-    async def describe(self, interaction: discord.Interaction, image: discord.Attachment) -> None:
-        await self.flows.describe(interaction, image)
-
-    @app_commands.command(name="edit", description="Repaint your image from a prompt, whole or in parts")
-    @app_commands.describe(
-        image="The image to edit (PNG, JPEG, WebP or GIF)",
-        prompt="What the image should become (up to 1500 characters)",
-        area="The whole image (default), or parts you pick on a 3×3 grid",
-        mode="Fast, Relax or Turbo (default: the server's setting)",
-    )
-    @app_commands.choices(area=AREAS, mode=MODES)
-    @app_commands.guild_only()
-    async def edit(
-        self,
-        interaction: discord.Interaction,
-        image: discord.Attachment,
-        prompt: str,
-        area: app_commands.Choice[str] | None = None,
-        mode: app_commands.Choice[str] | None = None,
-    ) -> None:
-        await self.flows.edit(interaction, image, prompt, pick_region=_value(area) == "parts", mode=_value(mode))

@@ -11,8 +11,27 @@ from typing import Protocol, cast
 import discord
 from discord.ext import commands
 
+from bot.client.host import Host
+from bot.core.errors import UserFacingError
+from bot.core.quota import GuildConfig
+from bot.core.text import Text
+
 
 class GenerationFlows(Protocol):
+    async def describe(self, interaction: discord.Interaction, attachment: discord.Attachment) -> None: ...
+
+    async def shorten(self, interaction: discord.Interaction, prompt: str) -> None: ...
+
+    async def edit(
+        self,
+        interaction: discord.Interaction,
+        attachment: discord.Attachment,
+        prompt: str,
+        *,
+        pick_region: bool,
+        mode: str | None,
+    ) -> None: ...
+
     async def press(
         self, interaction: discord.Interaction, job_id: int, index: int, kind: str | None = None
     ) -> None: ...
@@ -39,4 +58,11 @@ class GenerationFlows(Protocol):
 def generation(interaction: discord.Interaction) -> GenerationFlows:
     """The flows of the generation feature loaded in the bot that received `interaction`."""
     cog = cast(commands.Bot, interaction.client).get_cog("Generation")
+    if cog is None:  # turned off (EXTENSIONS); the settings refuse the features that need it without it
+        raise UserFacingError(Text("feature-off"), detail="the generation feature is not loaded")
     return cast(GenerationFlows, getattr(cog, "flows"))  # noqa: B009 - the cog's module imports this one
+
+
+def video_on(client: discord.Client, config: GuildConfig) -> bool:
+    """Video buttons are drawn and accepted with the video feature loaded and the server's setting on."""
+    return config.video and cast(Host, client).feature_on("video")

@@ -42,6 +42,7 @@ from bot.core.quota import GuildConfig
 from bot.core.requests import ActionRequest, DescribeRequest, JobRequest, RegionRequest, ShortenRequest
 from bot.core.text import Text
 from bot.i18n import render
+from cogs.generation.feature import video_on
 from cogs.generation.job_messages import JobMessages
 from cogs.generation.modals import PromptModal, ZoomModal
 from cogs.generation.pending_edits import PendingEdits
@@ -384,7 +385,7 @@ class Flows:
         if config.press_policy == "owner" and interaction.user.id != parent.user_id:
             await reply(interaction, Text("job-owner-only"))
             return
-        if face.action in VIDEO_ACTIONS and not config.video:  # an old message's button: nothing is charged
+        if face.action in VIDEO_ACTIONS and not video_on(interaction.client, config):  # an old message's button
             await reply(interaction, Text("job-video-off"))
             return
         mode = self._button_mode(parent, config, preference)
@@ -479,7 +480,7 @@ class Flows:
         else:
             files.append(discord.File(io.BytesIO(data), result_filename(job, image_extension(data))))
         channel = interaction.client.get_partial_messageable(interaction.channel_id or job.channel_id)
-        video = self.accounts.cached_config(job.guild_id).video
+        video = video_on(interaction.client, self.accounts.cached_config(job.guild_id))
         view = job_view(job, video=video) or discord.utils.MISSING
         message = await channel.send(content, files=files, view=view, allowed_mentions=NO_MENTIONS)
         link = f"https://discord.com/channels/{interaction.guild_id}/{message.channel.id}/{message.id}"

@@ -24,6 +24,7 @@ from bot.core.errors import MJError
 from bot.core.images import ImageFetcher, fit_for_upload, image_extension, image_size
 from bot.core.jobs import JobService
 from bot.core.models import Job, JobStatus
+from cogs.generation.feature import video_on
 from cogs.generation.render import job_content, job_view, result_filename
 from cogs.generation.video_files import upload_limit, video_files
 
@@ -188,9 +189,9 @@ class JobMessages:
         return kwargs, image_size(data)
 
     def _video_on(self, job: Job) -> bool:
-        """The server's `video` setting: with it off no video button is shown."""
+        """Video loaded and the server's `video` setting on: else no video button is shown."""
         accounts = self._jobs.accounts
-        return accounts is None or accounts.cached_config(job.guild_id).video
+        return accounts is None or video_on(self._client, accounts.cached_config(job.guild_id))
 
     async def _edit(self, worker: _Worker, job: Job, kwargs: dict[str, Any]) -> None:
         assert job.message_id is not None

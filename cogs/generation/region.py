@@ -173,4 +173,5 @@ def edit_region_picker(token: int, cells: set[int], locale: object = None) -> tu
     return _picker_text(Text("edit-region-help"), cells, locale), view
 
 
-REGION_ITEMS = (RegionSelect, RegionButton, EditRegionSelect, EditRegionButton)
+REGION_ITEMS = (RegionSelect, RegionButton)
+EDIT_REGION_ITEMS = (EditRegionSelect, EditRegionButton)  # registered by the edit feature

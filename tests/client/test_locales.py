@@ -34,6 +34,8 @@ from bot.i18n import CHINESE, ENGLISH, LOCALES, bundle, render
 from bot.i18n import catalog as parsed_catalog
 from cogs.admin.commands import AdminError, MJAdmin, apply_setting, describe_config
 from cogs.credits.member import Account, history_page
+from cogs.describe.commands import Describe
+from cogs.edit.commands import Edit
 from cogs.generation.commands import Generation
 from cogs.generation.flows import UNKNOWN_JOB
 from cogs.generation.region import CELL_NAMES, region_picker
@@ -555,7 +557,7 @@ def _command_strings() -> tuple[set[str], set[str], set[str]]:
     names: set[str] = set()
     options: set[str] = set()
     texts: set[str] = set()
-    for cog in (Generation, Account, MJAdmin, Prefer, MemberSettings):
+    for cog in (Generation, Describe, Edit, Account, MJAdmin, Prefer, MemberSettings):
         if issubclass(cog, commands.GroupCog):
             names.add(str(cog.__cog_group_name__))
             texts.add(str(cog.__cog_group_description__))

@@ -301,3 +301,4 @@ button-remix-off = Turn Remix off
 button-suffix = Suffix…
 dialog-suffix = Your suffix
 dialog-suffix-field = Added to every /imagine (empty: none)
+feature-off = This feature is turned off on this server.

@@ -280,3 +280,4 @@ button-remix-off = 关闭 Remix
 button-suffix = 后缀…
 dialog-suffix = 你的后缀
 dialog-suffix-field = 加在每次 /imagine 的末尾（留空：无）
+feature-off = 本服务器已关闭此功能。
