@@ -44,7 +44,7 @@ def test_the_wheel_holds_every_feature_catalog_and_migration(installed: Path) ->
         "commands.ftl",
         "core.ftl",
     ]
-    for backend in ("sqlite", "postgres"):
+    for backend in ("sqlite", "postgres", "both"):
         shipped = sorted(p.name for p in (installed / "bot" / "core" / "migrations" / backend).glob("*.sql"))
         assert shipped == sorted(p.name for p in (ROOT / "bot" / "core" / "migrations" / backend).glob("*.sql"))
 

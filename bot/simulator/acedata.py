@@ -28,21 +28,9 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
+from bot.simulator import tasks as sim  # the helpers both dialects share: drawing, checks, texts
 from bot.simulator.http import json_body
-from bot.simulator.tasks import (
-    QUEUED_SHARE,
-    SimTask,
-    TaskBook,
-    banned_word,
-    decode_png,
-    describe_texts,
-    image_bytes_size,
-    image_seed,
-    png_size,
-    shorten_texts,
-    simulated_translation,
-    url_file_name,
-)
+from bot.simulator.tasks import QUEUED_SHARE, SimTask, TaskBook
 
 log = logging.getLogger(__name__)
 
@@ -140,7 +128,7 @@ class AceDataDialect:
             made = await self._act(action, body)
         if isinstance(made, web.Response):
             return made
-        if body.get("translation") is True and (translated := simulated_translation(made.prompt)):
+        if body.get("translation") is True and (translated := sim.simulated_translation(made.prompt)):
             made.prompt, made.translated = translated, True
         return await self._answer(request, body, made)
 
@@ -156,16 +144,16 @@ class AceDataDialect:
             return _error(400, "bad_request", "prompt is required")
         if not isinstance(url, str) or not url.startswith(("http://", "https://")):
             return _error(400, "bad_request", "image_url is required")
-        size = image_bytes_size(await self._download(url))
+        size = sim.image_bytes_size(await self._download(url))
         if size is None:
             return _error(400, "bad_request", "image_url must point to an image")
         mask = None
         if body.get("mask") is not None:
             raw = body["mask"]
-            mask = decode_png(raw) if isinstance(raw, str) and not raw.startswith("data:") else None
+            mask = sim.decode_png(raw) if isinstance(raw, str) and not raw.startswith("data:") else None
             if mask is None:
                 return _error(400, "bad_request", "mask must be the base64 of a PNG image")
-            if png_size(mask) != size:
+            if sim.png_size(mask) != size:
                 return _error(400, "bad_request", "mask must have the same size as the image")
         if refusal := _screen(prompt):
             return refusal
@@ -246,7 +234,7 @@ class AceDataDialect:
         url = body.get("image_url")
         if not isinstance(url, str) or not url.startswith(("http://", "https://")):
             return _error(400, "bad_request", "image_url is required")
-        return web.json_response({"descriptions": list(describe_texts(url_file_name(url)))})
+        return web.json_response({"descriptions": list(sim.describe_texts(sim.url_file_name(url)))})
 
     async def shorten(self, request: web.Request) -> web.Response:
         """Synchronous, as AceData's guide shows: `{"prompts": [up to five]}`."""
@@ -258,7 +246,7 @@ class AceDataDialect:
             return _error(400, "bad_request", "prompt is required")
         if refusal := _screen(prompt):
             return refusal
-        return web.json_response({"prompts": list(shorten_texts(prompt))})
+        return web.json_response({"prompts": list(sim.shorten_texts(prompt))})
 
     async def seed(self, request: web.Request) -> web.Response:
         """`{"image_id"}` of a finished image → `{"seed": "…"}`, free; a simulator made without seeds has no route."""
@@ -271,7 +259,7 @@ class AceDataDialect:
         task = self._image(image_id)
         if task is None:
             return _error(400, "bad_request", f"The image_id {image_id!r} was not found.")
-        return web.json_response({"seed": image_seed(task)})
+        return web.json_response({"seed": sim.image_seed(task)})
 
     # -- submits -------------------------------------------------------------------------------
     def _generate(self, prompt: str) -> SimTask | web.Response:
@@ -312,10 +300,10 @@ class AceDataDialect:
         if action == "variation_region":
             raw = body.get("mask")
             # AceData takes bare base64: a data: URL is refused like any other non-base64 text.
-            mask = decode_png(raw) if isinstance(raw, str) and not raw.startswith("data:") else None
+            mask = sim.decode_png(raw) if isinstance(raw, str) and not raw.startswith("data:") else None
             if mask is None:
                 return _error(400, "bad_request", "mask must be the base64 of a PNG image")
-            if png_size(mask) != await self.book.image_size(parent):
+            if sim.png_size(mask) != await self.book.image_size(parent):
                 return _error(400, "bad_request", "mask must have the same size as the image")
             return self.book.new_task(kind="grid", mask=mask, **common)
         return self.book.new_task(kind="grid", **common)  # variations, re-roll, zoom and pan give grids
@@ -520,7 +508,7 @@ class AceDataDialect:
 
 
 def _screen(prompt: str) -> web.Response | None:
-    if banned_word(prompt):
+    if sim.banned_word(prompt):
         return _error(403, "forbidden", MODERATION_MESSAGE)
     if "sim:busy" in prompt.lower():
         return _error(429, "too_many_requests", "Too many requests, please slow down.")

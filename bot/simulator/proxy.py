@@ -16,22 +16,9 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.simulator import tasks as sim  # the helpers both dialects share: drawing, checks, texts
 from bot.simulator.http import json_body
-from bot.simulator.tasks import (
-    BLEND_RATIOS,
-    KEYCAPS,
-    SimTask,
-    TaskBook,
-    banned_word,
-    decode_png,
-    describe_texts,
-    image_bytes_size,
-    image_seed,
-    png_size,
-    shorten_texts,
-    simulated_translation,
-    url_file_name,
-)
+from bot.simulator.tasks import BLEND_RATIOS, KEYCAPS, SimTask, TaskBook
 
 HOLD_SECONDS = 30.0
 PREFIXES = ("", "/v1", "/fast", "/relax", "/turbo", "/mj-fast", "/mj-relax", "/mj-turbo")
@@ -91,7 +78,7 @@ class ProxyDialect:
             return _result(4, "prompt不能为空")
         if refusal := _screen(prompt):
             return refusal
-        task = self.book.new_task(action="SHORTEN", prompt=prompt, kind="grid", descriptions=shorten_texts(prompt))
+        task = self.book.new_task(action="SHORTEN", prompt=prompt, kind="grid", descriptions=sim.shorten_texts(prompt))
         task.state = str(body.get("state") or "")
         return _result(1, "提交成功", task.id)
 
@@ -117,10 +104,10 @@ class ProxyDialect:
             digest = hashlib.sha256(str(data_url).encode()).hexdigest()[:8]
             name = f"image-{digest}.png"
         elif isinstance(body.get("link"), str) and str(body["link"]).startswith(("http://", "https://")):
-            name = url_file_name(str(body["link"]))  # trueai also takes a link
+            name = sim.url_file_name(str(body["link"]))  # trueai also takes a link
         else:
             return _result(4, "base64格式错误")
-        descriptions = describe_texts(name)
+        descriptions = sim.describe_texts(name)
         task = self.book.new_task(action="DESCRIBE", prompt="", kind="grid", descriptions=descriptions)
         task.state = str(body.get("state") or "")
         return _result(1, "提交成功", task.id)
@@ -178,13 +165,13 @@ class ProxyDialect:
             return _result(4, "image或prompt不能为空")
         if not _valid_data_url(image):
             return _result(4, "base64格式错误")
-        size = image_bytes_size(base64.b64decode(str(image).split(",", 1)[1]))
+        size = sim.image_bytes_size(base64.b64decode(str(image).split(",", 1)[1]))
         if size is None:
             return _result(4, "base64格式错误")
         mask = None
         if body.get("maskBase64"):
-            mask = decode_png(str(body["maskBase64"]))
-            if mask is None or png_size(mask) != size:
+            mask = sim.decode_png(str(body["maskBase64"]))
+            if mask is None or sim.png_size(mask) != size:
                 return _result(4, "maskBase64 错误: 需要与原图同样大小的 PNG")
         if refusal := _screen(prompt):
             return refusal
@@ -205,8 +192,8 @@ class ProxyDialect:
             return _result(3, "关联任务不存在或已失效", status=404)
         if body.get("maskBase64"):
             parent = self.book.tasks.get(task.parent_id or "")
-            mask = decode_png(str(body["maskBase64"]))
-            if mask is None or parent is None or png_size(mask) != await self.book.image_size(parent):
+            mask = sim.decode_png(str(body["maskBase64"]))
+            if mask is None or parent is None or sim.png_size(mask) != await self.book.image_size(parent):
                 return _result(4, "maskBase64 错误: 需要与原图同样大小的 PNG")
             task.mask = mask
         prompt = str(body.get("prompt") or "").strip()
@@ -237,7 +224,7 @@ class ProxyDialect:
             return _result(3, "任务不存在", status=404)
         if self.book.status(task)[0] != "SUCCESS":
             return _result(4, "关联任务状态错误", status=400)
-        return _result(1, "成功", image_seed(task))
+        return _result(1, "成功", sim.image_seed(task))
 
     async def fetch(self, request: web.Request) -> web.Response:
         task = self.book.tasks.get(request.match_info["id"])
@@ -267,7 +254,7 @@ class ProxyDialect:
         elif status == "IN_PROGRESS" and progress:
             image_url = f"{origin}/mj/image/{task.id}/preview.png?p={progress}"
         # Resellers translate Chinese prompts themselves and report what Midjourney got as `promptEn`.
-        prompt_en = prompt if task.action in ("DESCRIBE", "SHORTEN") else simulated_translation(prompt) or prompt
+        prompt_en = prompt if task.action in ("DESCRIBE", "SHORTEN") else sim.simulated_translation(prompt) or prompt
         task_json = {
             "id": task.id,
             "action": task.action,
@@ -300,7 +287,7 @@ def _result(
 
 
 def _screen(prompt: str) -> web.Response | None:
-    if word := banned_word(prompt):
+    if word := sim.banned_word(prompt):
         return _result(24, "可能包含敏感词", props={"promptEn": prompt, "bannedWord": word})
     if "sim:busy" in prompt.lower():
         return _result(23, "队列已满，请稍后尝试")

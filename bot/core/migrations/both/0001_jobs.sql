@@ -1,11 +1,11 @@
--- 1: jobs
+-- 1: jobs (Discord ids are snowflakes; times are Unix seconds)
 CREATE TABLE jobs (
-    id               INTEGER PRIMARY KEY AUTOINCREMENT,
-    user_id          INTEGER NOT NULL,
-    guild_id         INTEGER,
-    channel_id       INTEGER NOT NULL,
-    message_id       INTEGER,
-    parent_id        INTEGER REFERENCES jobs(id),
+    id               {{id}},
+    user_id          {{snowflake}} NOT NULL,
+    guild_id         {{snowflake}},
+    channel_id       {{snowflake}} NOT NULL,
+    message_id       {{snowflake}},
+    parent_id        {{snowflake}} REFERENCES jobs(id),
     parent_button    INTEGER,
     provider         TEXT NOT NULL,
     upstream_task_id TEXT,
@@ -18,9 +18,9 @@ CREATE TABLE jobs (
     preview_url      TEXT,
     buttons          TEXT NOT NULL DEFAULT '[]',
     error            TEXT,
-    created_at       REAL NOT NULL,
-    updated_at       REAL NOT NULL,
-    finished_at      REAL,
+    created_at       {{time}} NOT NULL,
+    updated_at       {{time}} NOT NULL,
+    finished_at      {{time}},
     delivered        INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX jobs_by_status ON jobs(status);
