@@ -21,6 +21,7 @@ from discord.ext import commands
 from bot.client.errors import answer_error
 from bot.client.startup import StartupError, check_api, log_in
 from bot.client.translator import CommandTranslator
+from bot.core import url_policy
 from bot.core.accounts import Accounts
 from bot.core.images import ImageFetcher
 from bot.core.jobs import JobService
@@ -116,13 +117,16 @@ async def open_core(
     timeout = httpx.Timeout(60.0, connect=10.0)
     limits = httpx.Limits(max_connections=20, max_keepalive_connections=10)
     async with contextlib.AsyncExitStack() as stack:
-        http = await stack.enter_async_context(httpx.AsyncClient(timeout=timeout, limits=limits, follow_redirects=True))
         base_url = settings.mj_api_base
         if settings.mj_provider == "simulator":
             simulator = Simulator(duration=SIMULATOR_BASE_SECONDS / settings.simulator_speed)
             base_url = await simulator.start()
             stack.push_async_callback(simulator.stop)
             log.info("no image API configured: using the built-in simulator at %s", base_url)
+        # The API's calls carry its key; the links it gives are fetched by a client that never has it.
+        http = await stack.enter_async_context(url_policy.api_client(base_url, timeout, limits))
+        policy = await url_policy.AddressPolicy.for_api(base_url)
+        downloads = await stack.enter_async_context(url_policy.download_client(policy, timeout, limits))
         hook_url = None
         secret = push_secret(settings.discord_token.get_secret_value())
         dialect = "acedata" if settings.mj_provider == "acedata" else "mj"
@@ -132,12 +136,10 @@ async def open_core(
             register_secret(value)
         # AceData's streams hold a connection for a whole job: their own pool, never the shared one.
         streams = await stack.enter_async_context(
-            httpx.AsyncClient(
-                timeout=timeout, limits=httpx.Limits(max_connections=max(1, settings.acedata_max_streams))
-            )
+            url_policy.api_client(base_url, timeout, httpx.Limits(max_connections=max(1, settings.acedata_max_streams)))
         )
         provider = build_provider(settings, http, base_url, hook_url, streams)
-        images = ImageFetcher(http)
+        images = ImageFetcher(downloads)
         try:
             ledger = await Ledger.open(settings.database, pool_size=settings.database_pool_size)
         except (OSError, sqlite3.Error, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
