@@ -3,8 +3,7 @@
 Two kinds of outbound request leave the bot. Calls to the API carry its key: they may follow a redirect
 only within the API's own origin, so the key never reaches another host (`api_client`). Links the API
 hands out (results, previews, videos, whatever a push callback names) are fetched without credentials,
-and only from addresses the policy allows, checked on every redirect hop and pinned to the address that
-was checked, so a name that resolves differently a moment later cannot slip through (`download_client`).
+and only from addresses the policy allows, checked on every redirect hop (`download_client`).
 Link-local and cloud metadata addresses are never reached; private and loopback ones only when the API
 itself lives on such an address (the built-in simulator, a proxy on the LAN).
 """
@@ -79,11 +78,10 @@ async def resolve(host: str, port: int) -> list[IPAddress]:
 
 
 class GuardedTransport(httpx.AsyncBaseTransport):
-    """Sends a request only to an address the policy allows, connecting to that very address.
+    """Sends a request only to a host whose every address the policy allows.
 
-    The host is resolved here, every address it has is checked, and the request goes to the first one
-    with the original `Host` header and TLS name, so certificates are still checked against the name.
-    Each redirect hop comes through here again.
+    Plain http goes to the address that was checked (with the original `Host` header), so a name that
+    resolves elsewhere a moment later cannot slip through. Each redirect hop comes through here again.
     """
 
     def __init__(self, policy: AddressPolicy, inner: httpx.AsyncBaseTransport) -> None:
@@ -101,15 +99,16 @@ class GuardedTransport(httpx.AsyncBaseTransport):
         refused = [a for a in addresses if not self._policy.allows(a)]
         if refused or not addresses:
             raise RefusedAddress(f"{url.host} is {refused[0] if refused else 'nowhere'}", request=request)
-        extensions = dict(request.extensions)
         if url.scheme == "https":
-            extensions["sni_hostname"] = url.host
+            # By name: TLS then proves the server is the name's, which no address it might be rebound to
+            # (metadata, a LAN host) can; pinning here would share one connection between names on one address.
+            return await self._inner.handle_async_request(request)
         pinned = httpx.Request(
             request.method,
             url.copy_with(host=str(addresses[0])),
             headers=request.headers,  # keeps `Host: <name>`
             stream=request.stream,
-            extensions=extensions,
+            extensions=request.extensions,
         )
         return await self._inner.handle_async_request(pinned)
 
