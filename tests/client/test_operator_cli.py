@@ -12,9 +12,13 @@ import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import httpx
 import pytest
 from PIL import Image
 
+from bot.cli import generate
+from bot.core.images import ImageFetcher
+from bot.core.models import Job, JobAction, JobStatus
 from bot.simulator.server import Simulator
 from tests.fakes.discord_server import GUILD_ID, FakeDiscord
 from tests.helpers import API_KEY, ROOT, TOKEN, bot_env, running_bot, wait_final
@@ -147,3 +151,20 @@ async def test_ledger_export_and_stats(sim: Simulator, fake: FakeDiscord, tmp_pa
     assert chart.format == "PNG" and chart.size == (800, 880)
     code, out = await mjbot(cli_env(sim, tmp_path / "none.sqlite3"), "ledger", "stats", cwd=tmp_path)
     assert code == 1 and "no ledger at DATABASE_PATH=" in out
+
+
+@pytest.mark.parametrize("task_id", ["../../escaped", "/tmp/escaped", "..", "a/../../b", "C:\\x", ""])
+async def test_saved_files_stay_in_the_out_folder_whatever_the_task_id(
+    simulator: Simulator, tmp_path: Path, task_id: str
+) -> None:
+    """The file names come from the API's task id: `..` or a slash in it must not lead out of `--out`."""
+    task = simulator.new_task(action="IMAGINE", prompt="x", kind="grid")
+    image_url = f"{simulator.base_url}/mj/image/{task.id}/final.png"
+    job = Job(7, 0, None, 0, JobAction.IMAGINE, "x", JobStatus.SUCCEEDED, 0, 0, upstream_task_id=task_id,
+              image_url=image_url)  # fmt: skip
+    out = tmp_path / "deep" / "out"
+    async with httpx.AsyncClient() as client:
+        paths = await generate._save(ImageFetcher(client), job, out)
+    assert len(paths) == 5 and all(p.parent == out and p.exists() for p in paths), paths
+    everything = await asyncio.to_thread(lambda: sorted(tmp_path.rglob("*.png")))
+    assert everything == sorted(paths)  # nothing written elsewhere
