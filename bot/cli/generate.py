@@ -61,7 +61,7 @@ async def _run(
     parent_task: tuple[str, str] | None,
 ) -> int:
     console = Console(stderr=True)
-    async with open_core(settings) as (jobs, fetcher):
+    async with open_core(settings, operator=True) as (jobs, fetcher):
         parent = None
         if parent_task is not None:
             parent = await _parent(jobs, parent_task[0])

@@ -32,6 +32,7 @@ from bot.core.providers.base import Provider
 from bot.core.providers.proxy import ProxyProvider, parse_task
 from bot.core.push import PushEndpoint, push_secret
 from bot.core.redact import register_secret
+from bot.core.shards import NO_SERVER
 from bot.core.storage import shown
 from bot.settings import Settings
 from bot.simulator.server import Simulator
@@ -111,9 +112,12 @@ def point_discord_at(settings: Settings) -> None:
 
 @contextlib.asynccontextmanager
 async def open_core(
-    settings: Settings, *, clock: Callable[[], float] = time.time
+    settings: Settings, *, clock: Callable[[], float] = time.time, operator: bool = False
 ) -> AsyncIterator[tuple[JobService, ImageFetcher]]:
-    """The core's resources, for as long as the bot runs: HTTP client, provider, ledger, job service."""
+    """The core's resources, for as long as the bot runs: HTTP client, provider, ledger, job service.
+
+    `operator`: for a command that runs one job of its own beside a running bot (`mjbot imagine`): it
+    owns no server's jobs (never starts the bot's queue) and takes no pushes (the bot's endpoint does)."""
     timeout = httpx.Timeout(60.0, connect=10.0)
     limits = httpx.Limits(max_connections=20, max_keepalive_connections=10)
     async with contextlib.AsyncExitStack() as stack:
@@ -130,8 +134,9 @@ async def open_core(
         hook_url = None
         secret = push_secret(settings.discord_token.get_secret_value())
         dialect = "acedata" if settings.mj_provider == "acedata" else "mj"
-        if settings.webhook_public_url:
-            hook_url = f"{settings.webhook_public_url.rstrip('/')}/{dialect}/{secret}"
+        public_url = None if operator else settings.webhook_public_url
+        if public_url:
+            hook_url = f"{public_url.rstrip('/')}/{dialect}/{secret}"
         for value in settings.secrets:  # masked wherever an API echoes them, not only in logs
             register_secret(value)
         # AceData's streams hold a connection for a whole job: their own pool, never the shared one.
@@ -155,10 +160,10 @@ async def open_core(
             remix_timeout=settings.remix_timeout,
             accounts=Accounts(ledger, settings.quota_defaults, clock),
             images=images,
-            shards=settings.shards,
+            shards=NO_SERVER if operator else settings.shards,
         )
         stack.push_async_callback(jobs.stop)
-        if settings.webhook_public_url:
+        if public_url:
             endpoint = PushEndpoint(jobs, push_parser(settings.mj_provider), secret=secret, dialect=dialect)
             await endpoint.start(settings.webhook_host, settings.webhook_port)
             stack.push_async_callback(endpoint.stop)
