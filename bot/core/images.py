@@ -133,11 +133,14 @@ class ImageFetcher:
         for delay in (0.0, *self.RETRY_DELAYS):
             await asyncio.sleep(delay)
             try:
-                return await self._fetch(url, usable, wrong)
+                data = await self._fetch(url, usable, wrong)
             except ProviderError as exc:
                 error = exc
                 if exc.status is not None and 400 <= exc.status < 500 and exc.status not in (408, 429):
                     break  # 404, 403, a refused link: gone, no use asking again
+                continue
+            self._keep(url, wrong.key, data)  # results only: previews would push them out
+            return data
         assert error is not None
         raise error
 
@@ -146,9 +149,7 @@ class ImageFetcher:
         if (kept := self._kept.get(url)) is not None and kept[0] == kind:
             self._kept.move_to_end(url)
             return kept[1]
-        data = await url_policy.fetch_link(self._client, url, self._max_bytes, usable, wrong)
-        self._keep(url, kind, data)
-        return data
+        return await url_policy.fetch_link(self._client, url, self._max_bytes, usable, wrong)
 
     def _keep(self, url: str, kind: str, data: bytes) -> None:
         self._kept[url] = (kind, data)
