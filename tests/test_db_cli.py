@@ -60,9 +60,15 @@ async def test_status_upgrade_and_doctor_on_postgres(postgres: ThrowawayPostgres
     code, out = await mjbot(env, "db", "status", cwd=tmp_path)
     outputs.append(out)
     assert code == 0 and f"ledger: {shown} (postgres), schema 0 of {n}" in out and f"{count} pending" in out, out
+    code, out = await mjbot(env, "ledger", "export", cwd=tmp_path)
+    outputs.append(out)
+    assert code == 1 and "schema 0" in out and "mjbot db upgrade" in out, out  # read-only: not migrated
     code, out = await mjbot(env, "db", "upgrade", cwd=tmp_path)
     outputs.append(out)
     assert code == 0 and f"schema {n}" in out, out
+    code, out = await mjbot(env, "ledger", "stats", cwd=tmp_path)  # read-only sessions read a current ledger
+    outputs.append(out)
+    assert code == 0, out
     code, out = await mjbot(env, "db", "status", cwd=tmp_path)
     outputs.append(out)
     assert code == 0 and out.count("applied") == count, out

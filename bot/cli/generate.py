@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import re
 from pathlib import Path
 
 from PIL import Image
@@ -30,6 +31,7 @@ from bot.settings import Settings
 
 OPERATOR = Requester(user_id=0, guild_id=None, channel_id=0)
 BOTS = {"mj": "MID_JOURNEY", "niji": "NIJI_JOURNEY"}
+_UNSAFE_IN_NAMES = re.compile(r"[^A-Za-z0-9_-]+")
 
 
 class JobFailed(Exception):
@@ -59,7 +61,7 @@ async def _run(
     parent_task: tuple[str, str] | None,
 ) -> int:
     console = Console(stderr=True)
-    async with open_core(settings) as (jobs, fetcher):
+    async with open_core(settings, operator=True) as (jobs, fetcher):
         parent = None
         if parent_task is not None:
             parent = await _parent(jobs, parent_task[0])
@@ -133,14 +135,14 @@ async def _save(fetcher: ImageFetcher, job: Job, out: Path) -> list[Path]:
         raise JobFailed(f"the result could not be downloaded: {exc.text}") from None
     paths = await asyncio.to_thread(_write, data, job, out)
     for n, video in enumerate(videos, start=1):
-        paths.append(out / f"{job.upstream_task_id or job.id}-video-{n}.mp4")
+        paths.append(out / f"{file_stem(job)}-video-{n}.mp4")
         await asyncio.to_thread(paths[-1].write_bytes, video)
     return paths
 
 
 def _write(data: bytes, job: Job, out: Path) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
-    name = job.upstream_task_id or str(job.id)
+    name = file_stem(job)
     image = Image.open(io.BytesIO(data)).convert("RGB")
     paths = [out / f"{name}.png"]
     image.save(paths[0], "PNG")
@@ -150,6 +152,12 @@ def _write(data: bytes, job: Job, out: Path) -> list[Path]:
             paths.append(out / f"{name}-{n}.png")
             image.crop((x * width, y * height, (x + 1) * width, (y + 1) * height)).save(paths[-1], "PNG")
     return paths
+
+
+def file_stem(job: Job) -> str:
+    """The saved files' name, from the API's task id: only letters, digits, `-` and `_`, so that no id
+    (`../..`, `/etc/x`) leads out of `--out`; the job's own number when nothing of it is left."""
+    return _UNSAFE_IN_NAMES.sub("_", job.upstream_task_id or "").strip("_")[:100] or f"job-{job.id}"
 
 
 def _reference(path: Path, max_bytes: int) -> ReferenceImage:

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from bot.charts import usage_png
 from bot.core.accounts import Accounts
-from bot.core.ledger import Ledger
+from bot.core.ledger import Ledger, SchemaMismatch
 from bot.core.usage import summary, usage
 from bot.settings import Settings
 
@@ -60,8 +60,17 @@ def _require(settings: Settings) -> None:
         raise LedgerToolError(f"no ledger at DATABASE_PATH={settings.database_path}")
 
 
+async def _open(settings: Settings) -> Ledger:
+    """The ledger, read-only: these commands never migrate or write it, even by accident."""
+    try:
+        return await Ledger.open(settings.database, pool_size=2, read_only=True)
+    except SchemaMismatch as exc:
+        hint = "run `mjbot db upgrade` first" if exc.version < exc.latest else "use the bot's own version"
+        raise LedgerToolError(f"{exc}; {hint}") from None
+
+
 async def _records(settings: Settings, guild: int | None, since: date | None) -> list[dict[str, Any]]:
-    ledger = await Ledger.open(settings.database, pool_size=2)
+    ledger = await _open(settings)
     try:
         where, params = _filter(guild, since)
         jobs = await ledger.fetch_all(
@@ -80,7 +89,7 @@ async def _records(settings: Settings, guild: int | None, since: date | None) ->
 
 
 async def _stats(settings: Settings, guild: int | None, draw: bool) -> tuple[list[str], bytes | None]:
-    ledger = await Ledger.open(settings.database, pool_size=2)
+    ledger = await _open(settings)
     lines: list[str] = []
     chart = None
     try:

@@ -24,6 +24,7 @@ from bot.client.replies import reply
 from bot.client.startup import StartupError, check_api, log_in
 from bot.client.translator import CommandTranslator
 from bot.client.web import WebServer
+from bot.core import url_policy
 from bot.core.accounts import Accounts
 from bot.core.images import ImageFetcher
 from bot.core.jobs import JobService
@@ -34,6 +35,7 @@ from bot.core.providers.base import Provider
 from bot.core.providers.proxy import ProxyProvider, parse_task
 from bot.core.push import PushEndpoint, push_secret
 from bot.core.redact import register_secret
+from bot.core.shards import NO_SERVER
 from bot.core.storage import shown
 from bot.core.text import Text
 from bot.settings import Settings
@@ -145,34 +147,39 @@ def point_discord_at(settings: Settings) -> None:
 
 @contextlib.asynccontextmanager
 async def open_core(
-    settings: Settings, *, clock: Callable[[], float] = time.time
+    settings: Settings, *, clock: Callable[[], float] = time.time, operator: bool = False
 ) -> AsyncIterator[tuple[JobService, ImageFetcher]]:
-    """The core's resources, for as long as the bot runs: HTTP client, provider, ledger, job service."""
+    """The core's resources, for as long as the bot runs: HTTP client, provider, ledger, job service.
+
+    `operator`: for a command that runs one job of its own beside a running bot (`mjbot imagine`): it
+    owns no server's jobs (never starts the bot's queue) and takes no pushes (the bot's endpoint does)."""
     timeout = httpx.Timeout(60.0, connect=10.0)
     limits = httpx.Limits(max_connections=20, max_keepalive_connections=10)
     async with contextlib.AsyncExitStack() as stack:
-        http = await stack.enter_async_context(httpx.AsyncClient(timeout=timeout, limits=limits, follow_redirects=True))
         base_url = settings.mj_api_base
         if settings.mj_provider == "simulator":
             simulator = Simulator(duration=SIMULATOR_BASE_SECONDS / settings.simulator_speed)
             base_url = await simulator.start()
             stack.push_async_callback(simulator.stop)
             log.info("no image API configured: using the built-in simulator at %s", base_url)
+        # The API's calls carry its key; the links it gives are fetched by a client that never has it.
+        http = await stack.enter_async_context(url_policy.api_client(base_url, timeout, limits))
+        policy = await url_policy.AddressPolicy.for_api(base_url)
+        downloads = await stack.enter_async_context(url_policy.download_client(policy, timeout, limits))
         hook_url = None
         secret = push_secret(settings.discord_token.get_secret_value())
         dialect = "acedata" if settings.mj_provider == "acedata" else "mj"
-        if settings.webhook_public_url:
-            hook_url = f"{settings.webhook_public_url.rstrip('/')}/{dialect}/{secret}"
+        public_url = None if operator else settings.webhook_public_url
+        if public_url:
+            hook_url = f"{public_url.rstrip('/')}/{dialect}/{secret}"
         for value in settings.secrets:  # masked wherever an API echoes them, not only in logs
             register_secret(value)
         # AceData's streams hold a connection for a whole job: their own pool, never the shared one.
         streams = await stack.enter_async_context(
-            httpx.AsyncClient(
-                timeout=timeout, limits=httpx.Limits(max_connections=max(1, settings.acedata_max_streams))
-            )
+            url_policy.api_client(base_url, timeout, httpx.Limits(max_connections=max(1, settings.acedata_max_streams)))
         )
         provider = build_provider(settings, http, base_url, hook_url, streams)
-        images = ImageFetcher(http)
+        images = ImageFetcher(downloads)
         try:
             ledger = await Ledger.open(settings.database, pool_size=settings.database_pool_size)
         except (OSError, sqlite3.Error, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
@@ -188,10 +195,10 @@ async def open_core(
             remix_timeout=settings.remix_timeout,
             accounts=Accounts(ledger, settings.quota_defaults, clock),
             images=images,
-            shards=settings.shards,
+            shards=NO_SERVER if operator else settings.shards,
         )
         stack.push_async_callback(jobs.stop)
-        if settings.webhook_public_url:
+        if public_url:
             endpoint = PushEndpoint(jobs, push_parser(settings.mj_provider), secret=secret, dialect=dialect)
             await endpoint.start(settings.webhook_host, settings.webhook_port)
             stack.push_async_callback(endpoint.stop)

@@ -11,7 +11,8 @@ from collections.abc import Callable
 import httpx
 from PIL import Image
 
-from bot.core.errors import ErrorKind, InvalidInput, ProviderError, clip
+from bot.core import url_policy
+from bot.core.errors import InvalidInput, ProviderError
 from bot.core.models import ReferenceImage
 from bot.core.text import Text
 from bot.core.videos import is_mp4
@@ -94,7 +95,8 @@ def fit_for_upload(data: bytes, limit: int) -> bytes | None:
 
 
 class ImageFetcher:
-    """Downloads result images with the shared client, without the API's credentials.
+    """Downloads what the API links to with the download client (`url_policy`: allowed addresses only,
+    without the API's credentials), capped, and only ever as the image or video it claims to be.
 
     The last few results are kept in memory: the job service checks an image, then its message
     attaches it, and both should cost one download.
@@ -108,13 +110,15 @@ class ImageFetcher:
         self._client = client
         self._max_bytes = max_bytes
         self._keep_bytes = keep_bytes
-        self._kept: OrderedDict[str, bytes] = OrderedDict()
+        self._kept: OrderedDict[str, tuple[str, bytes]] = OrderedDict()
 
     async def download(self, url: str) -> bytes:
-        if (kept := self._kept.get(url)) is not None:
-            self._kept.move_to_end(url)
-            return kept
-        return await self._fetch(url)
+        """An image (a preview, a result shown again), once: bytes Pillow reads as an image, or an error."""
+        return await self._fetch(url, _whole_image, Text("result-not-image"))
+
+    async def download_video(self, url: str) -> bytes:
+        """A video, once: bytes that open like an MP4, or an error."""
+        return await self._fetch(url, is_mp4, Text("result-not-video"))
 
     async def result_image(self, url: str) -> bytes:
         """A finished job's image: retried with backoff, and only ever bytes Pillow reads as an image."""
@@ -129,55 +133,29 @@ class ImageFetcher:
         for delay in (0.0, *self.RETRY_DELAYS):
             await asyncio.sleep(delay)
             try:
-                data = await self.download(url)
+                data = await self._fetch(url, usable, wrong)
             except ProviderError as exc:
-                if exc.status is not None and 400 <= exc.status < 500 and exc.status not in (408, 429):
-                    error = exc  # 404, 403: gone, no use asking again
-                    break
                 error = exc
+                if exc.status is not None and 400 <= exc.status < 500 and exc.status not in (408, 429):
+                    break  # 404, 403, a refused link: gone, no use asking again
                 continue
-            if usable(data):
-                self._keep(url, data)
-                return data
-            self._kept.pop(url, None)
-            error = ProviderError(
-                ErrorKind.MALFORMED,
-                wrong,
-                detail=f"{clip(url, 120)}: {len(data)} bytes, {clip(data[:40].decode('latin-1'), 60)!r}",
-            )
+            self._keep(url, wrong.key, data)  # results only: previews would push them out
+            return data
         assert error is not None
         raise error
 
-    def _keep(self, url: str, data: bytes) -> None:
-        self._kept[url] = data
-        self._kept.move_to_end(url)
-        while sum(map(len, self._kept.values())) > self._keep_bytes and len(self._kept) > 1:
-            self._kept.popitem(last=False)
+    async def _fetch(self, url: str, usable: Callable[[bytes], bool], wrong: Text) -> bytes:
+        kind = wrong.key  # what the bytes were checked to be
+        if (kept := self._kept.get(url)) is not None and kept[0] == kind:
+            self._kept.move_to_end(url)
+            return kept[1]
+        return await url_policy.fetch_link(self._client, url, self._max_bytes, usable, wrong)
 
-    async def _fetch(self, url: str) -> bytes:
-        try:
-            async with self._client.stream("GET", url) as response:
-                if response.status_code != 200:
-                    raise ProviderError(
-                        ErrorKind.UNAVAILABLE,
-                        Text("result-download-failed"),
-                        detail=f"HTTP {response.status_code}",
-                        status=response.status_code,
-                    )
-                chunks: list[bytes] = []
-                size = 0
-                async for chunk in response.aiter_bytes():
-                    size += len(chunk)
-                    if size > self._max_bytes:
-                        raise ProviderError(ErrorKind.MALFORMED, Text("result-too-large"))
-                    chunks.append(chunk)
-        except httpx.HTTPError as exc:
-            raise ProviderError(
-                ErrorKind.UNAVAILABLE,
-                Text("result-download-failed"),
-                detail=type(exc).__name__,
-            ) from exc
-        return b"".join(chunks)
+    def _keep(self, url: str, kind: str, data: bytes) -> None:
+        self._kept[url] = (kind, data)
+        self._kept.move_to_end(url)
+        while sum(len(d) for _, d in self._kept.values()) > self._keep_bytes and len(self._kept) > 1:
+            self._kept.popitem(last=False)
 
 
 def _mb(n: int) -> str:

@@ -257,8 +257,8 @@ class JobService:
 
     async def _fill_slots(self) -> None:
         """Start waiting jobs that have a slot now, and tell the rest their new place."""
-        if self.accounts is None or self._scanning:
-            return
+        if self.accounts is None or self._scanning or not self.shards.ids:
+            return  # no shards: an operator's command, which starts no server's queued job
         started = await self.accounts.start_waiting(self.shards.owns)
         for job in started:
             task = asyncio.create_task(self._submit_stored(job), name=f"start-{job.id}")

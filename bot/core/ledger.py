@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.core import lifecycle
+from bot.core.migrations import latest
 from bot.core.models import Job, JobAction, JobStatus, Requester, UpstreamButton
 from bot.core.storage import Connection, Row, Storage, open_storage
 from bot.core.text import Text
@@ -44,6 +45,15 @@ _UPDATABLE = frozenset(
 )
 
 
+class SchemaMismatch(Exception):
+    """The ledger is not at the schema this code reads, and it may not be migrated now."""
+
+    def __init__(self, version: int, latest: int) -> None:
+        super().__init__(f"the ledger is at schema {version}, this version of the bot reads schema {latest}")
+        self.version = version
+        self.latest = latest
+
+
 class Ledger:
     def __init__(self, storage: Storage, clock: Callable[[], float] = time.time) -> None:
         self.storage = storage
@@ -56,11 +66,19 @@ class Ledger:
         self.instance = ""  # set at open: a random name made when the ledger was created
 
     @classmethod
-    async def open(cls, where: Path | str, clock: Callable[[], float] = time.time, *, pool_size: int = 10) -> Ledger:
-        """The ledger at a SQLite path or a `postgresql://` URL, migrated to the latest schema."""
-        storage = await open_storage(where, pool_size=pool_size)
+    async def open(
+        cls, where: Path | str, clock: Callable[[], float] = time.time, *, pool_size: int = 10, read_only: bool = False
+    ) -> Ledger:
+        """The ledger at a SQLite path or a `postgresql://` URL, migrated to the latest schema.
+
+        `read_only`: nothing is migrated or written (the database refuses it); a ledger not at the latest
+        schema raises `SchemaMismatch`, since this code could misread it."""
+        storage = await open_storage(where, pool_size=pool_size, read_only=read_only)
         try:
-            await storage.migrate()
+            if not read_only:
+                await storage.migrate()
+            elif (version := await storage.schema_version()) != latest(storage.backend):
+                raise SchemaMismatch(version, latest(storage.backend))
             row = await storage.fetch_one("SELECT value FROM meta WHERE key = 'instance'")
         except BaseException:
             await storage.close()

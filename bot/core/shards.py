@@ -70,5 +70,7 @@ def _ids_of(part: str) -> range:
 
 
 EVERY_SERVER = ShardSet()
+# The operator's commands (`mjbot imagine`, `action`): no server's jobs are theirs to follow or start.
+NO_SERVER = ShardSet(1, frozenset())
 
-__all__ = ["EVERY_SERVER", "ShardSet", "shard_of"]
+__all__ = ["EVERY_SERVER", "NO_SERVER", "ShardSet", "shard_of"]

@@ -368,6 +368,21 @@ class Flows:
     async def _job(self, job_id: int) -> Job | None:
         return self._recent.get(job_id) or await self.jobs.ledger.get(job_id)
 
+    async def _admitted(
+        self, interaction: discord.Interaction, job_id: int, *, own: bool = False, unknown: Text = UNKNOWN_JOB
+    ) -> Job:
+        """The one admission of every entry point that names a job (a press, a region pick, /show, ✉️,
+        Cancel, the Remix prompt): the member may use the bot here as for a command (not blocked, an allowed
+        channel), and the job is of the server the interaction comes from: another server's job does not
+        exist for them. `own`: only its member or someone with Manage Server. Raises `UserFacingError`."""
+        await self.accounts.admit(_requester(interaction), [])
+        job = await self._job(job_id)
+        if job is None or job.guild_id != interaction.guild_id:
+            raise UserFacingError(unknown)
+        if own and job.user_id != interaction.user.id and not interaction.permissions.manage_guild:
+            raise UserFacingError(unknown)
+        return job
+
     async def press(self, interaction: discord.Interaction, job_id: int, index: int, kind: str | None = None) -> None:
         preference = self.preferences.of(interaction.guild_id, interaction.user.id)  # memory: no I/O
         # A job at once: acknowledged before anything is looked up. With Remix on, a variation, re-roll or
@@ -375,9 +390,9 @@ class Flows:
         # first, as for Custom Zoom: from memory for recent jobs).
         if kind == "p" and not preference.remix:
             await interaction.response.defer()
-        parent = await self._job(job_id)
-        found = self.jobs.button(parent, index) if parent else None
-        if parent is None or found is None:
+        parent = await self._admitted(interaction, job_id)
+        found = self.jobs.button(parent, index)
+        if found is None:
             await reply(interaction, UNKNOWN_JOB)
             return
         face = found[1]
@@ -418,12 +433,7 @@ class Flows:
 
         if not interaction.response.is_done():
             await interaction.response.defer()
-        if face.action is JobAction.BOOKMARK:
-            try:
-                await self.accounts.admit(_requester(interaction), [])
-            except Refusal as exc:
-                await _refused(interaction, exc)
-                return
+        if face.action is JobAction.BOOKMARK:  # admitted above, like every press; free
             await reply(interaction, await self.jobs.bookmark(parent, index))
         elif face.action is JobAction.DESCRIBE_PICK:
             prompt = parent.descriptions[int(parent.buttons[index].custom_id.split("::")[1]) - 1]
@@ -460,14 +470,7 @@ class Flows:
         A member shows their own jobs; Manage Server shows the server's. Refusals are private.
         """
         await interaction.response.defer(ephemeral=True, thinking=True)  # before any I/O
-        job = await self.jobs.ledger.get(job_id)
-        visible = job is not None and job.guild_id == interaction.guild_id
-        if (
-            job is None
-            or not visible
-            or (job.user_id != interaction.user.id and not interaction.permissions.manage_guild)
-        ):
-            raise UserFacingError(Text("job-none", id=job_id))
+        job = await self._admitted(interaction, job_id, own=True, unknown=Text("job-none", id=job_id))
         if job.status is not JobStatus.SUCCEEDED or not job.image_url:
             raise UserFacingError(Text("job-nothing-to-show", id=job_id))
         files: list[discord.File] = []
@@ -490,8 +493,8 @@ class Flows:
         """✉️: the image to the presser's direct messages, with the prompt, a link back and the image's seed
         where the API tells it; free."""
         await interaction.response.defer(ephemeral=True, thinking=True)  # before any I/O
-        job = await self._job(job_id)
-        if job is None or job.status is not JobStatus.SUCCEEDED:
+        job = await self._admitted(interaction, job_id)
+        if job.status is not JobStatus.SUCCEEDED:
             raise UserFacingError(UNKNOWN_JOB)
         # The seed is asked for while the image downloads; it never fails, at worst it is None.
         data, seed = await asyncio.gather(self._image_of(interaction, job), self.jobs.seed(job))
@@ -527,8 +530,9 @@ class Flows:
     async def cancel(self, interaction: discord.Interaction, job_id: int) -> None:
         """Cancel: its member or a server admin; the message then ends "Cancelled" (through the job service)."""
         await interaction.response.defer()  # before any I/O; the job's message is the answer
-        job = await self.jobs.ledger.get(job_id)
-        if job is None or job.guild_id != interaction.guild_id:
+        await self._admitted(interaction, job_id)
+        job = await self.jobs.ledger.get(job_id)  # its latest state, not the one kept for presses
+        if job is None:
             raise UserFacingError(UNKNOWN_JOB)
         if interaction.user.id != job.user_id and not interaction.permissions.manage_guild:
             raise UserFacingError(Text("cancel-not-allowed"))
@@ -539,8 +543,8 @@ class Flows:
         await self.jobs.cancel(job, refund_running=config.refund_cancelled)
 
     async def open_remix(self, interaction: discord.Interaction, job_id: int) -> None:
-        job = await self._job(job_id)
-        if job is None or job.status is not JobStatus.NEEDS_INPUT:
+        job = await self._admitted(interaction, job_id)
+        if job.status is not JobStatus.NEEDS_INPUT:
             await reply(interaction, Text("remix-not-waiting"))
             return
         if job.user_id != interaction.user.id:
@@ -560,15 +564,16 @@ class Flows:
         await interaction.response.send_modal(PromptModal(Text("dialog-remix"), job.prompt, remix, interaction.locale))
 
     async def region_picked(self, interaction: discord.Interaction, job_id: int, index: int, cells: set[int]) -> None:
+        await self._admitted(interaction, job_id)
         text, view = region_picker(job_id, index, cells, interaction.locale)
         await interaction.response.edit_message(content=text, view=view)
 
     async def region_go(
         self, interaction: discord.Interaction, job_id: int, index: int, cells: set[int], *, edit: bool
     ) -> None:
-        parent = await self._job(job_id)
-        found = self.jobs.button(parent, index) if parent else None
-        if parent is None or found is None or not cells:
+        parent = await self._admitted(interaction, job_id)
+        found = self.jobs.button(parent, index)
+        if found is None or not cells:
             await reply(interaction, UNKNOWN_JOB)
             return
         face = found[1]

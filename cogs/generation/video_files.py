@@ -10,7 +10,7 @@ import discord
 from bot.core.errors import MJError
 from bot.core.images import ImageFetcher
 from bot.core.models import Job
-from bot.core.videos import fitting, is_mp4
+from bot.core.videos import fitting
 
 log = logging.getLogger(__name__)
 
@@ -21,12 +21,9 @@ async def video_files(fetcher: ImageFetcher, job: Job, limit: int) -> tuple[list
     downloaded: list[bytes | None] = []
     for url in job.video_urls:
         try:
-            data: bytes | None = await fetcher.download(url)
+            data: bytes | None = await fetcher.download_video(url)
         except MJError as exc:
-            log.warning("job %s: a video was not downloaded: %s", job.id, exc)
-            data = None
-        if data is not None and not is_mp4(data):
-            log.warning("job %s: a video link gave %d bytes that are no MP4", job.id, len(data))
+            log.warning("job %s: a video was not attached: %s", job.id, exc)
             data = None
         downloaded.append(data)
     attach = set(fitting([len(d) if d is not None else limit + 1 for d in downloaded], limit))

@@ -12,12 +12,19 @@ import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import httpx
 import pytest
 from PIL import Image
 
+from bot.cli import generate
+from bot.core import requests
+from bot.core.images import ImageFetcher
+from bot.core.ledger import Ledger
+from bot.core.migrations import migrations
+from bot.core.models import ImagineRequest, Job, JobAction, JobStatus
 from bot.simulator.server import Simulator
 from tests.fakes.discord_server import GUILD_ID, FakeDiscord
-from tests.helpers import API_KEY, ROOT, TOKEN, bot_env, running_bot, wait_final
+from tests.helpers import API_KEY, ROOT, TESTER, TOKEN, bot_env, running_bot, wait_final
 
 pytestmark = pytest.mark.e2e
 
@@ -147,3 +154,78 @@ async def test_ledger_export_and_stats(sim: Simulator, fake: FakeDiscord, tmp_pa
     assert chart.format == "PNG" and chart.size == (800, 880)
     code, out = await mjbot(cli_env(sim, tmp_path / "none.sqlite3"), "ledger", "stats", cwd=tmp_path)
     assert code == 1 and "no ledger at DATABASE_PATH=" in out
+
+
+@pytest.mark.parametrize("task_id", ["../../escaped", "/tmp/escaped", "..", "a/../../b", "C:\\x", ""])
+async def test_saved_files_stay_in_the_out_folder_whatever_the_task_id(
+    simulator: Simulator, tmp_path: Path, task_id: str
+) -> None:
+    """The file names come from the API's task id: `..` or a slash in it must not lead out of `--out`."""
+    task = simulator.new_task(action="IMAGINE", prompt="x", kind="grid")
+    image_url = f"{simulator.base_url}/mj/image/{task.id}/final.png"
+    job = Job(7, 0, None, 0, JobAction.IMAGINE, "x", JobStatus.SUCCEEDED, 0, 0, upstream_task_id=task_id,
+              image_url=image_url)  # fmt: skip
+    out = tmp_path / "deep" / "out"
+    async with httpx.AsyncClient() as client:
+        paths = await generate._save(ImageFetcher(client), job, out)
+    assert len(paths) == 5 and all(p.parent == out and p.exists() for p in paths), paths
+    everything = await asyncio.to_thread(lambda: sorted(tmp_path.rglob("*.png")))
+    assert everything == sorted(paths)  # nothing written elsewhere
+
+
+async def test_operator_jobs_leave_the_bots_queue_alone(sim: Simulator, tmp_path: Path) -> None:
+    """A queued job of the running bot's is the bot's: `mjbot imagine` and `action` never start it."""
+    database = tmp_path / "bot.sqlite3"
+    ledger = await Ledger.open(database)
+    try:
+        request = requests.encode(ImagineRequest("the bot's queued job", (), "MID_JOURNEY", None))
+        queued = await ledger.create_job(TESTER, provider="proxy", action=JobAction.IMAGINE, prompt="queued",
+                                         status=JobStatus.WAITING, message_id=555, request=request)  # fmt: skip
+    finally:
+        await ledger.close()
+    env = cli_env(sim, database)
+    code, out = await mjbot(env, "imagine", "the operator's own", "--out", "o", cwd=tmp_path)
+    assert code == 0, out
+    task_id = next(line.split()[1] for line in out.splitlines() if line.startswith("task "))
+    code, out = await mjbot(env, "action", task_id, "U1", "--out", "o", cwd=tmp_path)
+    assert code == 0, out
+    assert [t.prompt for t in sim.tasks.values() if t.action == "IMAGINE"] == ["the operator's own"]
+    ledger = await Ledger.open(database)
+    try:
+        still = await ledger.get(queued.id)
+        assert still is not None and still.status is JobStatus.WAITING and still.upstream_task_id is None
+    finally:
+        await ledger.close()
+
+
+async def test_ledger_export_and_stats_write_nothing(sim: Simulator, tmp_path: Path) -> None:
+    """Read-only commands: an old ledger is not migrated (they say so), a current one is not changed."""
+    old = tmp_path / "old.sqlite3"
+    with sqlite3.connect(old) as db:
+        for migration in migrations("sqlite")[:3]:
+            for statement in migration.statements():
+                db.execute(statement)
+        db.execute("PRAGMA user_version = 3")
+    db.close()
+    before = old.read_bytes()
+    for args in (("ledger", "export"), ("ledger", "stats")):
+        code, out = await mjbot(cli_env(sim, old), *args, cwd=tmp_path)
+        assert code == 1 and "schema 3" in out and "mjbot db upgrade" in out and "Traceback" not in out, out
+        assert old.read_bytes() == before and user_version(old) == 3
+    current = tmp_path / "bot.sqlite3"
+    ledger = await Ledger.open(current)
+    await ledger.create_job(TESTER, provider="proxy", action=JobAction.IMAGINE, prompt="kept")
+    await ledger.close()
+    before = current.read_bytes()
+    code, out = await mjbot(cli_env(sim, current), "ledger", "export", cwd=tmp_path)
+    assert code == 0 and "kept" in out, out
+    code, out = await mjbot(cli_env(sim, current), "ledger", "stats", "--png", "s.png", cwd=tmp_path)
+    assert code == 0, out
+    assert current.read_bytes() == before
+
+
+def user_version(path: Path) -> int:
+    with sqlite3.connect(path) as db:
+        version = int(db.execute("PRAGMA user_version").fetchone()[0])
+    db.close()
+    return version

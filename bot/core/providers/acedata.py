@@ -35,6 +35,7 @@ from bot.core.providers.base import Capability
 from bot.core.providers.proxy import parse_progress, parse_seed, web_links
 from bot.core.reasons import MODERATION_MESSAGE
 from bot.core.text import Text
+from bot.core.url_policy import RefusedAddress, redirected
 
 log = logging.getLogger(__name__)
 
@@ -418,6 +419,8 @@ class AceDataProvider:
     def _transport_error(exc: httpx.HTTPError, path: str) -> ProviderError:
         if isinstance(exc, httpx.TimeoutException):
             return ProviderError(ErrorKind.TIMEOUT, Text("upstream-no-answer-in-time"), detail=path)
+        if isinstance(exc, RefusedAddress):
+            return redirected(exc, path)
         return ProviderError(
             ErrorKind.UNAVAILABLE,
             Text("upstream-unreachable"),

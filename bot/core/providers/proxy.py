@@ -31,6 +31,7 @@ from bot.core.models import (
 )
 from bot.core.providers.base import SUBMIT_STATE, Capability
 from bot.core.text import Text
+from bot.core.url_policy import RefusedAddress, redirected
 
 log = logging.getLogger(__name__)
 
@@ -409,6 +410,8 @@ class ProxyProvider:
             return await self._client.request(method, url, headers=self._headers, **kwargs)
         except httpx.TimeoutException as exc:
             raise ProviderError(ErrorKind.TIMEOUT, Text("upstream-no-answer-in-time"), detail=path) from exc
+        except RefusedAddress as exc:
+            raise redirected(exc, path) from None
         except httpx.HTTPError as exc:
             raise ProviderError(
                 ErrorKind.UNAVAILABLE,

@@ -82,8 +82,10 @@ class PostgresStorage:
         self._where = shown(url)
 
     @classmethod
-    async def open(cls, url: str, pool_size: int = 10) -> PostgresStorage:
-        pool = await asyncpg.create_pool(url, min_size=1, max_size=max(1, pool_size))
+    async def open(cls, url: str, pool_size: int = 10, *, read_only: bool = False) -> PostgresStorage:
+        """`read_only`: every transaction of these sessions is read-only, so the server refuses writes."""
+        settings = {"default_transaction_read_only": "on"} if read_only else None
+        pool = await asyncpg.create_pool(url, min_size=1, max_size=max(1, pool_size), server_settings=settings)
         return cls(pool, url)
 
     @property

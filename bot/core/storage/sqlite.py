@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import urllib.parse
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -57,16 +58,23 @@ class SqliteStorage:
         self._path = path
 
     @classmethod
-    async def open(cls, path: Path | str) -> SqliteStorage:
-        if str(path) != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        # Autocommit mode; transactions are explicit so their extent is visible in the code.
-        db = await aiosqlite.connect(str(path), isolation_level=None)
+    async def open(cls, path: Path | str, *, read_only: bool = False) -> SqliteStorage:
+        """`read_only`: SQLite itself refuses every write (the operator's read-only commands)."""
+        if read_only:
+            uri = f"file:{urllib.parse.quote(str(path))}?mode=ro"
+            db = await aiosqlite.connect(uri, uri=True, isolation_level=None)
+            pragmas: tuple[str, ...] = ("busy_timeout=5000",)
+        else:
+            if str(path) != ":memory:":
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            # Autocommit mode; transactions are explicit so their extent is visible in the code.
+            db = await aiosqlite.connect(str(path), isolation_level=None)
+            # busy_timeout first: processes opening a new file together wait for each other's switch to WAL.
+            pragmas = ("busy_timeout=5000", "journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON")
         db.row_factory = aiosqlite.Row
         storage = cls(db, str(path))
         try:
-            # busy_timeout first: processes opening a new file together wait for each other's switch to WAL.
-            for pragma in ("busy_timeout=5000", "journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON"):
+            for pragma in pragmas:
                 await storage._retry_locked(f"PRAGMA {pragma}")
         except BaseException:
             await db.close()  # its thread would keep the process alive

@@ -51,6 +51,7 @@ result-not-image = The image service's result is not an image.
 result-not-video = The image service's result is not an MP4 video.
 result-download-failed = The finished image could not be downloaded from the image service.
 result-too-large = The finished image is too large to download.
+result-link-refused = The image service's result points at an address the bot does not fetch from; a server admin should check the image service.
 
 ## What an upstream's own reason means, whichever dialect or language it came in (bot/core/reasons.py).
 upstream-moderation = Midjourney's moderation refused this prompt. Try different wording.
@@ -95,6 +96,7 @@ upstream-no-task-list = The image service keeps no task list.
 upstream-no-answer-in-time = The image service did not answer in time. Try again in a moment.
 upstream-job-timed-out = The image service timed out on this job. Try again in a moment.
 upstream-unreachable = The image service cannot be reached right now. Try again later.
+upstream-redirected = The image service sent the request on to another address, which the bot does not follow with its key; a server admin should check MJ_API_BASE.
 upstream-rate-limited = The image service is rate limiting the bot. Try again in a minute.
 upstream-web-page = The image service answered with a web page instead of the API: a server admin needs to check MJ_API_BASE.
 upstream-no-endpoint = The image service does not offer this endpoint. A server admin needs to check MJ_API_BASE.

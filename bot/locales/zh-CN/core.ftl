@@ -47,6 +47,7 @@ result-not-image = 绘图服务返回的结果不是图片。
 result-not-video = 绘图服务返回的结果不是 MP4 视频。
 result-download-failed = 无法从绘图服务下载生成的图片。
 result-too-large = 生成的图片太大，无法下载。
+result-link-refused = 绘图服务返回的结果指向机器人不会访问的地址；请服务器管理员检查绘图服务。
 
 ## 上游自己给出的原因是什么意思，无论来自哪种方言或语言（bot/core/reasons.py）。
 upstream-moderation = Midjourney 的内容审核拒绝了这个提示词。请换一种说法。
@@ -91,6 +92,7 @@ upstream-no-task-list = 绘图服务不保留任务列表。
 upstream-no-answer-in-time = 绘图服务未及时响应。请稍后再试。
 upstream-job-timed-out = 绘图服务处理这个任务时超时。请稍后再试。
 upstream-unreachable = 目前无法连接绘图服务。请稍后再试。
+upstream-redirected = 绘图服务把请求转向了另一个地址，机器人不会带着密钥跟过去；请服务器管理员检查 MJ_API_BASE。
 upstream-rate-limited = 绘图服务正在限制机器人的请求频率。请一分钟后再试。
 upstream-web-page = 绘图服务返回的是网页而不是 API 响应：请服务器管理员检查 MJ_API_BASE。
 upstream-no-endpoint = 绘图服务不提供这个接口。需要服务器管理员检查 MJ_API_BASE。
