@@ -117,6 +117,11 @@ class Settings(BaseSettings):
     webhook_port: int = Field(8080, ge=1, le=65535, description="the push endpoint's port")
     ops_host: str = Field("127.0.0.1", description="where the bot's own web server (probes, metrics, gallery) listens")
     ops_port: int | None = Field(None, ge=0, le=65535, description="its port; empty: no web server")
+    gallery_public_url: Annotated[str, BeforeValidator(_strip)] = Field(
+        "", description="the public URL that reaches OPS_HOST:OPS_PORT, for /gallery's links; empty: no gallery"
+    )
+    gallery_link_hours: Seconds = Field(24.0, description="how long a /gallery link works")
+    gallery_thumb_cache_mb: Seconds = Field(200.0, description="the most disk the gallery's thumbnails take (MB)")
     shard_count: int | None = Field(None, ge=1, description="run the bot as this many gateway shards")
     shard_ids: Annotated[str, BeforeValidator(_strip)] = Field(
         "", description="the shards this process runs, e.g. `0,1` or `0-3`; empty: all of SHARD_COUNT"
@@ -143,6 +148,14 @@ class Settings(BaseSettings):
     def _webhook(self) -> Settings:
         if self.webhook_public_url:
             object.__setattr__(self, "webhook_public_url", _checked_url("WEBHOOK_PUBLIC_URL", self.webhook_public_url))
+        return self
+
+    @model_validator(mode="after")
+    def _gallery(self) -> Settings:
+        if self.gallery_public_url:
+            object.__setattr__(self, "gallery_public_url", _checked_url("GALLERY_PUBLIC_URL", self.gallery_public_url))
+            if self.ops_port is None:
+                raise ValueError("GALLERY_PUBLIC_URL needs OPS_PORT: the gallery is served by the bot's web server")
         return self
 
     @model_validator(mode="after")

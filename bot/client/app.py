@@ -38,7 +38,12 @@ from bot.simulator.server import Simulator
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS = ("bot.client.generation", "bot.client.credits", "bot.client.preferences")  # the features, each a package
+EXTENSIONS = (  # the features, each a package
+    "bot.client.generation",
+    "bot.client.credits",
+    "bot.client.preferences",
+    "bot.client.gallery",
+)
 SIMULATOR_BASE_SECONDS = 8.0
 
 

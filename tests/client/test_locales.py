@@ -20,6 +20,7 @@ from fluent.syntax.visitor import Visitor
 
 from bot.client.credits.admin import AdminError, MJAdmin, apply_setting, describe_config
 from bot.client.credits.member import Account, history_page
+from bot.client.gallery.feature import GalleryFeature
 from bot.client.generation.commands import Generation
 from bot.client.generation.flows import UNKNOWN_JOB
 from bot.client.generation.region import CELL_NAMES, region_picker
@@ -400,7 +401,7 @@ def test_server_settings_translate(config: GuildConfig) -> None:
     bot = SimpleNamespace(settings=SimpleNamespace(quota_defaults=Defaults(), mj_bot_type="MID_JOURNEY"))
     chinese_lines = describe_config(config, bot, {8: 2}, ZH).split("\n")
     english_lines = describe_config(config, bot, {8: 2}, ENGLISH).split("\n")
-    assert len(chinese_lines) == len(english_lines) == 14
+    assert len(chinese_lines) == len(english_lines) == 15
     for line in chinese_lines:
         assert chinese(line), line
     for line in english_lines:
@@ -425,6 +426,7 @@ def test_server_settings_in_english() -> None:
     assert lines[11] == "Video (Animate, Extend, video U1–U4): on"
     assert lines[12] == "Prompts translated by the API: off"
     assert lines[13] == "Strikes today: none"
+    assert lines[14] == "**Showcase channel:** none"
 
 
 def _inner(child: discord.ui.Item[Any]) -> Any:
@@ -554,7 +556,7 @@ def _command_strings() -> tuple[set[str], set[str], set[str]]:
     names: set[str] = set()
     options: set[str] = set()
     texts: set[str] = set()
-    for cog in (Generation, Account, MJAdmin, Prefer, MemberSettings):
+    for cog in (Generation, Account, MJAdmin, Prefer, MemberSettings, GalleryFeature):
         if issubclass(cog, commands.GroupCog):
             names.add(str(cog.__cog_group_name__))
             texts.add(str(cog.__cog_group_description__))
@@ -596,7 +598,7 @@ def test_command_names_follow_discord_rules() -> None:
     top = [
         _zh(n)
         for n in ("imagine", "blend", "describe", "shorten", "show", "quota", "history", "job", "mjadmin", "prefer",
-                  "settings")
+                  "settings", "gallery")
     ]  # fmt: skip
     assert len(set(top)) == len(top)
     subcommands = [_zh(c.name) for c in MJAdmin.__cog_app_commands__]

@@ -24,6 +24,7 @@ from bot.client.generation.posted_messages import Posted, PostedMessages
 from bot.client.generation.region import edit_region_picker, region_picker
 from bot.client.generation.render import job_content, job_view, result_filename
 from bot.client.generation.video_files import upload_limit, video_files
+from bot.client.job_images import job_image
 from bot.client.replies import NO_MENTIONS, member_roles, reply
 from bot.core import crashpoints, requests
 from bot.core.accounts import Accounts, Refusal
@@ -510,18 +511,7 @@ class Flows:
         await reply(interaction, Text("dm-sent"))
 
     async def _image_of(self, interaction: discord.Interaction, job: Job) -> bytes | None:
-        """The job's image: from the API's link, else from the copy on its Discord message (links expire)."""
-        if job.image_url:
-            with contextlib.suppress(MJError):
-                return await self.fetcher.download(job.image_url)
-        if job.message_id is None:
-            return None
-        channel = interaction.client.get_partial_messageable(job.channel_id, guild_id=job.guild_id)
-        try:
-            original = await channel.fetch_message(job.message_id)
-            return await original.attachments[0].read() if original.attachments else None
-        except discord.HTTPException:
-            return None
+        return await job_image(interaction.client, self.fetcher, job)
 
     async def cancel(self, interaction: discord.Interaction, job_id: int) -> None:
         """Cancel: its member or a server admin; the message then ends "Cancelled" (through the job service)."""

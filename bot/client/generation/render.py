@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import discord
 
+from bot.client.gallery.showcase_button import ShowcaseButton
 from bot.client.generation.cancel import CancelButton
 from bot.client.generation.job_button import JobButton
 from bot.client.generation.remix import RemixButton
@@ -100,9 +103,12 @@ def job_view(job: Job, *, video: bool = True) -> discord.ui.View | None:
     view = discord.ui.View(timeout=None)
     for index, face in placed:
         view.add_item(JobButton(job.id, index, face))
-    if with_image:  # on a row of its own under the API's buttons, where one is left
+    if with_image:  # ✉️ and ⭐ on a row of their own under the API's buttons, where one is left
         last = max((face.row for _, face in placed if face.row is not None), default=-1)
-        view.add_item(SendToMeButton(job.id, job.locale, row=last + 1 if last < 4 else None))
+        row = last + 1 if last < 4 else None
+        view.add_item(SendToMeButton(job.id, job.locale, row=row))
+        with contextlib.suppress(ValueError):  # Discord's 5×5 full: the API's buttons and ✉️ come first
+            view.add_item(ShowcaseButton(job.id, job.locale, row=row))
     view.stop()
     return view
 
