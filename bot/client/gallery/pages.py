@@ -30,8 +30,8 @@ button{cursor:pointer;background:#3b4a9c;border-color:#3b4a9c}
 .grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(160px,1fr));gap:10px}
 .cell{display:block;background:#1c1f27;border-radius:8px;overflow:hidden;text-decoration:none;color:inherit}
 .cell img{width:100%;aspect-ratio:1;object-fit:cover;display:block;background:#2a2d36}
-.cell span{display:block;padding:6px 8px;font-size:13px;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
-.tag{font-size:11px;background:#2f3442;border-radius:4px;padding:1px 5px;margin-right:4px}
+.cell>span{display:block;padding:6px 8px;font-size:13px;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
+.tag{display:inline-block;font-size:11px;background:#2f3442;border-radius:4px;padding:1px 5px;margin-right:4px}
 article img.full{max-width:100%;border-radius:8px}
 .prompt{white-space:pre-wrap;word-break:break-word;background:#1c1f27;padding:10px;border-radius:8px}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:4px 14px}dt{color:#9a9aa6}dd{margin:0;word-break:break-word}
