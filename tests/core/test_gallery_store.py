@@ -19,6 +19,7 @@ from bot.core.models import JobAction, JobStatus, Requester
 BACKENDS = ("sqlite", "postgres")
 GUILD, OTHER_GUILD = 100, 200
 ALICE, BOB, MODERATOR = 1, 2, 9
+NO_FILTERS = Filters()
 
 
 async def finished(
@@ -41,7 +42,7 @@ async def finished(
     return job.id
 
 
-async def everything(gallery: Gallery, scope: Scope, filters: Filters = Filters(), size: int = 2) -> list[int]:
+async def everything(gallery: Gallery, scope: Scope, filters: Filters = NO_FILTERS, size: int = 2) -> list[int]:
     """Every job the scope sees, walked page by page."""
     seen: list[int] = []
     before = None

@@ -20,6 +20,10 @@ def picture(size: tuple[int, int] = (1024, 768), color: str = "teal", kind: str 
     return out.getvalue()
 
 
+def files(folder: Path, pattern: str = "*") -> list[Path]:
+    return sorted(folder.glob(pattern))
+
+
 def test_a_thumbnail_is_a_small_jpeg_of_the_same_shape() -> None:
     for kind in ("PNG", "JPEG", "WEBP", "GIF"):
         made = Image.open(io.BytesIO(make_thumbnail(picture(kind=kind))))
@@ -72,7 +76,7 @@ async def test_no_bytes_is_no_thumbnail_and_nothing_cached(tmp_path: Path) -> No
 
     assert await cache.get(1, nothing) is None
     assert await cache.get(1, web_page) is None
-    assert list(tmp_path.iterdir()) == []
+    assert files(tmp_path) == []
 
 
 async def test_the_folder_stays_under_its_cap_dropping_the_oldest(tmp_path: Path) -> None:
@@ -84,8 +88,8 @@ async def test_the_folder_stays_under_its_cap_dropping_the_oldest(tmp_path: Path
             return picture(color=("red", "blue")[job % 2])
 
         assert await cache.get(job, source) is not None
-        size = sum(p.stat().st_size for p in tmp_path.iterdir())
+        size = sum(p.stat().st_size for p in files(tmp_path))
         assert size <= one * 3.5, job  # the files of one colour differ by a few bytes
-    left = sorted(int(p.stem) for p in tmp_path.glob("*.jpg"))
+    left = sorted(int(p.stem) for p in files(tmp_path, "*.jpg"))
     assert left and left[-1] == 10 and len(left) <= 3  # the newest kept
-    assert not list(tmp_path.glob(".*"))  # no half-written file
+    assert not files(tmp_path, ".*")  # no half-written file
