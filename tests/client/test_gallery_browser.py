@@ -246,3 +246,13 @@ async def test_the_gallery_in_a_browser(
             await page.run(browser.save_screenshot, str(ARTIFACTS / "gallery-phone.png"))
         finally:
             await page.run(browser.set_window_size, 1100, 860)
+
+
+async def test_without_a_public_url_gallery_says_it_is_not_set_up(
+    fake: FakeDiscord, simulator: Simulator, tmp_path: Path
+) -> None:
+    async with running_bot(fake, simulator.base_url, tmp_path / "db.sqlite3", OPS_PORT="0"):
+        invocation = await fake.invoke_slash("gallery", {}, locale="zh-CN")
+        answer = fake.messages[invocation.response_message_id or 0]
+        await fake.wait_for(lambda: bool(answer.content))
+        assert answer.ephemeral and "GALLERY_PUBLIC_URL" in answer.content and "网页画廊" in answer.content
