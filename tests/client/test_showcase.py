@@ -45,9 +45,7 @@ async def test_the_owner_posts_once_a_moderator_too_others_are_refused(
         no_channel = await press_star(fake, grid_id)
         assert "no showcase channel" in no_channel and not showcase_posts(fake)
 
-        admin = await fake.invoke_slash(
-            "mjadmin", {"channel": SHOWCASE}, subcommand="showcase", user_id=OWNER_USER_ID
-        )
+        admin = await fake.invoke_slash("mjadmin", {"channel": SHOWCASE}, subcommand="showcase", user_id=OWNER_USER_ID)
         await fake.wait_for(lambda: "now posts" in fake.messages[admin.response_message_id or 0].content)
         paid = {k: v for k, v in simulator.requests.items() if k in PAID}
 
