@@ -27,12 +27,11 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.expected_conditions import staleness_of
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from bot.client.gallery import site
 from bot.client.gallery.links import Link, gallery_key, sign
 from bot.core.gallery import Scope
 from bot.simulator.server import Simulator
 from tests.fakes.discord_server import GUILD_ID, OWNER_USER_ID, FakeDiscord
-from tests.helpers import TOKEN, bot_messages, button, running_bot, wait_final
+from tests.helpers import TOKEN, bot_messages, button, imagined, running_bot, wait_final
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 OTHER_MEMBER = 1_300_000_000_000_000_905
@@ -114,33 +113,25 @@ async def gallery_link(fake: FakeDiscord, user_id: int | None = None, locale: st
     return found[0]
 
 
-async def imagine(fake: FakeDiscord, prompt: str, user_id: int | None = None) -> int:
-    message_id = (await fake.invoke_slash("imagine", {"prompt": prompt}, user_id=user_id)).response_message_id
-    assert message_id is not None
-    await wait_final(fake, message_id)
-    return message_id
-
-
 async def test_the_gallery_in_a_browser(
     fake: FakeDiscord,
     simulator: Simulator,
     tmp_path: Path,
     browser: webdriver.Chrome,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     fake.add_user(OTHER_MEMBER, "someone-else")
     env = {"OPS_PORT": str(port), "GALLERY_PUBLIC_URL": base, "QUOTA_DAILY_CREDITS": "0"}
     page = Page(browser)
-    async with running_bot(fake, simulator.base_url, tmp_path / "db.sqlite3", **env):
-        fox = await imagine(fake, "a red fox in snow --ar 3:2")  # job 1
+    async with running_bot(fake, simulator.base_url, tmp_path / "db.sqlite3", **env) as bot:
+        fox = await imagined(fake, "a red fox in snow --ar 3:2")  # job 1
         await fake.click(fox, button(fake, fox, "U1"))  # job 2: its upscale
         await fake.wait_for(lambda: len(bot_messages(fake)) == 2)
         await wait_final(fake, bot_messages(fake)[1].id)
-        await imagine(fake, "a blue whale at night")  # job 3
-        await imagine(fake, HOSTILE)  # job 4
-        await imagine(fake, "a secret garden", OTHER_MEMBER)  # job 5: someone else's
+        await imagined(fake, "a blue whale at night")  # job 3
+        await imagined(fake, HOSTILE)  # job 4
+        await imagined(fake, "a secret garden", OTHER_MEMBER)  # job 5: someone else's
         own = await gallery_link(fake)
 
         # The grid: the member's own four images, newest first, thumbnails served by the bot itself.
@@ -162,7 +153,9 @@ async def test_the_gallery_in_a_browser(
         assert await page.cells() == []
 
         # Keyset pagination: two a page, walked to the end by the link the page gives.
-        monkeypatch.setattr(site, "PAGE_SIZE", 2)
+        # (The extension's own classes: discord.py imports a feature's modules afresh each time a bot loads it.)
+        gallery_site = bot.get_cog("GalleryFeature").site  # type: ignore[union-attr]
+        gallery_site.page_size = 2
         await page.open(own)
         walked = await page.cells()
         await page.click("#older")
@@ -170,7 +163,7 @@ async def test_the_gallery_in_a_browser(
         assert walked == [4, 3, 2, 1] and not browser.find_elements(By.ID, "older")
 
         # An image's page: prompt, parameters, parent, children, the Discord message.
-        monkeypatch.setattr(site, "PAGE_SIZE", 24)
+        gallery_site.page_size = 24
         await page.open(own + "image/1")
         assert await page.text("#prompt") == "a red fox in snow --ar 3:2"
         assert "--ar 3:2" in await page.text("dl")

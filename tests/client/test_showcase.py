@@ -10,7 +10,7 @@ import pytest
 
 from bot.simulator.server import Simulator
 from tests.fakes.discord_server import GUILD_ID, OWNER_USER_ID, FakeDiscord, FakeMessage
-from tests.helpers import assert_no_pings, bot_messages, button, labels, running_bot, wait_final
+from tests.helpers import assert_no_pings, bot_messages, button, imagined, labels, running_bot, wait_final
 
 BACKENDS = ("sqlite", "postgres")
 pytestmark = pytest.mark.usefixtures("e2e_ledger")
@@ -27,6 +27,14 @@ async def press_star(fake: FakeDiscord, message_id: int, user_id: int | None = N
     return answer.content
 
 
+async def set_showcase(fake: FakeDiscord) -> str:
+    """/mjadmin showcase, by the server's owner; its private answer."""
+    admin = await fake.invoke_slash("mjadmin", {"channel": SHOWCASE}, subcommand="showcase", user_id=OWNER_USER_ID)
+    answer = fake.messages[admin.response_message_id or 0]
+    await fake.wait_for(lambda: bool(answer.content))
+    return answer.content
+
+
 def showcase_posts(fake: FakeDiscord) -> list[FakeMessage]:
     return fake.channel_messages(SHOWCASE)
 
@@ -37,16 +45,14 @@ async def test_the_owner_posts_once_a_moderator_too_others_are_refused(
     fake.add_text_channel(SHOWCASE, "showcase")
     fake.add_user(OTHER_MEMBER, "someone-else")
     async with running_bot(fake, simulator.base_url, tmp_path / "db.sqlite3") as bot:
-        grid_id = (await fake.invoke_slash("imagine", {"prompt": "a <@&1> lantern *at* dusk"})).response_message_id
-        assert grid_id is not None
-        grid = await wait_final(fake, grid_id)
+        grid_id = await imagined(fake, "a <@&1> lantern *at* dusk")
+        grid = fake.messages[grid_id]
         assert "Showcase" in labels(fake, grid_id)  # under the image, beside ✉️
 
         no_channel = await press_star(fake, grid_id)
         assert "no showcase channel" in no_channel and not showcase_posts(fake)
 
-        admin = await fake.invoke_slash("mjadmin", {"channel": SHOWCASE}, subcommand="showcase", user_id=OWNER_USER_ID)
-        await fake.wait_for(lambda: "now posts" in fake.messages[admin.response_message_id or 0].content)
+        assert "now posts" in await set_showcase(fake)
         paid = {k: v for k, v in simulator.requests.items() if k in PAID}
 
         refused = await press_star(fake, grid_id, OTHER_MEMBER, locale="zh-CN")
@@ -84,10 +90,8 @@ async def test_a_post_that_fails_is_told_and_can_be_tried_again(
 ) -> None:
     fake.add_text_channel(SHOWCASE, "showcase")
     async with running_bot(fake, simulator.base_url, tmp_path / "db.sqlite3"):
-        grid_id = (await fake.invoke_slash("imagine", {"prompt": "a copper kettle"})).response_message_id or 0
-        await wait_final(fake, grid_id)
-        admin = await fake.invoke_slash("mjadmin", {"channel": SHOWCASE}, subcommand="showcase", user_id=OWNER_USER_ID)
-        await fake.wait_for(lambda: bool(fake.messages[admin.response_message_id or 0].content))
+        grid_id = await imagined(fake, "a copper kettle")
+        await set_showcase(fake)
         channel = fake.channels.pop(SHOWCASE)  # deleted in Discord meanwhile
         refused = await press_star(fake, grid_id)
         assert "cannot post in" in refused and f"<#{SHOWCASE}>" in refused

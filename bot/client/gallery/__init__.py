@@ -33,8 +33,10 @@ async def setup(bot: commands.Bot) -> None:
     if settings.gallery_public_url and host.web is not None:  # routes only while the server has not started
         folder = settings.database_path.parent / THUMBNAILS_FOLDER
         thumbnails = Thumbnails(folder, int(settings.gallery_thumb_cache_mb * 1024 * 1024))
-        site = GallerySite(Gallery(host.jobs.ledger), thumbnails, feature.key, feature.image_of, feature.member_name)
-        site.mount(host.web.app)
+        feature.site = GallerySite(
+            Gallery(host.jobs.ledger), thumbnails, feature.key, feature.image_of, feature.member_name
+        )
+        feature.site.mount(host.web.app)
 
 
 async def teardown(bot: commands.Bot) -> None:

@@ -11,6 +11,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.client.gallery.links import Link, sign
+from bot.client.gallery.site import GallerySite
 from bot.client.host import Host
 from bot.client.job_images import job_image
 from bot.client.replies import NO_MENTIONS, reply
@@ -42,6 +43,7 @@ class GalleryFeature(commands.Cog):
         self.host = host
         self.key = key
         self.showcases = Showcase(host.jobs.ledger)
+        self.site: GallerySite | None = None  # the web gallery, when GALLERY_PUBLIC_URL and OPS_PORT are set
 
     async def image_of(self, job: Job) -> bytes | None:
         return await job_image(self.client, self.host.fetcher, job)

@@ -76,6 +76,7 @@ class GallerySite:
         self._image_of = image_of
         self._names = names  # (guild, member) → display name
         self._clock = clock
+        self.page_size = PAGE_SIZE
 
     def mount(self, app: web.Application) -> None:
         app.router.add_get("/gallery/{token}/", self.grid)
@@ -111,7 +112,7 @@ class GallerySite:
         query = dict(request.query)
         filters = filters_of(query)
         before = _whole(query.get("before"))
-        entries, cursor = await self.gallery.page(link.scope, filters, before=before, size=PAGE_SIZE)
+        entries, cursor = await self.gallery.page(link.scope, filters, before=before, size=self.page_size)
         members = await self.gallery.members(link.scope) if link.scope.server else []
         page = grid_page(link.scope, link.locale, entries, cursor, filters, query, members, self._names_in(link))
         return self._html(page)
