@@ -20,6 +20,7 @@ from PIL import Image
 log = logging.getLogger(__name__)
 
 EDGE = 384  # the longest side of a thumbnail, in pixels: a grid cell on a wide screen at 2x
+MAKING_AT_ONCE = 4  # images downloaded and decoded at once: a cold grid of 24 must not hold 24 in memory
 TRIM_TO = 0.9  # once over the cap, trimmed to this share of it, so a full cache is not trimmed on every new one
 
 
@@ -49,6 +50,7 @@ class Thumbnails:
         self.edge = edge
         self._making: dict[int, asyncio.Future[bytes | None]] = {}  # one making per image, however many ask
         self._total: int | None = None  # bytes on disk, counted at the first store
+        self._slots = asyncio.Semaphore(MAKING_AT_ONCE)
 
     def path(self, job_id: int) -> Path:
         return self.folder / f"{int(job_id)}.jpg"
@@ -78,14 +80,16 @@ class Thumbnails:
             del self._making[job_id]
 
     async def _make(self, job_id: int, source: Callable[[], Awaitable[bytes | None]]) -> bytes | None:
-        data = await source()
-        if data is None:
-            return None
-        try:
-            thumb = await asyncio.to_thread(make_thumbnail, data, self.edge)
-        except NotAnImage as exc:
-            log.warning("gallery: job %d's image cannot be read for a thumbnail (%s)", job_id, exc)
-            return None
+        async with self._slots:
+            data = await source()
+            if data is None:
+                return None
+            try:
+                thumb = await asyncio.to_thread(make_thumbnail, data, self.edge)
+            except NotAnImage as exc:
+                log.warning("gallery: job %d's image cannot be read for a thumbnail (%s)", job_id, exc)
+                return None
+            del data  # the full image is the big one: not kept while the file is written
         await asyncio.to_thread(self._store, job_id, thumb)
         return thumb
 

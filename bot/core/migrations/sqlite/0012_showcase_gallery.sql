@@ -12,4 +12,6 @@ CREATE TABLE gallery_removed (
     state      TEXT NOT NULL CHECK (state IN ('hidden', 'deleted')),
     updated_at REAL NOT NULL
 );
+-- A gallery page: a server's images (a moderator) or one member's (a member), newest first.
 CREATE INDEX jobs_by_guild_id ON jobs(guild_id, id);
+CREATE INDEX jobs_by_guild_user_id ON jobs(guild_id, user_id, id);
