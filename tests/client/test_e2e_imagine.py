@@ -77,7 +77,7 @@ async def test_imagine_progress_grid_then_u2_upscale(fake: FakeDiscord, sim: Sim
         assert [a.filename for a in grid.attachments] == ["mj_1_grid.png"]
         assert image_size(grid.attachments[0].data) == (512, 512)
         assert labels(fake, grid_id) == GRID
-        assert [b["row"] for b in fake.message_buttons(grid_id)] == [0] * 5 + [1] * 4 + [2, 2]  # ✉️ ⭐ on a row of their own
+        assert [b["row"] for b in fake.message_buttons(grid_id)] == [0] * 5 + [1] * 4 + [2, 2]  # ✉️ ⭐
 
         # U2: acknowledged at once, a new message replying to the grid, an upscale with its buttons.
         press = await fake.click(grid_id, fake.message_buttons(grid_id)[1]["custom_id"])

@@ -11,6 +11,8 @@ tests/artifacts/ (git-ignored).
 from __future__ import annotations
 
 import asyncio
+import io
+import logging
 import re
 import shutil
 import socket
@@ -21,6 +23,7 @@ from typing import Any
 
 import httpx
 import pytest
+from PIL import Image
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
@@ -249,3 +252,26 @@ async def test_without_a_public_url_gallery_says_it_is_not_set_up(
         answer = fake.messages[invocation.response_message_id or 0]
         await fake.wait_for(lambda: bool(answer.content))
         assert answer.ephemeral and "GALLERY_PUBLIC_URL" in answer.content and "网页画廊" in answer.content
+
+
+async def test_a_thumbnail_comes_from_discord_when_the_api_link_is_gone(
+    fake: FakeDiscord, simulator: Simulator, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    port = free_port()
+    env = {"OPS_PORT": str(port), "GALLERY_PUBLIC_URL": f"http://127.0.0.1:{port}"}
+    async with running_bot(fake, simulator.base_url, tmp_path / "db.sqlite3", **env) as bot:
+        first = await imagined(fake, "a tin robot")
+        second = await imagined(fake, "a glass owl")
+        for job_id in (1, 2):  # the API's links expired
+            await bot.jobs.ledger.update(job_id, image_url=f"http://127.0.0.1:1/expired-{job_id}.png")
+        fake.messages[second].deleted = True  # and the second's Discord message was deleted
+        own = await gallery_link(fake)
+        async with httpx.AsyncClient() as http:
+            answer = await http.get(own + "thumb/1.jpg")
+            assert answer.status_code == 200 and answer.headers["content-type"] == "image/jpeg"
+            assert Image.open(io.BytesIO(answer.content)).size == (384, 384)  # from the copy on the message
+            assert any(r.method == "GET" and r.path.endswith(f"/messages/{first}") for r in fake.requests)
+            assert (await http.get(own + "thumb/1.jpg")).content == answer.content  # from the cache now
+            with caplog.at_level(logging.WARNING, logger="bot.client.gallery.site"):
+                assert (await http.get(own + "thumb/2.jpg")).status_code == 404
+        assert any("no image for job 2" in r.getMessage() for r in caplog.records)  # for the admin
