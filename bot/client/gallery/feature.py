@@ -60,7 +60,8 @@ class GalleryFeature(commands.Cog):
         link = Link(scope, int(time.time() + hours * 3600), str(interaction.locale))
         url = f"{settings.gallery_public_url}/gallery/{sign(self.key, link)}/"
         which = Text("gallery-link-server") if scope.server else Text("gallery-link-own")
-        await reply(interaction, Text("gallery-link", which=which, url=url, hours=round(hours, 1)))
+        # In <…>: Discord previews no link there, so its crawler never fetches (nor keeps) the gallery's page.
+        await reply(interaction, Text("gallery-link", which=which, url=f"<{url}>", hours=round(hours, 1)))
 
     async def showcase(self, interaction: discord.Interaction, job_id: int) -> None:
         """⭐: its member or a moderator posts a finished image to the showcase channel, once per image."""
