@@ -21,7 +21,7 @@ from bot.core.storage import is_postgres
 
 DEFAULT_API_BASES = {"acedata": "https://api.acedata.cloud"}
 # The features, each an extension `cogs.<name>`, in the order they load; `EXTENSIONS` picks some.
-FEATURES = ("generation", "describe", "edit", "video", "credits", "admin", "preferences")
+FEATURES = ("generation", "describe", "edit", "video", "credits", "admin", "preferences", "gallery")
 NEEDS_GENERATION = ("describe", "edit", "video")  # they post job messages, which generation keeps up to date
 
 
@@ -123,6 +123,11 @@ class Settings(BaseSettings):
     extensions: Annotated[str, BeforeValidator(_lower)] = Field(
         "", description="the features to load, comma separated (e.g. `generation,credits,admin`); empty: all"
     )
+    gallery_public_url: Annotated[str, BeforeValidator(_strip)] = Field(
+        "", description="the public URL that reaches OPS_HOST:OPS_PORT, for /gallery's links; empty: no gallery"
+    )
+    gallery_link_hours: Seconds = Field(24.0, description="how long a /gallery link works")
+    gallery_thumb_cache_mb: Seconds = Field(200.0, description="the most disk the gallery's thumbnails take (MB)")
     shard_count: int | None = Field(None, ge=1, description="run the bot as this many gateway shards")
     shard_ids: Annotated[str, BeforeValidator(_strip)] = Field(
         "", description="the shards this process runs, e.g. `0,1` or `0-3`; empty: all of SHARD_COUNT"
@@ -149,6 +154,14 @@ class Settings(BaseSettings):
     def _webhook(self) -> Settings:
         if self.webhook_public_url:
             object.__setattr__(self, "webhook_public_url", _checked_url("WEBHOOK_PUBLIC_URL", self.webhook_public_url))
+        return self
+
+    @model_validator(mode="after")
+    def _gallery(self) -> Settings:
+        if self.gallery_public_url:
+            object.__setattr__(self, "gallery_public_url", _checked_url("GALLERY_PUBLIC_URL", self.gallery_public_url))
+            if self.ops_port is None:
+                raise ValueError("GALLERY_PUBLIC_URL needs OPS_PORT: the gallery is served by the bot's web server")
         return self
 
     @model_validator(mode="after")

@@ -116,6 +116,14 @@ async def wait_final(fake: FakeDiscord, message_id: int, timeout: float = 15) ->
     return fake.messages[message_id]
 
 
+async def imagined(fake: FakeDiscord, prompt: str, user_id: int | None = None) -> int:
+    """An /imagine by `user_id` (default: the test member), once its grid is finished; its message id."""
+    message_id = (await fake.invoke_slash("imagine", {"prompt": prompt}, user_id=user_id)).response_message_id
+    assert message_id is not None
+    await wait_final(fake, message_id)
+    return message_id
+
+
 async def job_message_id(fake: FakeDiscord, invocation: FakeInteraction, timeout: float = 10) -> int:
     """The public message of a job started by a command.
 

@@ -71,12 +71,22 @@ def test_every_setting_is_read() -> None:
         ({"QUOTA_USER_RUNNING": "many"}, "QUOTA_USER_RUNNING"),
         ({"MJ_MODE": "warp"}, "MJ_MODE"),
         ({"WEBHOOK_PUBLIC_URL": "bot.example"}, "WEBHOOK_PUBLIC_URL"),
+        ({"GALLERY_PUBLIC_URL": "https://bot.example"}, "GALLERY_PUBLIC_URL needs OPS_PORT"),
+        ({"GALLERY_PUBLIC_URL": "bot.example", "OPS_PORT": "8090"}, "GALLERY_PUBLIC_URL"),
+        ({"GALLERY_LINK_HOURS": "0"}, "GALLERY_LINK_HOURS"),
+        ({"GALLERY_THUMB_CACHE_MB": "-5"}, "GALLERY_THUMB_CACHE_MB"),
     ],
 )
 def test_bad_settings_name_the_variable(env: dict[str, str], named: str) -> None:
     full = {"DISCORD_TOKEN": "t", **env} if named != "DISCORD_TOKEN" else env
     with pytest.raises(SettingsError, match=named):
         load_settings(full)
+
+
+def test_the_gallery_is_off_unless_its_public_url_is_set() -> None:
+    assert load_settings({"DISCORD_TOKEN": "t"}).gallery_public_url == ""
+    s = load_settings({"DISCORD_TOKEN": "t", "OPS_PORT": "8090", "GALLERY_PUBLIC_URL": "https://bot.example/mj/"})
+    assert (s.gallery_public_url, s.gallery_link_hours, s.gallery_thumb_cache_mb) == ("https://bot.example/mj", 24, 200)
 
 
 def test_bad_setting_exits_2_with_one_line_and_no_traceback(tmp_path: Path) -> None:

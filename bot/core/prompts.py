@@ -153,3 +153,8 @@ def _check_parameters(prompt: str) -> str:
         if not param.check(value if param.words else shown):
             raise InvalidInput(Text("prompt-invalid-parameter", name=name, value=shown[:20], takes=param.says))
     return prompt if first is None else prompt[:first].strip()
+
+
+def parameters(prompt: str) -> list[tuple[str, str]]:
+    """The Midjourney parameters written in a prompt, as (name, value) in order (`--ar 3:2` → ("ar", "3:2"))."""
+    return [(match[1].lower(), match[2].strip()) for match in _PARAM.finditer(prompt)]

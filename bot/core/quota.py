@@ -82,6 +82,7 @@ class GuildConfig:
     video: bool = True  # Animate, Extend and video U1-U4 are offered; off: hidden, and old presses refused
     # Ask the API to translate prompts (AceData `translation`); the prompt it used is shown under the image.
     translate_prompts: bool = True
+    showcase_channel: int | None = None  # where ⭐ posts a finished image (/mjadmin showcase); None: no showcase
 
     def allows_channel(self, channel_id: int, parent_id: int | None = None) -> bool:
         """Every channel when none is listed; a thread goes by the channel it belongs to."""

@@ -161,6 +161,7 @@ def describe_config(
             "admin-settings-strikes-today",
             strikes=listed([f"<@{u}> {n}" for u, n in (strikes or {}).items()], none),
         ),
+        Text("admin-settings-showcase", channel=f"<#{config.showcase_channel}>" if config.showcase_channel else none),
     ]
     return "\n".join(render(line, locale) for line in lines)
 
@@ -288,6 +289,14 @@ class MJAdmin(commands.GroupCog, group_name="mjadmin", group_description="Manage
             if allowed
             else Text("admin-channel-unlisted", channel=channel.mention)
         )
+        await self._change(interaction, change, done)
+
+    @app_commands.command(name="showcase", description="The channel where ⭐ posts finished images (none: off)")
+    async def showcase(self, interaction: discord.Interaction, channel: discord.TextChannel | None = None) -> None:
+        def change(c: GuildConfig) -> None:
+            c.showcase_channel = channel.id if channel is not None else None
+
+        done = Text("admin-showcase-set", channel=channel.mention) if channel else Text("admin-showcase-off")
         await self._change(interaction, change, done)
 
     @app_commands.command(name="banword", description="Add or remove a word refused in prompts")

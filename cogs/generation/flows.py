@@ -14,9 +14,12 @@ import logging
 import re
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
+from typing import cast
 
 import discord
 
+from bot.client.host import Host
+from bot.client.job_images import job_image
 from bot.client.replies import NO_MENTIONS, member_roles, reply
 from bot.core import crashpoints, requests
 from bot.core.accounts import Accounts, Refusal
@@ -484,7 +487,8 @@ class Flows:
             files.append(discord.File(io.BytesIO(data), result_filename(job, image_extension(data))))
         channel = interaction.client.get_partial_messageable(interaction.channel_id or job.channel_id)
         video = video_on(interaction.client, self.accounts.cached_config(job.guild_id))
-        view = job_view(job, video=video) or discord.utils.MISSING
+        showcase = cast(Host, interaction.client).feature_on("gallery")
+        view = job_view(job, video=video, showcase=showcase) or discord.utils.MISSING
         message = await channel.send(content, files=files, view=view, allowed_mentions=NO_MENTIONS)
         link = f"https://discord.com/channels/{interaction.guild_id}/{message.channel.id}/{message.id}"
         await reply(interaction, Text("job-shown-again", id=job.id, link=link))
@@ -514,18 +518,7 @@ class Flows:
         await reply(interaction, Text("dm-sent"))
 
     async def _image_of(self, interaction: discord.Interaction, job: Job) -> bytes | None:
-        """The job's image: from the API's link, else from the copy on its Discord message (links expire)."""
-        if job.image_url:
-            with contextlib.suppress(MJError):
-                return await self.fetcher.download(job.image_url)
-        if job.message_id is None:
-            return None
-        channel = interaction.client.get_partial_messageable(job.channel_id, guild_id=job.guild_id)
-        try:
-            original = await channel.fetch_message(job.message_id)
-            return await original.attachments[0].read() if original.attachments else None
-        except discord.HTTPException:
-            return None
+        return await job_image(interaction.client, self.fetcher, job)
 
     async def cancel(self, interaction: discord.Interaction, job_id: int) -> None:
         """Cancel: its member or a server admin; the message then ends "Cancelled" (through the job service)."""

@@ -14,10 +14,11 @@ import io
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 import discord
 
+from bot.client.host import Host
 from bot.client.replies import NO_MENTIONS
 from bot.core import crashpoints
 from bot.core.errors import MJError
@@ -55,6 +56,7 @@ class JobMessages:
         edit_interval: float,
     ) -> None:
         self._client = client
+        self._client_host = cast(Host, client)  # which features are loaded
         self._fetcher = fetcher
         self._interval = edit_interval
         self._jobs = jobs
@@ -124,7 +126,10 @@ class JobMessages:
         content = job_content(job)
         if worker.shown == (content, job.preview_url):
             return False
-        kwargs: dict[str, Any] = {"content": content, "view": job_view(job, video=self._video_on(job))}
+        kwargs: dict[str, Any] = {
+            "content": content,
+            "view": job_view(job, video=self._video_on(job), showcase=self._client_host.feature_on("gallery")),
+        }
         preview_changed = job.preview_url and (worker.shown is None or worker.shown[1] != job.preview_url)
         if preview_changed and job.preview_url:
             try:
@@ -165,7 +170,7 @@ class JobMessages:
 
     async def _final_message(self, job: Job) -> tuple[dict[str, Any], tuple[int, int] | None]:
         """The final edit, and the size of the image it carries."""
-        view = job_view(job, video=self._video_on(job))
+        view = job_view(job, video=self._video_on(job), showcase=self._client_host.feature_on("gallery"))
         kwargs: dict[str, Any] = {"content": job_content(job), "view": view, "attachments": []}
         if job.status is not JobStatus.SUCCEEDED or not job.image_url:
             return kwargs, None

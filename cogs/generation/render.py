@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import discord
 
 from bot.core.buttons import layout
@@ -9,6 +11,7 @@ from bot.core.lifecycle import CANCELLABLE
 from bot.core.models import Job, JobAction, JobStatus
 from bot.core.text import Text
 from bot.i18n import render
+from cogs.gallery.showcase_button import ShowcaseButton
 from cogs.generation.cancel import CancelButton
 from cogs.generation.job_button import JobButton
 from cogs.generation.remix import RemixButton
@@ -77,11 +80,11 @@ def _descriptions(descriptions: list[str], room: int) -> str:
     return "\n\n" + "\n\n".join(lines)
 
 
-def job_view(job: Job, *, video: bool = True) -> discord.ui.View | None:
+def job_view(job: Job, *, video: bool = True, showcase: bool = True) -> discord.ui.View | None:
     """The buttons under a job: the API's under a finished one; Cancel (and Remix prompt) while it waits or runs.
 
-    `video` is the server's setting: off, no video button is shown. The view is stopped: its items are
-    DynamicItems, found again from their custom_id after a restart.
+    `video` off: no video button is shown; `showcase` off (the gallery feature not loaded): no ⭐. The view is
+    stopped: its items are DynamicItems, found again from their custom_id after a restart.
     """
     if job.status in CANCELLABLE:  # waiting or running: Cancel, and Remix prompt when one is awaited
         view = discord.ui.View(timeout=None)
@@ -100,9 +103,13 @@ def job_view(job: Job, *, video: bool = True) -> discord.ui.View | None:
     view = discord.ui.View(timeout=None)
     for index, face in placed:
         view.add_item(JobButton(job.id, index, face))
-    if with_image:  # on a row of its own under the API's buttons, where one is left
+    if with_image:  # ✉️ and ⭐ on a row of their own under the API's buttons, where one is left
         last = max((face.row for _, face in placed if face.row is not None), default=-1)
-        view.add_item(SendToMeButton(job.id, job.locale, row=last + 1 if last < 4 else None))
+        row = last + 1 if last < 4 else None
+        view.add_item(SendToMeButton(job.id, job.locale, row=row))
+        if showcase:
+            with contextlib.suppress(ValueError):  # Discord's 5×5 full: the API's buttons and ✉️ come first
+                view.add_item(ShowcaseButton(job.id, job.locale, row=row))
     view.stop()
     return view
 

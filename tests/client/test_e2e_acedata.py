@@ -18,7 +18,7 @@ from tests.fakes.discord_server import FakeDiscord
 from tests.helpers import TOKEN, bot_messages, labels, running_bot, wait_final
 
 KEY = "ace-secret-key-555"
-GRID = ["U1", "U2", "U3", "U4", "🔄", "V1", "V2", "V3", "V4", "Send to me"]
+GRID = ["U1", "U2", "U3", "U4", "🔄", "V1", "V2", "V3", "V4", "Send to me", "Showcase"]
 
 
 @pytest.fixture

@@ -79,7 +79,7 @@ async def test_defaults_need_only_a_token_and_simulate_serves_standalone(tmp_pat
             await fake.wait_for(lambda: bool(fake.commands), 10)
             msg_id = (await fake.invoke_slash("imagine", {"prompt": "a teapot"})).response_message_id
             grid = await wait_final(fake, msg_id, timeout=30)
-            assert grid.attachments and len(labels(fake, msg_id)) == 10  # nine of the API, ✉️ of the bot
+            assert grid.attachments and len(labels(fake, msg_id)) == 11  # nine of the API, ✉️ and ⭐ of the bot
         finally:
             proc.send_signal(signal.SIGTERM)
             await asyncio.wait_for(proc.wait(), 20)

@@ -36,6 +36,7 @@ from cogs.admin.commands import AdminError, MJAdmin, apply_setting, describe_con
 from cogs.credits.member import Account, history_page
 from cogs.describe.commands import Describe
 from cogs.edit.commands import Edit
+from cogs.gallery.feature import GalleryFeature
 from cogs.generation.commands import Generation
 from cogs.generation.flows import UNKNOWN_JOB
 from cogs.generation.region import CELL_NAMES, region_picker
@@ -163,7 +164,7 @@ def test_every_action_and_status_has_a_name() -> None:
 def test_every_client_message_is_used() -> None:
     """No dead entries in the Discord layer's catalog (kinds and states are named from the enums)."""
     used = set(_keys_in_code())
-    for key in _keys_of(LOCALES / ENGLISH / "client.ftl"):
+    for key in [*_keys_of(LOCALES / ENGLISH / "client.ftl"), *_keys_of(LOCALES / ENGLISH / "gallery.ftl")]:
         assert key in used or key.startswith(("action-", "status-")), f"{key} is used by no code"
 
 
@@ -403,7 +404,7 @@ def test_server_settings_translate(config: GuildConfig) -> None:
     bot = SimpleNamespace(settings=SimpleNamespace(quota_defaults=Defaults(), mj_bot_type="MID_JOURNEY"))
     chinese_lines = describe_config(config, bot, {8: 2}, ZH).split("\n")
     english_lines = describe_config(config, bot, {8: 2}, ENGLISH).split("\n")
-    assert len(chinese_lines) == len(english_lines) == 14
+    assert len(chinese_lines) == len(english_lines) == 15
     for line in chinese_lines:
         assert chinese(line), line
     for line in english_lines:
@@ -428,6 +429,7 @@ def test_server_settings_in_english() -> None:
     assert lines[11] == "Video (Animate, Extend, video U1–U4): on"
     assert lines[12] == "Prompts translated by the API: off"
     assert lines[13] == "Strikes today: none"
+    assert lines[14] == "**Showcase channel:** none"
 
 
 def _inner(child: discord.ui.Item[Any]) -> Any:
@@ -557,7 +559,7 @@ def _command_strings() -> tuple[set[str], set[str], set[str]]:
     names: set[str] = set()
     options: set[str] = set()
     texts: set[str] = set()
-    for cog in (Generation, Describe, Edit, Account, MJAdmin, Prefer, MemberSettings):
+    for cog in (Generation, Describe, Edit, Account, MJAdmin, Prefer, MemberSettings, GalleryFeature):
         if issubclass(cog, commands.GroupCog):
             names.add(str(cog.__cog_group_name__))
             texts.add(str(cog.__cog_group_description__))
@@ -599,7 +601,7 @@ def test_command_names_follow_discord_rules() -> None:
     top = [
         _zh(n)
         for n in ("imagine", "blend", "describe", "shorten", "show", "quota", "history", "job", "mjadmin", "prefer",
-                  "settings")
+                  "settings", "gallery")
     ]  # fmt: skip
     assert len(set(top)) == len(top)
     subcommands = [_zh(c.name) for c in MJAdmin.__cog_app_commands__]

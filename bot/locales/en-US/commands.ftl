@@ -27,6 +27,8 @@ cmd-unblock = unblock
 cmd-channel = channel
 cmd-banword = banword
 cmd-export = export
+cmd-showcase = showcase
+cmd-gallery = gallery
 cmd-stats = stats
 cmd-prefer = prefer
 cmd-suffix = suffix
@@ -123,3 +125,8 @@ cmd-prefer-suffix-desc = Text added to the end of every prompt you /imagine
 opt-prefer-value-desc = The suffix, e.g. --ar 16:9 --style raw (leave it out to clear it)
 cmd-settings-desc = Your defaults on this server: mode, bot, Remix and suffix
 choice-translate-prompts = translate_prompts (on | off)
+
+## /gallery and /mjadmin showcase (bot/client/gallery/feature.py, bot/client/credits/admin.py).
+
+cmd-gallery-desc = A private link to this server's images on the web
+cmd-mjadmin-showcase-desc = The channel where ⭐ posts finished images (none: off)

@@ -24,6 +24,8 @@ cmd-unblock = 解封
 cmd-channel = 频道
 cmd-banword = 屏蔽词
 cmd-export = 导出
+cmd-showcase = 精选
+cmd-gallery = 画廊
 cmd-stats = 统计
 cmd-prefer = 偏好
 cmd-suffix = 后缀
@@ -120,3 +122,8 @@ cmd-prefer-suffix-desc = 加在你每次 /imagine 提示词末尾的文字
 opt-prefer-value-desc = 后缀，例如 --ar 16:9 --style raw（不填则清除）
 cmd-settings-desc = 你在本服务器的默认设置：模式、机器人、Remix 和后缀
 choice-translate-prompts = 翻译提示词 translate_prompts (on | off)
+
+## /gallery and /mjadmin showcase (bot/client/gallery/feature.py, bot/client/credits/admin.py).
+
+cmd-gallery-desc = 本服务器网页画廊的私人链接
+cmd-mjadmin-showcase-desc = ⭐ 发布完成图片的频道（不填：关闭）

@@ -16,7 +16,7 @@ from bot.simulator.server import Simulator
 from tests.fakes.discord_server import FakeDiscord, FakeFile
 from tests.helpers import TOKEN, assert_no_pings, bot_messages, job_message_id, labels, running_bot, wait_final
 
-GRID = ["U1", "U2", "U3", "U4", "🔄", "V1", "V2", "V3", "V4", "Send to me"]
+GRID = ["U1", "U2", "U3", "U4", "🔄", "V1", "V2", "V3", "V4", "Send to me", "Showcase"]
 
 
 @pytest.fixture
@@ -53,6 +53,7 @@ async def test_imagine_progress_grid_then_u2_upscale(fake: FakeDiscord, sim: Sim
             "mjadmin",
             "prefer",
             "settings",
+            "gallery",
         ]
         interaction = await fake.invoke_slash("imagine", {"prompt": "a lighthouse in a storm @everyone"})
         assert interaction.response_type == 4  # answered at once with the public message
@@ -76,7 +77,7 @@ async def test_imagine_progress_grid_then_u2_upscale(fake: FakeDiscord, sim: Sim
         assert [a.filename for a in grid.attachments] == ["mj_1_grid.png"]
         assert image_size(grid.attachments[0].data) == (512, 512)
         assert labels(fake, grid_id) == GRID
-        assert [b["row"] for b in fake.message_buttons(grid_id)] == [0] * 5 + [1] * 4 + [2]
+        assert [b["row"] for b in fake.message_buttons(grid_id)] == [0] * 5 + [1] * 4 + [2, 2]  # ✉️ ⭐
 
         # U2: acknowledged at once, a new message replying to the grid, an upscale with its buttons.
         press = await fake.click(grid_id, fake.message_buttons(grid_id)[1]["custom_id"])

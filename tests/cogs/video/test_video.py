@@ -138,7 +138,7 @@ async def test_acedata_animate_and_extend_through_the_videos_endpoint(
     # relax is the server's mode: AceData makes no relaxed video, so the video goes at fast.
     async with running_bot(fake, simulator.base_url, tmp_path / "db.sqlite3", **env("acedata", MJ_MODE="relax")) as bot:
         _, upscale_id = await grid_then_upscale(fake, "a red balloon")
-        assert labels(fake, upscale_id)[-3:] == [*ANIMATE, "Send to me"]  # the bot's own, beside ✉️
+        assert labels(fake, upscale_id)[-4:] == [*ANIMATE, "Send to me", "Showcase"]  # the bot's own, beside ✉️ and ⭐
         upscale_task = list(simulator.tasks.values())[-1]
 
         video = await press(fake, upscale_id, "Animate (High motion)")

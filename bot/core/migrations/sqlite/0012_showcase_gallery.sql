@@ -1,0 +1,17 @@
+-- 12: the showcase (one post per image) and the images members took out of the web gallery; 9-11 are other branches'
+CREATE TABLE showcase_posts (
+    job_id     INTEGER PRIMARY KEY REFERENCES jobs(id),
+    guild_id   INTEGER NOT NULL,
+    actor_id   INTEGER NOT NULL,
+    channel_id INTEGER NOT NULL,
+    message_id INTEGER,
+    created_at REAL NOT NULL
+);
+CREATE TABLE gallery_removed (
+    job_id     INTEGER PRIMARY KEY REFERENCES jobs(id),
+    state      TEXT NOT NULL CHECK (state IN ('hidden', 'deleted')),
+    updated_at REAL NOT NULL
+);
+-- A gallery page: a server's images (a moderator) or one member's (a member), newest first.
+CREATE INDEX jobs_by_guild_id ON jobs(guild_id, id);
+CREATE INDEX jobs_by_guild_user_id ON jobs(guild_id, user_id, id);
