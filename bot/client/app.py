@@ -19,6 +19,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.client.errors import answer_error
+from bot.client.ops import DiscordRateLimits, Ops
 from bot.client.startup import StartupError, check_api, log_in
 from bot.client.translator import CommandTranslator
 from bot.client.web import WebServer
@@ -26,6 +27,7 @@ from bot.core.accounts import Accounts
 from bot.core.images import ImageFetcher
 from bot.core.jobs import JobService
 from bot.core.ledger import Ledger
+from bot.core.metered_http import MeteredTransport
 from bot.core.models import TaskSnapshot
 from bot.core.preferences import Preferences
 from bot.core.providers.base import Provider
@@ -44,11 +46,13 @@ SIMULATOR_BASE_SECONDS = 8.0
 
 class MJBot(commands.Bot):
     def __init__(self, settings: Settings, jobs: JobService, fetcher: ImageFetcher, **options: Any) -> None:
+        rate_limits = DiscordRateLimits()
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=discord.Intents.default(),
             allowed_mentions=discord.AllowedMentions.none(),
             help_command=None,
+            http_trace=rate_limits.trace,
             **options,
         )
         self.settings = settings
@@ -56,11 +60,25 @@ class MJBot(commands.Bot):
         self.fetcher = fetcher
         self.preferences = Preferences(jobs.ledger)
         self.web = WebServer(settings.ops_host, settings.ops_port) if settings.ops_port is not None else None
+        self.ops = Ops(self, rate_limits)
+        self._serving = False
         self.tree.error(self._on_app_command_error)
+
+    async def login(self, token: str) -> None:
+        if self.web is not None and not self._serving:  # the probes answer while Discord does not
+            try:
+                await self.web.serve_early(self.ops.early_app())
+            except OSError as exc:
+                where = f"OPS_HOST={self.settings.ops_host} OPS_PORT={self.settings.ops_port}"
+                raise StartupError(f"the web server cannot listen on {where} ({exc.strerror or exc})") from None
+            self._serving = True
+        await super().login(token)
 
     async def setup_hook(self) -> None:
         await self.tree.set_translator(CommandTranslator())
         await self.preferences.load()  # /imagine reads them from memory, before it answers
+        if self.web is not None:
+            self.ops.mount(self.web.app)
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         if self.web is not None:  # after the features, which mount their routes on it
@@ -122,13 +140,17 @@ async def open_core(
     timeout = httpx.Timeout(60.0, connect=10.0)
     limits = httpx.Limits(max_connections=20, max_keepalive_connections=10)
     async with contextlib.AsyncExitStack() as stack:
-        http = await stack.enter_async_context(httpx.AsyncClient(timeout=timeout, limits=limits, follow_redirects=True))
+        metered = MeteredTransport(httpx.AsyncHTTPTransport(limits=limits))  # the API's latency and errors
+        http = await stack.enter_async_context(
+            httpx.AsyncClient(timeout=timeout, transport=metered, follow_redirects=True)
+        )
         base_url = settings.mj_api_base
         if settings.mj_provider == "simulator":
             simulator = Simulator(duration=SIMULATOR_BASE_SECONDS / settings.simulator_speed)
             base_url = await simulator.start()
             stack.push_async_callback(simulator.stop)
             log.info("no image API configured: using the built-in simulator at %s", base_url)
+        metered.api_base = base_url
         hook_url = None
         secret = push_secret(settings.discord_token.get_secret_value())
         dialect = "acedata" if settings.mj_provider == "acedata" else "mj"
@@ -137,9 +159,10 @@ async def open_core(
         for value in settings.secrets:  # masked wherever an API echoes them, not only in logs
             register_secret(value)
         # AceData's streams hold a connection for a whole job: their own pool, never the shared one.
+        stream_limits = httpx.Limits(max_connections=max(1, settings.acedata_max_streams))
         streams = await stack.enter_async_context(
             httpx.AsyncClient(
-                timeout=timeout, limits=httpx.Limits(max_connections=max(1, settings.acedata_max_streams))
+                timeout=timeout, transport=MeteredTransport(httpx.AsyncHTTPTransport(limits=stream_limits), base_url)
             )
         )
         provider = build_provider(settings, http, base_url, hook_url, streams)

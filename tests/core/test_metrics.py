@@ -1,0 +1,60 @@
+"""The core's counters: credits count only when their transaction commits; API requests are timed by a fixed
+list of endpoints (task ids folded), failures counted by reason."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from bot.core import metrics
+from bot.core.accounts import Accounts
+from bot.core.ledger import Ledger
+from bot.core.metered_http import MeteredTransport
+from bot.core.quota import add_entry
+from tests.helpers import NO_LIMITS
+
+
+def credits(kind: str) -> float:
+    return metrics.REGISTRY.get_sample_value("mjbot_credits_total", {"kind": kind}) or 0.0
+
+
+async def test_credits_count_once_committed_never_when_rolled_back(ledger: Ledger) -> None:
+    before = credits("grant")
+    await Accounts(ledger, NO_LIMITS).grant(guild_id=5, user_id=6, amount=4, actor_id=7)
+    assert credits("grant") == before + 4
+    with pytest.raises(RuntimeError):
+        async with ledger.transaction() as db:
+            await add_entry(db, guild_id=5, user_id=6, kind="grant", pool="bonus", amount=9, day="2026-01-01", now=1)
+            raise RuntimeError("the transaction fails after the entry was written")
+    assert credits("grant") == before + 4  # rolled back: not counted
+    rows = await ledger.storage.fetch_all("SELECT amount FROM credit_entries WHERE kind = 'grant'")
+    assert [r[0] for r in rows] == [4]
+
+
+async def test_api_requests_are_timed_by_endpoint_and_failures_counted() -> None:
+    def answer(request: httpx.Request) -> httpx.Response:
+        if "broken" in request.url.path:
+            raise httpx.ConnectError("refused", request=request)
+        return httpx.Response(500 if "fail" in request.url.path else 200, json={})
+
+    transport = MeteredTransport(httpx.MockTransport(answer), "http://api.test/v1")
+    assert transport.endpoint(httpx.URL("http://api.test/v1/mj/task/1733459/fetch")) == "/mj/task/{id}/fetch"
+    assert transport.endpoint(httpx.URL("http://cdn.test/v1/mj/task/1/fetch")) is None  # not the API
+    assert transport.endpoint(httpx.URL("http://api.test/other")) is None
+
+    def count(name: str, **labels: str) -> float:
+        return metrics.REGISTRY.get_sample_value(name, labels) or 0.0
+
+    seen = count("mjbot_api_request_seconds_count", endpoint="/mj/task/{id}/fetch")
+    failed = count("mjbot_api_errors_total", endpoint="/mj/submit/fail", reason="500")
+    broken = count("mjbot_api_errors_total", endpoint="/mj/broken", reason="ConnectError")
+    async with httpx.AsyncClient(transport=transport) as http:
+        await http.get("http://api.test/v1/mj/task/42/fetch")
+        await http.get("http://api.test/v1/mj/submit/fail")
+        with pytest.raises(httpx.ConnectError):
+            await http.get("http://api.test/v1/mj/broken")
+        await http.get("http://cdn.test/image.png")
+    assert count("mjbot_api_request_seconds_count", endpoint="/mj/task/{id}/fetch") == seen + 1
+    assert count("mjbot_api_errors_total", endpoint="/mj/submit/fail", reason="500") == failed + 1
+    assert count("mjbot_api_errors_total", endpoint="/mj/broken", reason="ConnectError") == broken + 1
+    assert metrics.REGISTRY.get_sample_value("mjbot_api_request_seconds_count", {"endpoint": "/image.png"}) is None
