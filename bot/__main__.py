@@ -70,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"mjbot: configuration error: {exc}", file=sys.stderr)
         return 2
-    setup_logging(settings.log_level, settings.secrets)
+    setup_logging(settings.log_level, settings.secrets, settings.log_format)
 
     import discord
 

@@ -23,6 +23,7 @@ from bot.client.ops import DiscordRateLimits, Ops
 from bot.client.startup import StartupError, check_api, log_in
 from bot.client.translator import CommandTranslator
 from bot.client.web import WebServer
+from bot.core import logcontext
 from bot.core.accounts import Accounts
 from bot.core.images import ImageFetcher
 from bot.core.jobs import JobService
@@ -44,6 +45,12 @@ EXTENSIONS = ("bot.client.generation", "bot.client.credits", "bot.client.prefere
 SIMULATOR_BASE_SECONDS = 8.0
 
 
+class ContextTree(app_commands.CommandTree):
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        logcontext.bind(interaction.guild_id, interaction.user.id)  # named in this interaction's JSON log lines
+        return True
+
+
 class MJBot(commands.Bot):
     def __init__(self, settings: Settings, jobs: JobService, fetcher: ImageFetcher, **options: Any) -> None:
         rate_limits = DiscordRateLimits()
@@ -53,6 +60,7 @@ class MJBot(commands.Bot):
             allowed_mentions=discord.AllowedMentions.none(),
             help_command=None,
             http_trace=rate_limits.trace,
+            tree_cls=ContextTree,
             **options,
         )
         self.settings = settings

@@ -4,6 +4,7 @@ readiness that follows the gateway, the ledger and the API, and Prometheus metri
 from __future__ import annotations
 
 import asyncio
+import json
 import signal
 import socket
 from collections.abc import Awaitable, Callable
@@ -15,7 +16,7 @@ from aiohttp import web
 from prometheus_client.parser import text_string_to_metric_families
 
 from bot.client.web import WebServer
-from tests.fakes.discord_server import FakeDiscord
+from tests.fakes.discord_server import DEFAULT_USER_ID, GUILD_ID, FakeDiscord
 from tests.helpers import TOKEN, bot_env, start_bot, wait_final
 
 pytestmark = pytest.mark.e2e
@@ -52,7 +53,9 @@ def samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
 async def test_live_stays_up_while_discord_goes_down_and_ready_follows(tmp_path: Path) -> None:
     port = free_port()
     async with FakeDiscord() as fake, httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=5) as http:
-        env = bot_env(fake, OPS_PORT=str(port), SIMULATOR_SPEED="8", DATABASE_PATH=str(tmp_path / "bot.sqlite3"))
+        env = bot_env(
+            fake, OPS_PORT=str(port), SIMULATOR_SPEED="8", LOG_FORMAT="json", DATABASE_PATH=str(tmp_path / "bot.db")
+        )
         log = tmp_path / "bot.log"
         proc = await start_bot(env, log)
         try:
@@ -65,6 +68,8 @@ async def test_live_stays_up_while_discord_goes_down_and_ready_follows(tmp_path:
             grid_id = (await fake.invoke_slash("imagine", {"prompt": "a lighthouse"})).response_message_id
             assert grid_id is not None
             await wait_final(fake, grid_id, timeout=30)
+            refused = await fake.invoke_slash("imagine", {"prompt": "a lighthouse --chaos 999"})
+            assert refused.response_message_id is not None
             await until(lambda: _has_metric(http, "mjbot_jobs_finished_total"))
             figures = samples((await http.get("/metrics")).text)
             assert figures["mjbot_jobs_finished_total", (("action", "imagine"), ("mode", "default"),
@@ -95,6 +100,12 @@ async def test_live_stays_up_while_discord_goes_down_and_ready_follows(tmp_path:
             proc.send_signal(signal.SIGTERM)
             assert await asyncio.wait_for(proc.wait(), 20) == 0, log.read_text()[-3000:]
     assert TOKEN not in log.read_text()
+    lines = [json.loads(text) for text in log.read_text().splitlines()]  # LOG_FORMAT=json: every line parses
+    assert all({"time", "level", "logger", "message"} <= set(line) for line in lines)
+    assert any(line.get("job_id") == 1 and "accepted as upstream task" in line["message"] for line in lines)
+    refusal = next(line for line in lines if line["message"].startswith("input refused"))
+    assert (refusal["guild_id"], refusal["member_id"]) == (GUILD_ID, DEFAULT_USER_ID)
+    assert any(line["level"] == "error" and "exception" in line for line in lines)  # the outage, one object each
 
 
 async def test_live_answers_before_discord_can_be_reached(tmp_path: Path) -> None:
