@@ -83,3 +83,31 @@ async def test_an_unreachable_api_warns_and_the_bot_starts(tmp_path: Path) -> No
     text = log.read_text()
     assert "does not answer as it should" in text and "starting anyway" in text
     assert "Traceback" not in text
+
+
+async def test_a_discord_that_never_answers_is_reported_at_once_then_one_line(tmp_path: Path) -> None:
+    """Packets dropped (a firewall, a dead route): the connection opens, no answer ever comes."""
+    hole = socket.create_server(("127.0.0.1", 0))  # accepts (the kernel does), never reads or answers
+    try:
+        async with FakeDiscord() as fake:
+            env = bot_env(fake, DATABASE_PATH=str(tmp_path / "db.sqlite3"), STARTUP_RETRY_SECONDS="7")
+        env["DISCORD_API_BASE"] = f"http://127.0.0.1:{hole.getsockname()[1]}/api/v10"
+        log = tmp_path / "bot.log"
+        proc = await start_bot(env, log)
+        started = asyncio.get_running_loop().time()
+        try:
+            while not any("trying again in" in line for line in lines_of(log)):
+                assert asyncio.get_running_loop().time() - started < 8, "nothing said while Discord does not answer"
+                await asyncio.sleep(0.1)
+            first = next(line for line in lines_of(log) if "trying again in" in line)
+            assert "cannot reach Discord at http://127.0.0.1:" in first and "no answer within" in first
+            code = await asyncio.wait_for(proc.wait(), 30)
+        finally:
+            if proc.returncode is None:
+                proc.kill()
+                await proc.wait()
+    finally:
+        hole.close()
+    lines = lines_of(log)
+    assert code == 1 and lines[-1].startswith("mjbot: cannot reach Discord at DISCORD_API_BASE=http://127.0.0.1:")
+    assert "Traceback" not in "\n".join(lines)
