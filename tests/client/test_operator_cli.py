@@ -88,6 +88,11 @@ async def test_imagine_then_action_save_pngs_and_land_in_the_ledger(sim: Simulat
     grid, first = Image.open(saved[-1]), Image.open(saved[0])
     assert first.size == (grid.size[0] // 2, grid.size[1] // 2)
     assert sim.tasks[task_id].mode == "relax" and sim.tasks[task_id].state.startswith("mjbot:")
+    # stdout is a pipe here, as in CI or `| tee`: the progress is a line per change, with its percentage
+    progress = [line.split()[1:] for line in out.splitlines() if line.startswith("progress ")]
+    percents = [int(p.rstrip("%")) for p, _ in progress]
+    assert progress[0] == ["0%", "submitting"] and progress[-1] == ["100%", "succeeded"], out
+    assert len(progress) >= 3 and percents == sorted(percents) and len(set(map(tuple, progress))) == len(progress)
 
     code, out = await mjbot(env, "action", task_id, "U2", "--out", "up", cwd=tmp_path)
     assert code == 0, out
