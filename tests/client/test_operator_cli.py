@@ -17,7 +17,7 @@ from PIL import Image
 
 from bot.simulator.server import Simulator
 from tests.fakes.discord_server import GUILD_ID, FakeDiscord
-from tests.helpers import API_KEY, ROOT, TOKEN, bot_env, running_bot, wait_final
+from tests.helpers import API_KEY, ROOT, TOKEN, bot_env, free_port, running_bot, wait_final
 
 pytestmark = pytest.mark.e2e
 
@@ -43,11 +43,12 @@ async def sim() -> AsyncIterator[Simulator]:
 async def test_doctor_passes_on_a_good_installation(sim: Simulator, tmp_path: Path) -> None:
     async with FakeDiscord() as fake:
         env = bot_env(fake, MJ_PROVIDER="proxy", MJ_API_BASE=sim.base_url, MJ_API_KEY=API_KEY,
-                      DATABASE_PATH=str(tmp_path / "bot.sqlite3"))  # fmt: skip
+                      DATABASE_PATH=str(tmp_path / "bot.sqlite3"), OPS_PORT=str(free_port()))  # fmt: skip
         code, out = await mjbot(env, "doctor", cwd=tmp_path)
     assert code == 0, out
-    for row in ("settings", "Discord token", "Discord application", "image API", "ledger"):
+    for row in ("settings", "Discord token", "Discord application", "image API", "ledger", "ops endpoint"):
         assert row in out
+    assert f"http://127.0.0.1:{env['OPS_PORT']}: free" in out
     assert "FAIL" not in out and "all checks passed" in out
     assert "fake-bot" in out  # the bot's own name, from Discord
     assert API_KEY not in out and TOKEN not in out

@@ -7,6 +7,7 @@ import asyncio
 import json
 import signal
 import socket
+import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -17,15 +18,9 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from bot.client.web import WebServer
 from tests.fakes.discord_server import DEFAULT_USER_ID, GUILD_ID, FakeDiscord
-from tests.helpers import TOKEN, bot_env, start_bot, wait_final
+from tests.helpers import TOKEN, bot_env, free_port, start_bot, wait_final
 
 pytestmark = pytest.mark.e2e
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 async def until(check: Callable[[], Awaitable[bool]], timeout: float = 30) -> None:
@@ -64,6 +59,11 @@ async def test_live_stays_up_while_discord_goes_down_and_ready_follows(tmp_path:
             assert (await http.get("/health/live")).json() == {"live": True}
             ready = (await http.get("/health/ready")).json()
             assert ready == {"ready": True, "checks": {"gateway": "connected", "ledger": "answers", "api": "answers"}}
+            doctor = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "bot", "doctor", cwd=tmp_path, env=env, stdout=asyncio.subprocess.PIPE
+            )
+            out = (await asyncio.wait_for(doctor.communicate(), 60))[0].decode()
+            assert f"http://127.0.0.1:{port}: a running bot answers, live and ready" in out, out
 
             grid_id = (await fake.invoke_slash("imagine", {"prompt": "a lighthouse"})).response_message_id
             assert grid_id is not None

@@ -11,15 +11,9 @@ from pathlib import Path
 import pytest
 
 from tests.fakes.discord_server import FakeDiscord
-from tests.helpers import TOKEN, bot_env, start_bot
+from tests.helpers import TOKEN, bot_env, free_port, start_bot
 
 pytestmark = pytest.mark.e2e
-
-
-def closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def lines_of(log: Path) -> list[str]:
@@ -35,7 +29,7 @@ async def run_to_exit(env: dict[str, str], log: Path, timeout: float = 40) -> tu
 async def test_discord_unreachable_is_retried_then_one_line(tmp_path: Path) -> None:
     async with FakeDiscord() as fake:
         env = bot_env(fake, DATABASE_PATH=str(tmp_path / "db.sqlite3"), STARTUP_RETRY_SECONDS="2.5")
-    env["DISCORD_API_BASE"] = f"http://127.0.0.1:{closed_port()}/api/v10"  # nothing listens there
+    env["DISCORD_API_BASE"] = f"http://127.0.0.1:{free_port()}/api/v10"  # nothing listens there
     code, lines = await run_to_exit(env, tmp_path / "bot.log")
     assert code == 1
     assert lines[-1].startswith("mjbot: cannot reach Discord at DISCORD_API_BASE=http://127.0.0.1:")
@@ -69,7 +63,7 @@ async def test_an_unreachable_api_warns_and_the_bot_starts(tmp_path: Path) -> No
         env = bot_env(
             fake,
             MJ_PROVIDER="proxy",
-            MJ_API_BASE=f"http://127.0.0.1:{closed_port()}",
+            MJ_API_BASE=f"http://127.0.0.1:{free_port()}",
             DATABASE_PATH=str(tmp_path / "db.sqlite3"),
         )
         log = tmp_path / "bot.log"
