@@ -1,23 +1,29 @@
 """An httpx transport that times every image API request by endpoint and counts its failures.
 
 Wraps the transport of the core's HTTP clients, so no provider needs to know about metrics. Only requests under
-the API's base URL are measured (result downloads from other hosts are not the API's latency); path segments
-that carry a digit (task ids, file names) become `{id}`, so the endpoints stay a short, fixed list.
+the API's base URL are measured (result downloads from other hosts are not the API's latency). A path segment
+that is not a plain word (task ids, file names) becomes `{id}`, and past `MAX_ENDPOINTS` distinct paths the rest
+count as `other`: the API chooses its result links, and a metric label per link would grow without end.
 """
 
 from __future__ import annotations
 
+import re
 import time
 
 import httpx
 
 from bot.core import metrics
 
+MAX_ENDPOINTS = 40  # the dialects use about 20
+_WORD = re.compile(r"[a-z][a-z_-]{0,31}")
+
 
 class MeteredTransport(httpx.AsyncBaseTransport):
     def __init__(self, inner: httpx.AsyncBaseTransport, api_base: str = "") -> None:
         self._inner = inner
         self.api_base = api_base  # set once known (the built-in simulator's address comes after the client)
+        self._endpoints: set[str] = set()
 
     def endpoint(self, url: httpx.URL) -> str | None:
         base = httpx.URL(self.api_base) if self.api_base else None
@@ -27,7 +33,12 @@ class MeteredTransport(httpx.AsyncBaseTransport):
         if not url.path.startswith(prefix):
             return None
         parts = url.path[len(prefix) :].split("/")
-        return "/".join("{id}" if any(c.isdigit() for c in part) else part for part in parts) or "/"
+        endpoint = "/".join(part if not part or _WORD.fullmatch(part) else "{id}" for part in parts) or "/"
+        if endpoint not in self._endpoints:
+            if len(self._endpoints) >= MAX_ENDPOINTS:
+                return "other"
+            self._endpoints.add(endpoint)
+        return endpoint
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         endpoint = self.endpoint(request.url)

@@ -9,7 +9,7 @@ import pytest
 from bot.core import metrics
 from bot.core.accounts import Accounts
 from bot.core.ledger import Ledger
-from bot.core.metered_http import MeteredTransport
+from bot.core.metered_http import MAX_ENDPOINTS, MeteredTransport
 from bot.core.quota import add_entry
 from tests.helpers import NO_LIMITS
 
@@ -31,6 +31,14 @@ async def test_credits_count_once_committed_never_when_rolled_back(ledger: Ledge
     assert [r[0] for r in rows] == [4]
 
 
+def test_endpoints_stay_a_bounded_list_whatever_links_the_api_gives() -> None:
+    transport = MeteredTransport(httpx.MockTransport(lambda r: httpx.Response(200)), "http://api.test")
+    names = {transport.endpoint(httpx.URL(f"http://api.test/files/{word}/view")) for word in ("a", "b") * 3}
+    assert names == {"/files/a/view", "/files/b/view"}
+    many = {transport.endpoint(httpx.URL(f"http://api.test/{chr(97 + i % 26) * (1 + i // 26)}")) for i in range(200)}
+    assert len(many) == MAX_ENDPOINTS - 2 + 1 and "other" in many
+
+
 async def test_api_requests_are_timed_by_endpoint_and_failures_counted() -> None:
     def answer(request: httpx.Request) -> httpx.Response:
         if "broken" in request.url.path:
@@ -41,6 +49,8 @@ async def test_api_requests_are_timed_by_endpoint_and_failures_counted() -> None
     assert transport.endpoint(httpx.URL("http://api.test/v1/mj/task/1733459/fetch")) == "/mj/task/{id}/fetch"
     assert transport.endpoint(httpx.URL("http://cdn.test/v1/mj/task/1/fetch")) is None  # not the API
     assert transport.endpoint(httpx.URL("http://api.test/other")) is None
+    assert transport.endpoint(httpx.URL("http://api.test/v1/mj/image/abc.png")) == "/mj/image/{id}"
+    assert transport.endpoint(httpx.URL("http://api.test/v1/mj/task/list-by-condition")) == "/mj/task/list-by-condition"
 
     def count(name: str, **labels: str) -> float:
         return metrics.REGISTRY.get_sample_value(name, labels) or 0.0

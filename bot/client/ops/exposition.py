@@ -6,6 +6,8 @@ Each process serves its own figures; a sharded deployment is scraped process by 
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import math
 from collections.abc import Iterator
 
@@ -16,8 +18,10 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, ProcessCol
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
-from bot.client.ops.probes import BotView, gateway_connected
+from bot.client.ops.probes import CHECK_TIMEOUT, BotView, gateway_connected
 from bot.core import lifecycle, metrics
+
+log = logging.getLogger(__name__)
 
 
 class DiscordRateLimits:
@@ -81,7 +85,10 @@ class MetricsEndpoint:
         ProcessCollector(registry=self._registry)  # memory, CPU, open files of this process
 
     async def serve(self, request: web.Request) -> web.Response:
-        self._collector.queue_depth = await self._queue_depth()
+        try:
+            self._collector.queue_depth = await asyncio.wait_for(self._queue_depth(), CHECK_TIMEOUT)
+        except Exception as exc:  # the ledger is down: the other figures still matter, the last depth stands
+            log.warning("metrics: the queue depth could not be read (%s)", type(exc).__name__)
         body = generate_latest(metrics.REGISTRY) + generate_latest(self._registry)
         return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
 

@@ -52,6 +52,7 @@ class Probes:
     def __init__(self, bot: BotView) -> None:
         self._bot = bot
         self._probing = asyncio.Lock()
+        self._said: dict[str, str] | None = None  # the last verdict logged: a line per change, not per probe
 
     async def live(self, request: web.Request) -> web.Response:
         return web.json_response({"live": True})
@@ -63,8 +64,9 @@ class Probes:
             "api": await self._api(),
         }
         ok = checks == {"gateway": "connected", "ledger": "answers", "api": "answers"}
-        if not ok:
-            log.info("not ready: %s", ", ".join(f"{k} {v}" for k, v in checks.items()))
+        if checks != self._said and (self._said is not None or not ok):
+            log.info("%s: %s", "ready" if ok else "not ready", ", ".join(f"{k} {v}" for k, v in checks.items()))
+        self._said = checks
         return web.json_response({"ready": ok, "checks": checks}, status=200 if ok else 503)
 
     async def _ledger(self) -> str:
