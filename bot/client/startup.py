@@ -51,6 +51,9 @@ async def log_in(bot: discord.Client, token: str, api_base: str, within: float) 
                     f"cannot reach Discord at DISCORD_API_BASE={api_base} ({reason}); check the network"
                 ) from None
             log.warning("cannot reach Discord at %s (%s); trying again in %.0f s", api_base, reason, min(delay, left))
+            # discord.py opens a new HTTP session per login: the failed one's is closed, with its connector.
+            await bot.http.close()
+            bot.http.connector = discord.utils.MISSING
             await asyncio.sleep(min(delay, left))
             delay = min(delay * 2, 30.0)
 
