@@ -86,14 +86,21 @@ def main(argv: list[str] | None = None) -> int:
     try:
         asyncio.run(run_bot(settings))
     except StartupError as exc:
-        print(f"mjbot: {exc}", file=sys.stderr)
-        return 1
+        return _stopped(settings.log_format, str(exc))
     except discord.PrivilegedIntentsRequired:
-        print("mjbot: Discord refused the gateway intents this bot asked for", file=sys.stderr)
-        return 1
+        return _stopped(settings.log_format, "Discord refused the gateway intents this bot asked for")
     except KeyboardInterrupt:
         pass
     return 0
+
+
+def _stopped(log_format: str, reason: str) -> int:
+    """The one line the bot stops with (exit 1): a JSON log line too, where the log is JSON."""
+    if log_format == "json":
+        log.critical(reason)
+    else:
+        print(f"mjbot: {reason}", file=sys.stderr)
+    return 1
 
 
 def _generate(args: argparse.Namespace) -> int:

@@ -132,12 +132,13 @@ async def test_an_ops_port_in_use_is_one_line(tmp_path: Path) -> None:
         taken.listen()
         port = taken.getsockname()[1]
         async with FakeDiscord() as fake:
-            env = bot_env(fake, OPS_PORT=str(port), DATABASE_PATH=str(tmp_path / "db"))
+            env = bot_env(fake, OPS_PORT=str(port), LOG_FORMAT="json", DATABASE_PATH=str(tmp_path / "db"))
             log = tmp_path / "bot.log"
             proc = await start_bot(env, log)
             code = await asyncio.wait_for(proc.wait(), 30)
-    last = log.read_text().strip().splitlines()[-1]
-    assert code == 1 and last.startswith(f"mjbot: the web server cannot listen on OPS_HOST=127.0.0.1 OPS_PORT={port}")
+    last = json.loads(log.read_text().strip().splitlines()[-1])  # the one last line, JSON as every other
+    assert code == 1 and (last["level"], last["logger"]) == ("critical", "bot")
+    assert last["message"].startswith(f"the web server cannot listen on OPS_HOST=127.0.0.1 OPS_PORT={port}")
 
 
 async def _is(http: httpx.AsyncClient, path: str, wanted: int) -> bool:
