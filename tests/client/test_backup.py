@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -14,19 +13,11 @@ from bot.__main__ import main
 from bot.core.ledger import Ledger
 from bot.core.models import JobAction, Requester
 from bot.simulator.server import Simulator
-from tests.client.test_operator_cli import cli_env, mjbot
+from tests.client.test_operator_cli import cli_env, mjbot, sim  # noqa: F401 (sim: the simulator fixture)
 from tests.fakes.discord_server import DEFAULT_USER_ID, GUILD_ID, FakeDiscord
 from tests.helpers import API_KEY, running_bot, wait_final
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture
-async def sim() -> AsyncIterator[Simulator]:
-    simulator = Simulator(duration=0.4, api_key=API_KEY)
-    await simulator.start()
-    yield simulator
-    await simulator.stop()
 
 
 def dump(path: Path) -> dict[str, list[tuple[object, ...]]]:
@@ -35,7 +26,11 @@ def dump(path: Path) -> dict[str, list[tuple[object, ...]]]:
         return {t: db.execute(f"SELECT * FROM {t} ORDER BY rowid").fetchall() for t in tables}
 
 
-async def test_backup_while_running_then_restore_round_trips(sim: Simulator, fake: FakeDiscord, tmp_path: Path) -> None:
+async def test_backup_while_running_then_restore_round_trips(
+    sim: Simulator,  # noqa: F811 (the fixture imported above)
+    fake: FakeDiscord,
+    tmp_path: Path,
+) -> None:
     database, copy, restored = tmp_path / "bot.sqlite3", tmp_path / "backup.sqlite3", tmp_path / "new" / "bot.sqlite3"
     async with running_bot(fake, sim.base_url, database, MJ_API_KEY=API_KEY) as bot:
         for prompt in ("a red kite", "sim:fail a blue kite"):
