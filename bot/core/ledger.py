@@ -76,7 +76,7 @@ class Ledger:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Connection]:
         async with self._write_lock:
-            with metrics.credits_on_commit():
+            with metrics.counted_on_commit():
                 async with self.storage.transaction() as db:
                     yield db
 
@@ -116,6 +116,7 @@ class Ledger:
         if status not in lifecycle.INITIAL:
             raise lifecycle.IllegalTransition(0, None, status)
         now = self._clock()
+        metrics.job_written(action.value, mode, status)
         return await db.insert(
             """INSERT INTO jobs (user_id, guild_id, channel_id, message_id, parent_id, parent_button, provider,
                                  action, title, prompt, status, cost, running_limit, locale, mode, bot_type,

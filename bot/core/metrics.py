@@ -57,32 +57,42 @@ class ApiWatch:
 
 API = ApiWatch()
 
-# Credit entries written inside the current ledger transaction, counted when it commits.
-_uncommitted: ContextVar[list[tuple[str, int]] | None] = ContextVar("uncommitted_credits", default=None)
+# Counts made inside the current ledger transaction, added when it commits.
+_uncommitted: ContextVar[list[tuple[Counter, int]] | None] = ContextVar("uncommitted_counts", default=None)
 
 
 @contextmanager
-def credits_on_commit() -> Iterator[None]:
-    """Around a ledger transaction: the credits `credit_written` notes in it count only if it commits."""
-    pending: list[tuple[str, int]] = []
+def counted_on_commit() -> Iterator[None]:
+    """Around a ledger transaction: what `_count` notes inside it counts only if it commits."""
+    pending: list[tuple[Counter, int]] = []
     token = _uncommitted.set(pending)
     try:
         yield
     finally:
         _uncommitted.reset(token)
-    for kind, amount in pending:  # not reached when the transaction raised (rolled back)
-        CREDITS.labels(kind).inc(amount)
+    for counter, amount in pending:  # not reached when the transaction raised (rolled back)
+        counter.inc(amount)
+
+
+def _count(counter: Counter, amount: int = 1) -> None:
+    pending = _uncommitted.get()
+    if pending is None:
+        counter.inc(amount)
+    else:
+        pending.append((counter, amount))
 
 
 def credit_written(kind: str, amount: int) -> None:
-    pending = _uncommitted.get()
-    if pending is None:
-        CREDITS.labels(kind).inc(amount)
-    else:
-        pending.append((kind, amount))
+    _count(CREDITS.labels(kind), amount)
+
+
+def job_written(job_action: str, mode: str | None, status: JobStatus) -> None:
+    """A job written already finished (a free copy of an upscale that exists): it never moves, so counted here."""
+    if status.finished:
+        _count(JOBS_FINISHED.labels(job_action, mode or "default", status.value))
 
 
 async def job_moved(job: Job, former: JobStatus) -> None:
     """Ledger listener (after the move is written): a job that has just finished is counted once."""
     if job.status.finished and not former.finished:
-        JOBS_FINISHED.labels(job.action.value, job.mode or "default", job.status.value).inc()
+        _count(JOBS_FINISHED.labels(job.action.value, job.mode or "default", job.status.value))

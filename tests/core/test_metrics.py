@@ -9,7 +9,9 @@ import pytest
 from bot.core import metrics
 from bot.core.accounts import Accounts
 from bot.core.ledger import Ledger
+from bot.core.lifecycle import IllegalTransition
 from bot.core.metered_http import MAX_ENDPOINTS, MeteredTransport
+from bot.core.models import JobAction, JobStatus, Requester
 from bot.core.quota import add_entry
 from tests.helpers import NO_LIMITS
 
@@ -68,3 +70,28 @@ async def test_api_requests_are_timed_by_endpoint_and_failures_counted() -> None
     assert count("mjbot_api_errors_total", endpoint="/mj/submit/fail", reason="500") == failed + 1
     assert count("mjbot_api_errors_total", endpoint="/mj/broken", reason="ConnectError") == broken + 1
     assert metrics.REGISTRY.get_sample_value("mjbot_api_request_seconds_count", {"endpoint": "/image.png"}) is None
+
+
+def finished(state: str, action: str = "upscale") -> float:
+    labels = {"action": action, "mode": "default", "state": state}
+    return metrics.REGISTRY.get_sample_value("mjbot_jobs_finished_total", labels) or 0.0
+
+
+async def test_jobs_count_once_when_they_finish_or_are_written_finished(ledger: Ledger) -> None:
+    who = Requester(user_id=1, guild_id=2, channel_id=3)
+    succeeded, failed = finished("succeeded"), finished("failed", "imagine")
+    job = await ledger.create_job(who, provider="proxy", action=JobAction.IMAGINE, prompt="p")
+    await ledger.transition(job.id, JobStatus.FAILED)
+    assert finished("failed", "imagine") == failed + 1
+    with pytest.raises(IllegalTransition):
+        await ledger.transition(job.id, JobStatus.FAILED)
+    assert finished("failed", "imagine") == failed + 1
+
+    copy = {"provider": "proxy", "action": JobAction.UPSCALE, "prompt": "p", "status": JobStatus.SUCCEEDED}
+    await ledger.create_job(who, **copy)  # a free copy of an upscale: written finished, never moves
+    assert finished("succeeded") == succeeded + 1
+    with pytest.raises(RuntimeError):
+        async with ledger.transaction() as db:
+            await ledger.insert_job(db, who, **copy)
+            raise RuntimeError("rolled back")
+    assert finished("succeeded") == succeeded + 1
