@@ -22,11 +22,20 @@ _WORD = re.compile(r"[a-z][a-z_-]{0,31}")
 class MeteredTransport(httpx.AsyncBaseTransport):
     def __init__(self, inner: httpx.AsyncBaseTransport, api_base: str = "") -> None:
         self._inner = inner
-        self.api_base = api_base  # set once known (the built-in simulator's address comes after the client)
         self._endpoints: set[str] = set()
+        self.api_base = api_base
+
+    @property
+    def api_base(self) -> str:
+        return str(self._base) if self._base is not None else ""
+
+    @api_base.setter
+    def api_base(self, value: str) -> None:
+        """Set once known (the built-in simulator's address comes after the client is made)."""
+        self._base = httpx.URL(value) if value else None
 
     def endpoint(self, url: httpx.URL) -> str | None:
-        base = httpx.URL(self.api_base) if self.api_base else None
+        base = self._base
         if base is None or (url.scheme, url.host, url.port) != (base.scheme, base.host, base.port):
             return None
         prefix = base.path.rstrip("/")
