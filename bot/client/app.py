@@ -251,4 +251,5 @@ async def run_bot(settings: Settings) -> None:
         async with bot:
             token = settings.discord_token.get_secret_value()
             await log_in(bot, token, settings.discord_api_base, settings.startup_retry_seconds)
-            await bot.connect()
+            if not bot.is_closed():  # else stopped while it was still trying to reach Discord
+                await bot.connect()

@@ -28,14 +28,15 @@ class StartupError(Exception):
 
 
 async def log_in(bot: discord.Client, token: str, api_base: str, within: float) -> None:
-    """Log in to Discord, retrying while it cannot be reached, for at most `within` seconds.
+    """Log in to Discord, retrying while it cannot be reached, for at most `within` seconds (or until the bot is
+    closed: a SIGTERM while retrying ends the process at once).
 
     An attempt that gets no answer within `ATTEMPT_SECONDS` counts as unreachable (a dropped route answers
     nothing for minutes), so the first line saying so comes at once.
     """
     loop = asyncio.get_running_loop()
     deadline, delay = loop.time() + within, 1.0
-    while True:
+    while not bot.is_closed():  # closed (SIGTERM) while retrying: stop trying, the caller ends
         try:
             await _attempt(bot, token, min(ATTEMPT_SECONDS, max(deadline - loop.time(), 0.1)))
             return
@@ -54,8 +55,15 @@ async def log_in(bot: discord.Client, token: str, api_base: str, within: float) 
             # discord.py opens a new HTTP session per login: the failed one's is closed, with its connector.
             await bot.http.close()
             bot.http.connector = discord.utils.MISSING
-            await asyncio.sleep(min(delay, left))
+            await _pause(bot, min(delay, left))
             delay = min(delay * 2, 30.0)
+
+
+async def _pause(bot: discord.Client, seconds: float) -> None:
+    """Sleep `seconds`, or less if the bot is closed meanwhile (discord.py offers no event for that: looked at)."""
+    until = asyncio.get_running_loop().time() + seconds
+    while not bot.is_closed() and (left := until - asyncio.get_running_loop().time()) > 0:  # noqa: ASYNC110
+        await asyncio.sleep(min(left, 0.25))
 
 
 async def _attempt(bot: discord.Client, token: str, seconds: float) -> None:
