@@ -43,6 +43,10 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     db = sub.add_parser("db", help="the ledger's schema migrations").add_subparsers(dest="db", required=True)
     db.add_parser("status", help="the schema version and each migration, applied or pending")
     db.add_parser("upgrade", help="apply the pending migrations without starting the bot")
+    backup = sub.add_parser("backup", help="copy the SQLite ledger to PATH, safely while the bot runs")
+    backup.add_argument("path", type=Path)
+    restore = sub.add_parser("restore", help="copy a backup into an empty ledger (stop the bot first)")
+    restore.add_argument("path", type=Path)
     sim = sub.add_parser("simulate", help="serve the midjourney-proxy API simulator")
     sim.add_argument("--port", type=int, default=8787)
     sim.add_argument("--host", default="127.0.0.1")
@@ -63,6 +67,8 @@ def main(argv: list[str] | None = None) -> int:
         return _ledger(args)
     if args.command == "db":
         return _db(args)
+    if args.command in ("backup", "restore"):
+        return _backup(args)
     if args.command in ("imagine", "action"):
         return _generate(args)
     try:
@@ -70,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"mjbot: configuration error: {exc}", file=sys.stderr)
         return 2
-    setup_logging(settings.log_level, settings.secrets)
+    setup_logging(settings.log_level, settings.secrets, settings.log_format)
 
     import discord
 
@@ -80,14 +86,21 @@ def main(argv: list[str] | None = None) -> int:
     try:
         asyncio.run(run_bot(settings))
     except StartupError as exc:
-        print(f"mjbot: {exc}", file=sys.stderr)
-        return 1
+        return _stopped(settings.log_format, str(exc))
     except discord.PrivilegedIntentsRequired:
-        print("mjbot: Discord refused the gateway intents this bot asked for", file=sys.stderr)
-        return 1
+        return _stopped(settings.log_format, "Discord refused the gateway intents this bot asked for")
     except KeyboardInterrupt:
         pass
     return 0
+
+
+def _stopped(log_format: str, reason: str) -> int:
+    """The one line the bot stops with (exit 1): a JSON log line too, where the log is JSON."""
+    if log_format == "json":
+        log.critical(reason)
+    else:
+        print(f"mjbot: {reason}", file=sys.stderr)
+    return 1
 
 
 def _generate(args: argparse.Namespace) -> int:
@@ -128,6 +141,17 @@ def _db(args: argparse.Namespace) -> int:
         settings = load_settings(require_token=False)
         return db.status(settings) if args.db == "status" else db.upgrade(settings)
     except (SettingsError, OSError, sqlite3.Error, asyncpg.PostgresError) as exc:
+        print(f"mjbot: {exc}", file=sys.stderr)
+        return 1
+
+
+def _backup(args: argparse.Namespace) -> int:
+    from bot.cli import backup
+
+    try:
+        settings = load_settings(require_token=False)
+        return (backup.backup if args.command == "backup" else backup.restore)(settings, args.path)
+    except (SettingsError, backup.BackupError, OSError) as exc:
         print(f"mjbot: {exc}", file=sys.stderr)
         return 1
 

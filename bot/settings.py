@@ -113,6 +113,9 @@ class Settings(BaseSettings):
     log_level: Annotated[Literal["DEBUG", "INFO", "WARNING", "ERROR"], BeforeValidator(_upper)] = Field(
         "INFO", description="debug, info, warning or error"
     )
+    log_format: Annotated[Literal["text", "json"], BeforeValidator(_lower)] = Field(
+        "text", description="`text` (a line for people) or `json` (one JSON object a line, for log collectors)"
+    )
     webhook_public_url: Annotated[str, BeforeValidator(_strip)] = Field(
         "", description="optional push: a public URL that reaches the endpoint below"
     )

@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import io
 import os
+import socket
 import sys
 import time
 from collections.abc import AsyncIterator, Callable
@@ -159,6 +160,13 @@ async def grid_then_upscale(fake: FakeDiscord, prompt: str = "a glass whale") ->
     await fake.wait_for(lambda: len(bot_messages(fake)) == 2)
     upscale = await wait_final(fake, bot_messages(fake)[1].id)
     return grid_id, upscale.id
+
+
+def free_port() -> int:
+    """A port nothing listens on (bound for a moment, then released)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 def bot_env(fake: FakeDiscord, **settings: str) -> dict[str, str]:

@@ -36,6 +36,7 @@ async def run_checks(settings: Settings) -> list[Check]:
     async with httpx.AsyncClient(timeout=httpx.Timeout(15.0, connect=5.0)) as http:
         checks += await _discord(http, settings)
         checks.append(await _api(http, settings))
+        checks.append(await _ops(http, settings))
     checks.append(await _postgres(settings) if settings.database_url is not None else _ledger(settings.database_path))
     if settings.webhook_public_url:
         checks.append(_push(settings))
@@ -116,6 +117,32 @@ def _ledger(path: Path) -> Check:
     except sqlite3.Error as exc:
         return Check("ledger", False, f"{path} cannot be read: {exc}")
     return _schema("ledger", f"SQLite at {path}", version, "sqlite")
+
+
+async def _ops(http: httpx.AsyncClient, settings: Settings) -> Check:
+    """The bot's web server: a bot already answering there, else whether the port can be opened."""
+    if settings.ops_port is None:
+        return Check("ops endpoint", True, "off (OPS_PORT is not set): no probes, no metrics")
+    host = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(settings.ops_host, settings.ops_host)
+    base = f"http://{f'[{host}]' if ':' in host else host}:{settings.ops_port}"
+    try:
+        live = await http.get(f"{base}/health/live", timeout=3)
+        ready = await http.get(f"{base}/health/ready", timeout=10)
+        verdict = ready.json()
+    except httpx.TransportError:
+        try:
+            with socket.socket(socket.AF_INET6 if ":" in settings.ops_host else socket.AF_INET) as probe:
+                probe.bind((settings.ops_host, settings.ops_port))
+        except OSError as exc:
+            return Check("ops endpoint", False, f"{settings.ops_host}:{settings.ops_port} cannot be opened: {exc}")
+        return Check("ops endpoint", True, f"{base}: free; the bot serves /health/live, /health/ready, /metrics there")
+    except ValueError:
+        return Check("ops endpoint", False, f"{base} is taken by something that is not the bot")
+    if live.status_code != 200 or not isinstance(verdict, dict) or "checks" not in verdict:
+        return Check("ops endpoint", False, f"{base} is taken by something that is not the bot")
+    checks = ", ".join(f"{name} {state}" for name, state in verdict["checks"].items())
+    state = "ready" if ready.status_code == 200 else "not ready"
+    return Check("ops endpoint", True, f"{base}: a running bot answers, live and {state} ({checks})")
 
 
 def _push(settings: Settings) -> Check:

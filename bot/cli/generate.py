@@ -3,14 +3,18 @@
 The job goes the production way (checked, recorded in the ledger as the operator's — user 0, no server,
 so nothing is charged — submitted with its `state`, followed by batched polls, its image checked), but
 only this job is followed: the bot's own jobs in the same ledger are left to the bot. The result is saved
-as PNG files: a grid, and its four images cut out of it.
+as PNG files: a grid, and its four images cut out of it. Progress: a bar on a terminal, else `progress N% status`
+lines on stdout, one per change.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import re
+import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from PIL import Image
@@ -86,18 +90,36 @@ async def _run(
 
 
 async def _follow(jobs: JobService, job: Job, interval: float, console: Console) -> Job:
-    """Submit the job and poll until it ends, with a progress bar on the terminal."""
-    columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"))
-    with Progress(*columns, console=console, transient=True) as progress:
-        bar = progress.add_task("submitting", total=100)
+    """Submit the job and poll until it ends, with a progress bar on a terminal, else a line per change."""
+    with _progress(console) as show:
+        show("submitting", 0)
         job = await jobs.begin(job)
         while not job.status.finished:
             await asyncio.sleep(interval)
             await jobs.poll_once()
             job = await jobs.ledger.get(job.id) or job
-            progress.update(bar, completed=job.progress, description=job.status.value)
+            show(job.status.value, job.progress)
         await jobs.stop()  # a result whose image was being checked is settled by now
     return job
+
+
+@contextlib.contextmanager
+def _progress(console: Console) -> Iterator[Callable[[str, int], None]]:
+    """A progress bar while stdout is a terminal; otherwise (CI logs, `| tee`) one line on stdout per change."""
+    if sys.stdout.isatty():
+        columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"))
+        with Progress(*columns, console=console, transient=True) as progress:
+            bar = progress.add_task("submitting", total=100)
+            yield lambda status, percent: progress.update(bar, completed=percent, description=status)
+        return
+    shown: list[tuple[str, int]] = []
+
+    def line(status: str, percent: int) -> None:
+        if shown[-1:] != [(status, percent)]:
+            shown.append((status, percent))
+            print(f"progress {percent}% {status}", flush=True)
+
+    yield line
 
 
 async def _parent(jobs: JobService, task_id: str) -> Job:

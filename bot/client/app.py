@@ -20,15 +20,17 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.client.errors import answer_error
+from bot.client.ops import DiscordRateLimits, Ops
 from bot.client.replies import reply
 from bot.client.startup import StartupError, check_api, log_in
 from bot.client.translator import CommandTranslator
 from bot.client.web import WebServer
-from bot.core import url_policy
+from bot.core import logcontext, url_policy
 from bot.core.accounts import Accounts
 from bot.core.images import ImageFetcher
 from bot.core.jobs import JobService
 from bot.core.ledger import Ledger
+from bot.core.metered_http import MeteredTransport
 from bot.core.models import TaskSnapshot
 from bot.core.preferences import Preferences
 from bot.core.providers.base import Provider
@@ -48,13 +50,22 @@ ITEM_PREFIX = "mj:"  # every persistent item's custom_id starts so
 SIMULATOR_BASE_SECONDS = 8.0
 
 
+class ContextTree(app_commands.CommandTree):
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        logcontext.bind(interaction.guild_id, interaction.user.id)  # named in this interaction's JSON log lines
+        return True
+
+
 class MJBot(commands.Bot):
     def __init__(self, settings: Settings, jobs: JobService, fetcher: ImageFetcher, **options: Any) -> None:
+        rate_limits = DiscordRateLimits()
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=discord.Intents.default(),
             allowed_mentions=discord.AllowedMentions.none(),
             help_command=None,
+            http_trace=rate_limits.trace,
+            tree_cls=ContextTree,
             **options,
         )
         self.settings = settings
@@ -63,11 +74,25 @@ class MJBot(commands.Bot):
         self.preferences = Preferences(jobs.ledger)
         self.web = WebServer(settings.ops_host, settings.ops_port) if settings.ops_port is not None else None
         self._item_patterns: dict[type, re.Pattern[str]] = {}  # every DynamicItem the loaded features handle
+        self.ops = Ops(self, rate_limits)
+        self._serving = False
         self.tree.error(self._on_app_command_error)
+
+    async def login(self, token: str) -> None:
+        if self.web is not None and not self._serving:  # the probes answer while Discord does not
+            try:
+                await self.web.serve_early(self.ops.early_app())
+            except OSError as exc:
+                where = f"OPS_HOST={self.settings.ops_host} OPS_PORT={self.settings.ops_port}"
+                raise StartupError(f"the web server cannot listen on {where} ({exc.strerror or exc})") from None
+            self._serving = True
+        await super().login(token)
 
     async def setup_hook(self) -> None:
         await self.tree.set_translator(CommandTranslator())
         await self.preferences.load()  # /imagine reads them from memory, before it answers
+        if self.web is not None:
+            self.ops.mount(self.web.app)
         for feature in self.settings.features:
             await self.load_extension(f"{FEATURE_PACKAGE}.{feature}")
         if self.web is not None:  # after the features, which mount their routes on it
@@ -162,8 +187,11 @@ async def open_core(
             base_url = await simulator.start()
             stack.push_async_callback(simulator.stop)
             log.info("no image API configured: using the built-in simulator at %s", base_url)
-        # The API's calls carry its key; the links it gives are fetched by a client that never has it.
-        http = await stack.enter_async_context(url_policy.api_client(base_url, timeout, limits))
+        # The API's calls carry its key (and are metered: latency and errors); the links it gives are fetched
+        # by a client that never has it.
+        http = await stack.enter_async_context(
+            url_policy.api_client(base_url, timeout, limits, lambda inner: MeteredTransport(inner, base_url))
+        )
         policy = await url_policy.AddressPolicy.for_api(base_url)
         downloads = await stack.enter_async_context(url_policy.download_client(policy, timeout, limits))
         hook_url = None
@@ -175,8 +203,9 @@ async def open_core(
         for value in settings.secrets:  # masked wherever an API echoes them, not only in logs
             register_secret(value)
         # AceData's streams hold a connection for a whole job: their own pool, never the shared one.
+        stream_limits = httpx.Limits(max_connections=max(1, settings.acedata_max_streams))
         streams = await stack.enter_async_context(
-            url_policy.api_client(base_url, timeout, httpx.Limits(max_connections=max(1, settings.acedata_max_streams)))
+            url_policy.api_client(base_url, timeout, stream_limits, lambda inner: MeteredTransport(inner, base_url))
         )
         provider = build_provider(settings, http, base_url, hook_url, streams)
         images = ImageFetcher(downloads)
@@ -256,4 +285,5 @@ async def run_bot(settings: Settings) -> None:
         async with bot:
             token = settings.discord_token.get_secret_value()
             await log_in(bot, token, settings.discord_api_base, settings.startup_retry_seconds)
-            await bot.connect()
+            if not bot.is_closed():  # else stopped while it was still trying to reach Discord
+                await bot.connect()

@@ -14,7 +14,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from bot.core import lifecycle
+from bot.core import lifecycle, metrics
 from bot.core.migrations import latest
 from bot.core.models import Job, JobAction, JobStatus, Requester, UpstreamButton
 from bot.core.storage import Connection, Row, Storage, open_storage
@@ -62,7 +62,7 @@ class Ledger:
         # statement would land inside another's transaction), and on both the in-memory mirror reads
         # back what it wrote with no other write of this process in between.
         self._write_lock = asyncio.Lock()
-        self._move_listeners: list[Callable[[Job, JobStatus], Awaitable[None]]] = []
+        self._move_listeners: list[Callable[[Job, JobStatus], Awaitable[None]]] = [metrics.job_moved]
         self.instance = ""  # set at open: a random name made when the ledger was created
 
     @classmethod
@@ -93,8 +93,10 @@ class Ledger:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Connection]:
-        async with self._write_lock, self.storage.transaction() as db:
-            yield db
+        async with self._write_lock:
+            with metrics.counted_on_commit():
+                async with self.storage.transaction() as db:
+                    yield db
 
     async def schema_version(self) -> int:
         return await self.storage.schema_version()
@@ -132,6 +134,7 @@ class Ledger:
         if status not in lifecycle.INITIAL:
             raise lifecycle.IllegalTransition(0, None, status)
         now = self._clock()
+        metrics.job_written(action.value, mode, status)
         return await db.insert(
             """INSERT INTO jobs (user_id, guild_id, channel_id, message_id, parent_id, parent_button, provider,
                                  action, title, prompt, status, cost, running_limit, locale, mode, bot_type,

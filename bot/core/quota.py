@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.core import lifecycle
+from bot.core import lifecycle, metrics
 from bot.core.models import JobAction
 from bot.core.storage import Connection
 from bot.core.text import Arg, Text
@@ -237,6 +237,7 @@ async def add_entry(
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         (guild_id, user_id, job_id, kind, pool, amount, day, actor_id, note, now),
     )
+    metrics.credit_written(kind, amount)
 
 
 def comes_back(moment: datetime, config: GuildConfig, now: float) -> dict[str, Arg]:

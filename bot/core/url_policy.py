@@ -14,8 +14,10 @@ import asyncio
 import ipaddress
 import logging
 import socket
+import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -124,15 +126,32 @@ def download_client(policy: AddressPolicy, timeout: httpx.Timeout, limits: httpx
     )
 
 
-def api_client(base_url: str, timeout: httpx.Timeout, limits: httpx.Limits) -> httpx.AsyncClient:
-    """The client for the API's own calls, which carry its key: redirects only within its origin."""
+def api_client(
+    base_url: str,
+    timeout: httpx.Timeout,
+    limits: httpx.Limits,
+    wrap: Callable[[httpx.AsyncBaseTransport], httpx.AsyncBaseTransport] = lambda transport: transport,
+) -> httpx.AsyncClient:
+    """The client for the API's own calls, which carry its key: redirects only within its origin. `wrap` gets
+    its transport (to meter it); the environment's proxy for the API (HTTPS_PROXY, NO_PROXY) is kept."""
+    inner = httpx.AsyncHTTPTransport(limits=limits, proxy=environment_proxy(base_url))
     return httpx.AsyncClient(
         timeout=timeout,
-        limits=limits,
+        transport=wrap(inner),
         follow_redirects=True,
         max_redirects=MAX_REDIRECTS,
         event_hooks={"request": [same_origin_only(base_url)]},
     )
+
+
+def environment_proxy(url: str) -> str | None:
+    """The proxy the environment names for `url`, as httpx's own transport would take it (a transport made by
+    hand takes none by itself)."""
+    host = urlsplit(url).hostname
+    if not host or urllib.request.proxy_bypass(host):
+        return None
+    proxies = urllib.request.getproxies()
+    return proxies.get(urlsplit(url).scheme) or proxies.get("all")
 
 
 def same_origin_only(base_url: str) -> Callable[[httpx.Request], object]:

@@ -24,7 +24,7 @@ from bot.core.migrations import migrations
 from bot.core.models import ImagineRequest, Job, JobAction, JobStatus
 from bot.simulator.server import Simulator
 from tests.fakes.discord_server import GUILD_ID, FakeDiscord
-from tests.helpers import API_KEY, ROOT, TESTER, TOKEN, bot_env, running_bot, wait_final
+from tests.helpers import API_KEY, ROOT, TESTER, TOKEN, bot_env, free_port, running_bot, wait_final
 
 pytestmark = pytest.mark.e2e
 
@@ -50,11 +50,12 @@ async def sim() -> AsyncIterator[Simulator]:
 async def test_doctor_passes_on_a_good_installation(sim: Simulator, tmp_path: Path) -> None:
     async with FakeDiscord() as fake:
         env = bot_env(fake, MJ_PROVIDER="proxy", MJ_API_BASE=sim.base_url, MJ_API_KEY=API_KEY,
-                      DATABASE_PATH=str(tmp_path / "bot.sqlite3"))  # fmt: skip
+                      DATABASE_PATH=str(tmp_path / "bot.sqlite3"), OPS_PORT=str(free_port()))  # fmt: skip
         code, out = await mjbot(env, "doctor", cwd=tmp_path)
     assert code == 0, out
-    for row in ("settings", "Discord token", "Discord application", "image API", "ledger"):
+    for row in ("settings", "Discord token", "Discord application", "image API", "ledger", "ops endpoint"):
         assert row in out
+    assert f"http://127.0.0.1:{env['OPS_PORT']}: free" in out
     assert "FAIL" not in out and "all checks passed" in out
     assert "fake-bot" in out  # the bot's own name, from Discord
     assert API_KEY not in out and TOKEN not in out
@@ -95,6 +96,11 @@ async def test_imagine_then_action_save_pngs_and_land_in_the_ledger(sim: Simulat
     grid, first = Image.open(saved[-1]), Image.open(saved[0])
     assert first.size == (grid.size[0] // 2, grid.size[1] // 2)
     assert sim.tasks[task_id].mode == "relax" and sim.tasks[task_id].state.startswith("mjbot:")
+    # stdout is a pipe here, as in CI or `| tee`: the progress is a line per change, with its percentage
+    progress = [line.split()[1:] for line in out.splitlines() if line.startswith("progress ")]
+    percents = [int(p.rstrip("%")) for p, _ in progress]
+    assert progress[0] == ["0%", "submitting"] and progress[-1] == ["100%", "succeeded"], out
+    assert len(progress) >= 3 and percents == sorted(percents) and len(set(map(tuple, progress))) == len(progress)
 
     code, out = await mjbot(env, "action", task_id, "U2", "--out", "up", cwd=tmp_path)
     assert code == 0, out

@@ -11,15 +11,9 @@ from pathlib import Path
 import pytest
 
 from tests.fakes.discord_server import FakeDiscord
-from tests.helpers import TOKEN, bot_env, start_bot
+from tests.helpers import TOKEN, bot_env, free_port, start_bot
 
 pytestmark = pytest.mark.e2e
-
-
-def closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def lines_of(log: Path) -> list[str]:
@@ -35,7 +29,7 @@ async def run_to_exit(env: dict[str, str], log: Path, timeout: float = 40) -> tu
 async def test_discord_unreachable_is_retried_then_one_line(tmp_path: Path) -> None:
     async with FakeDiscord() as fake:
         env = bot_env(fake, DATABASE_PATH=str(tmp_path / "db.sqlite3"), STARTUP_RETRY_SECONDS="2.5")
-    env["DISCORD_API_BASE"] = f"http://127.0.0.1:{closed_port()}/api/v10"  # nothing listens there
+    env["DISCORD_API_BASE"] = f"http://127.0.0.1:{free_port()}/api/v10"  # nothing listens there
     code, lines = await run_to_exit(env, tmp_path / "bot.log")
     assert code == 1
     assert lines[-1].startswith("mjbot: cannot reach Discord at DISCORD_API_BASE=http://127.0.0.1:")
@@ -69,7 +63,7 @@ async def test_an_unreachable_api_warns_and_the_bot_starts(tmp_path: Path) -> No
         env = bot_env(
             fake,
             MJ_PROVIDER="proxy",
-            MJ_API_BASE=f"http://127.0.0.1:{closed_port()}",
+            MJ_API_BASE=f"http://127.0.0.1:{free_port()}",
             DATABASE_PATH=str(tmp_path / "db.sqlite3"),
         )
         log = tmp_path / "bot.log"
@@ -83,3 +77,31 @@ async def test_an_unreachable_api_warns_and_the_bot_starts(tmp_path: Path) -> No
     text = log.read_text()
     assert "does not answer as it should" in text and "starting anyway" in text
     assert "Traceback" not in text
+
+
+async def test_a_discord_that_never_answers_is_reported_at_once_then_one_line(tmp_path: Path) -> None:
+    """Packets dropped (a firewall, a dead route): the connection opens, no answer ever comes."""
+    hole = socket.create_server(("127.0.0.1", 0))  # accepts (the kernel does), never reads or answers
+    try:
+        async with FakeDiscord() as fake:
+            env = bot_env(fake, DATABASE_PATH=str(tmp_path / "db.sqlite3"), STARTUP_RETRY_SECONDS="7")
+        env["DISCORD_API_BASE"] = f"http://127.0.0.1:{hole.getsockname()[1]}/api/v10"
+        log = tmp_path / "bot.log"
+        proc = await start_bot(env, log)
+        started = asyncio.get_running_loop().time()
+        try:
+            while not any("trying again in" in line for line in lines_of(log)):
+                assert asyncio.get_running_loop().time() - started < 8, "nothing said while Discord does not answer"
+                await asyncio.sleep(0.1)
+            first = next(line for line in lines_of(log) if "trying again in" in line)
+            assert "cannot reach Discord at http://127.0.0.1:" in first and "no answer within" in first
+            code = await asyncio.wait_for(proc.wait(), 30)
+        finally:
+            if proc.returncode is None:
+                proc.kill()
+                await proc.wait()
+    finally:
+        hole.close()
+    lines = lines_of(log)
+    assert code == 1 and lines[-1].startswith("mjbot: cannot reach Discord at DISCORD_API_BASE=http://127.0.0.1:")
+    assert "Traceback" not in "\n".join(lines) and "Unclosed" not in "\n".join(lines)  # each attempt's session closed
