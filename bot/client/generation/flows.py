@@ -389,6 +389,9 @@ class Flows:
             return
         mode = self._button_mode(parent, config, preference)
         if preference.remix and face.action in REMIX_ACTIONS:
+            if not self.jobs.takes_remix(parent, index):  # told before the dialog, so nothing is typed or charged
+                await reply(interaction, Text("remix-not-here"))
+                return
             await self._remix_first(interaction, parent, index, face, mode)
             return
         # Dialogs must be the first answer to a press, so these are decided before any defer.
@@ -614,6 +617,7 @@ class Flows:
         upscale that is made or being made already shows that one, for free.
         """
         action = action or face.action
+        written = prompt is not None and prompt != parent.prompt  # a prompt of the presser's own
         prompt = prompt or parent.prompt
         title = None if action is JobAction.IMAGINE else face.title
         mode = getattr(request, "mode", None)
@@ -622,6 +626,7 @@ class Flows:
                 _requester(interaction),
                 member_roles(interaction),
                 single_flight=action is JobAction.UPSCALE,
+                texts=[prompt] if written else [],  # the presser is judged by what they wrote, not the parent's
                 request=requests.encode(request),
                 provider=self.jobs.provider.name,
                 action=action,
