@@ -302,11 +302,13 @@ class Flows:
                 crashpoints.reached("ack.before")
                 callback = await interaction.response.send_message(content, allowed_mentions=NO_MENTIONS)
                 message_id = callback.message_id or (await interaction.original_response()).id
-        except discord.HTTPException as exc:
-            log.warning("a job of user %s could not be posted, so it was not charged: %s", requester.user_id, exc)
+            self.posted.posted(Posted(message_id, requester.channel_id, None, str(interaction.locale)))
+        except BaseException as exc:  # an HTTP error, a timeout, a reset connection: the reservation goes too
+            log.warning("a job of user %s could not be posted, so it was not charged: %r", requester.user_id, exc)
             await self.accounts.cancel(ticket)
-            return
-        self.posted.posted(Posted(message_id, requester.channel_id, None, str(interaction.locale)))
+            if isinstance(exc, discord.HTTPException):
+                return
+            raise
         crashpoints.reached("ack.after")
         try:
             job = await self.accounts.open_job(
@@ -647,8 +649,8 @@ class Flows:
                 job = await self._discord_copy(interaction, job)
         try:
             message = await self._post_reply(interaction, parent, _first_look(interaction, action, prompt, title))
-        except discord.HTTPException as exc:
-            log.warning("job %s: its message could not be posted: %s", job.id, exc)
+        except Exception as exc:  # an HTTP error, a timeout, a reset connection: refunded, its slot freed
+            log.warning("job %s: its message could not be posted: %r", job.id, exc)
             await self.jobs.abandon(job, Text("job-not-posted"))
             await reply(interaction, Text("job-not-posted-here"))
             return None
