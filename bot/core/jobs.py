@@ -409,9 +409,10 @@ class JobService:
         return await self._submit(job, lambda: confirm.modal(task_id, prompt, mode))
 
     async def cancel(self, job: Job, refund_running: bool) -> Job:
-        """Stop a job for its member. Queued in the bot: it never reaches the API, refunded. Taken by the API:
-        the API is asked to stop it where it can be, the bot stops following it, and it is refunded when
-        `refund_running` (the server's `refund_cancelled`). A job being submitted or finished is left alone.
+        """Stop a job for its member. Queued in the bot or waiting for its Remix prompt: nothing runs upstream,
+        refunded. Taken by the API: the API is asked to stop it where it can be, the bot stops following it,
+        and it is refunded when `refund_running` (the server's `refund_cancelled`). A job being submitted or
+        finished is left alone.
         """
         if job.status not in CANCELLABLE:
             return job
