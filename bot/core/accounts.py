@@ -206,38 +206,46 @@ class Accounts:
         *,
         single_flight: bool = False,
         ticket: Ticket | None = None,
+        texts: list[str] | None = None,
         **job: Any,
     ) -> Job:
         """Write a job and its charge in one transaction, before anything is paid; reserve it first if needed.
 
         The job counts against the member's limits from its reservation, never before. `single_flight`
         (upscales): if the same button of the same parent already made or is making this image, the new
-        job shows that result for free. Raises `Refusal`.
+        job shows that result for free. `texts`: what the member wrote, judged by the server's rules (None: a
+        command's prompt; nothing for a press, whose prompt is its parent's). Raises `Refusal`.
         """
         action = job["action"]
         assert isinstance(action, JobAction)
         if ticket is not None:
             return await self._write(ticket, role_ids, action, job)
-        prompt = str(job.get("prompt") or "")
+        if texts is None:  # a command's prompt is the member's; a press's is its parent's unless given
+            texts = [] if job.get("parent_id") is not None else [str(job.get("prompt") or "")]
         refusal: Refusal | None = None
         key = (requester.guild_id or 0, requester.user_id)
-        async with self.ledger.transaction() as db:
-            if requester.guild_id is not None:
-                await db.lock_guild(requester.guild_id)  # other processes' charges for this server wait
-                self._configs[requester.guild_id] = await quota.load_config(db, requester.guild_id)
-                await self._read_back(db, key)  # exact here: the ledger, plus what is reserved
-            source = await _same_upscale(db, job) if single_flight else None
-            try:
-                ticket = (
-                    self._free_copy(requester, source, prompt)
-                    if source
-                    else self.reserve(requester, role_ids, action, [prompt])
-                )
-            except Refusal as refused:
-                refusal = refused
-            else:
-                job_id = await self._insert(db, requester, ticket, job)
-                self._settle(key, ticket)
+        try:
+            async with self.ledger.transaction() as db:
+                if requester.guild_id is not None:
+                    await db.lock_guild(requester.guild_id)  # other processes' charges for this server wait
+                    self._configs[requester.guild_id] = await quota.load_config(db, requester.guild_id)
+                    await self._read_back(db, key)  # exact here: the ledger, plus what is reserved
+                source = await _same_upscale(db, job) if single_flight else None
+                try:
+                    ticket = (
+                        self._free_copy(requester, source, texts)
+                        if source
+                        else self.reserve(requester, role_ids, action, texts)
+                    )
+                except Refusal as refused:
+                    refusal = refused
+                else:
+                    job_id = await self._insert(db, requester, ticket, job)
+                    self._settle(key, ticket)
+        except BaseException:
+            if ticket is not None:  # a fault of the ledger: the reservation goes with the job it was for
+                await self._release(key, ticket)
+            raise
         await self.store_strikes()
         if refusal is not None:
             raise refusal
@@ -245,12 +253,12 @@ class Accounts:
         assert opened is not None
         return opened
 
-    def _free_copy(self, requester: Requester, source: Job, prompt: str) -> Ticket:
+    def _free_copy(self, requester: Requester, source: Job, texts: list[str]) -> Ticket:
         config = self.cached_config(requester.guild_id)
         now = self._clock()
         if requester.guild_id is not None:
             key = (requester.guild_id, requester.user_id)
-            self._admit(requester, config, self._members[key].on(quota.local_day(config, now)), [prompt], now)
+            self._admit(requester, config, self._members[key].on(quota.local_day(config, now)), texts, now)
         status = JobStatus.SUCCEEDED if source.status is JobStatus.SUCCEEDED else JobStatus.MIRRORING
         return Ticket(requester, Decision(status), source)
 
@@ -268,9 +276,7 @@ class Accounts:
                 if written != ticket:  # another process took the slot the mirror counted on: it waits
                     await self._read_back(db, key)
         except BaseException:
-            self._settle(key, ticket)
-            if requester.guild_id is not None:
-                await self._read_back_now(key)
+            await self._release(key, ticket)
             raise
         opened = await self.ledger.get(job_id)
         assert opened is not None
@@ -294,10 +300,21 @@ class Accounts:
 
     async def cancel(self, ticket: Ticket) -> None:
         """A reservation that will not be written (its message could not be posted)."""
-        if ticket.requester.guild_id is not None:
-            key = (ticket.requester.guild_id, ticket.requester.user_id)
-            self._settle(key, ticket)
+        await self._release((ticket.requester.guild_id or 0, ticket.requester.user_id), ticket)
+
+    async def _release(self, key: Key, ticket: Ticket) -> None:
+        """Give up a reservation on any path that does not write it. The mirror is read back from the ledger;
+        if the ledger cannot be read either, the member's and server's mirror are dropped, to be read again at
+        their next job (the ledger's own check in `_write` keeps credits exact meanwhile)."""
+        self._settle(key, ticket)
+        if ticket.requester.guild_id is None:
+            return
+        try:
             await self._read_back_now(key)
+        except Exception as exc:
+            log.warning("the mirror of user %s could not be read back (%s): read again at their next job", key[1], exc)
+            self._members.pop(key, None)
+            self._servers.pop(key[0], None)
 
     def _settle(self, key: Key, ticket: Ticket) -> None:
         """The reservation is in the ledger now (or given up): no longer pending."""
@@ -629,13 +646,14 @@ async def _count(db: Connection, sql: str, params: tuple[object, ...]) -> int:
 
 
 async def _same_upscale(db: Connection, job: Any) -> Job | None:
-    """The paid upscale of the same button of the same parent, made or in the making (not failed)."""
+    """The paid upscale of the same button of the same parent, made or in the making (not failed or cancelled:
+    pressing U again then starts a new paid job)."""
+    ended_in, ended = lifecycle.marks(lifecycle.NO_RESULT | {JobStatus.MIRRORING})
     rows = await _rows(
         db,
-        """SELECT * FROM jobs WHERE parent_id = ? AND parent_button = ? AND action = ? AND source_id IS NULL
-           AND status NOT IN (?, ?) ORDER BY id LIMIT 1""",
-        (job.get("parent_id"), job.get("parent_button"), job["action"].value, JobStatus.FAILED.value,
-         JobStatus.MIRRORING.value),
+        f"""SELECT * FROM jobs WHERE parent_id = ? AND parent_button = ? AND action = ? AND source_id IS NULL
+           AND status NOT IN ({ended_in}) ORDER BY id LIMIT 1""",
+        (job.get("parent_id"), job.get("parent_button"), job["action"].value, *ended),
     )  # fmt: skip
     return row_to_job(rows[0]) if rows else None
 

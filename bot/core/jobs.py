@@ -21,7 +21,7 @@ from bot.core.buttons import JOB_ACTIONS, VIDEO_ACTIONS, ButtonFace, bot_video, 
 from bot.core.errors import ErrorKind, MJError, ProviderError
 from bot.core.images import ImageFetcher
 from bot.core.ledger import Ledger
-from bot.core.lifecycle import CANCELLABLE, UNFINISHED, IllegalTransition
+from bot.core.lifecycle import CANCELLABLE, MAKING, UNFINISHED, IllegalTransition
 from bot.core.models import (
     BlendRequest,
     EditRequest,
@@ -43,6 +43,7 @@ from bot.core.providers.base import (
     editor,
     seeder,
     state_finder,
+    takes_prompt,
     video_maker,
 )
 from bot.core.reasons import failure_message
@@ -135,6 +136,11 @@ class JobService:
             elif job.upstream_task_id is None:  # not found by `_recover`: it never reached the API
                 await self._finish_failed(job, Text("job-restarted-before-submit"))
             else:
+                if self._task_of(job) is None:
+                    log.warning(
+                        "job %s was sent to %s, not %s: it cannot be followed and is given up after %.0f s",
+                        job.id, job.provider, self.provider.name, LOST_AFTER,
+                    )  # fmt: skip
                 log.info("resuming job %s (upstream task %s)", job.id, job.upstream_task_id)
                 self._follow(job, waiting_input=job.status is JobStatus.NEEDS_INPUT)
         for job in await self._mine(self.ledger.undelivered()):
@@ -201,7 +207,7 @@ class JobService:
     async def push(self, snapshot: TaskSnapshot) -> bool:
         """A state the API pushed (notifyHook / callback_url). False if no job in flight has that task."""
         for followed in list(self._following.values()):
-            if followed.job.upstream_task_id == snapshot.task_id:
+            if self._task_of(followed.job) == snapshot.task_id:
                 await self._apply(followed, snapshot)
                 return True
         return False
@@ -227,12 +233,20 @@ class JobService:
         return await self._finish_failed(job, message)
 
     async def _submit_stored(self, job: Job) -> Job:
-        """Submit a charged job from its stored request."""
-        stored = await self.ledger.request_of(job.id)
-        if stored is None:
-            return await self._finish_failed(job, Text("job-request-lost"))
-        await self.ledger.update(job.id, request=None)  # reference images need not stay in the ledger
-        request = requests.decode(stored)
+        """Submit a charged job from its stored request. Any fault before the submit ends the job refunded:
+        a job left SUBMITTING would hold the member's slot with nothing upstream."""
+        try:
+            stored = await self.ledger.request_of(job.id)
+            if stored is None:
+                return await self._finish_failed(job, Text("job-request-lost"))
+            await self.ledger.update(job.id, request=None)  # reference images need not stay in the ledger
+            request = requests.decode(stored)
+            parent = (
+                await self.ledger.get(request.parent_id) if isinstance(request, ActionRequest | RegionRequest) else None
+            )
+        except Exception:
+            log.exception("job %s: its request could not be read before the submit", job.id)
+            return await self._finish_failed(job, Text("job-submit-crashed"))
         if isinstance(request, ImagineRequest):
             return await self.submit_imagine(job, request)
         if isinstance(request, BlendRequest):
@@ -243,7 +257,6 @@ class JobService:
             return await self.submit_shorten(job, request)
         if isinstance(request, EditRequest):
             return await self.submit_edit(job, request)
-        parent = await self.ledger.get(request.parent_id)
         if parent is None:
             return await self._finish_failed(job, Text("job-parent-gone"))
         if isinstance(request, requests.RegionRequest):
@@ -317,6 +330,11 @@ class JobService:
             return await self._finish_failed(job, Text("edit-unsupported"))
         return await self._submit(job, lambda: edits.edit(request))
 
+    def takes_remix(self, parent: Job, index: int) -> bool:
+        """Whether button `index` of `parent` can carry a Remix prompt to this API (asked before charging)."""
+        found = self.button(parent, index)
+        return found is not None and takes_prompt(self.provider, found[0].custom_id)
+
     def button(self, parent: Job, index: int) -> tuple[UpstreamButton, ButtonFace] | None:
         """Button `index` of a finished job, if it is one this bot shows."""
         if parent.status is not JobStatus.SUCCEEDED or not 0 <= index < len(parent.buttons):
@@ -339,6 +357,8 @@ class JobService:
         if (made := bot_video(custom_id)) is not None:
             return await self._submit_video(job, parent, ref, *made, mode)
         remix = prompt if request.remix else None
+        if remix is not None and not takes_prompt(self.provider, custom_id):  # the flows refuse it first
+            return await self._finish_failed(job, Text("remix-not-here"))
 
         async def press() -> SubmitResult:
             result = await self.provider.action(ref, custom_id, mode, remix_prompt=remix)
@@ -389,14 +409,17 @@ class JobService:
         return await self._submit(job, lambda: confirm.modal(task_id, prompt, mode))
 
     async def cancel(self, job: Job, refund_running: bool) -> Job:
-        """Stop a job for its member. Queued in the bot: it never reaches the API, refunded. Taken by the API:
-        the API is asked to stop it where it can be, the bot stops following it, and it is refunded when
-        `refund_running` (the server's `refund_cancelled`). A job being submitted or finished is left alone.
+        """Stop a job for its member. Queued in the bot or waiting for its Remix prompt: nothing runs upstream,
+        refunded. Taken by the API: the API is asked to stop it where it can be, the bot stops following it,
+        and it is refunded when `refund_running` (the server's `refund_cancelled`). A job being submitted or
+        finished is left alone.
         """
         if job.status not in CANCELLABLE:
             return job
         upstream = job.status is not JobStatus.WAITING and job.upstream_task_id is not None
-        refund = not upstream or refund_running
+        # Queued in the bot or waiting for a Remix prompt, nothing was made upstream: refunded whatever the
+        # server chose.
+        refund = job.status not in MAKING or refund_running
         self._forget(job.id)
         cancel = canceller(self.provider)
         if upstream and cancel is not None and job.upstream_task_id is not None:
@@ -535,29 +558,31 @@ class JobService:
         if not self._following:
             return
         snapshots: dict[str, TaskSnapshot] = {}
-        by_task = {
-            f.job.upstream_task_id: f
-            for f in self._following.values()
-            if f.job.upstream_task_id and not f.streaming and not f.waiting_input
-        }
+        polled = [
+            f for f in self._following.values() if f.job.upstream_task_id and not f.streaming and not f.waiting_input
+        ]
+        # A task id means something only to the provider that gave it: another's job is never asked about here
+        # (it is missing, so given up after LOST_AFTER), nor given this provider's answer for the same id.
+        asked = {task_id for f in polled if (task_id := self._task_of(f.job))}
         try:
-            if by_task:
+            if asked:
                 self.polls += 1
-                snapshots = await self.provider.fetch_many(list(by_task))
+                snapshots = await self.provider.fetch_many(sorted(asked))
         except ProviderError as exc:
             # Outages are ridden out with backoff; the job timeout bounds how long. One line when it starts.
             if self._outage is None:
                 log.warning("the image service is failing (%s); status checks back off until it answers", exc)
                 self._outage = _Outage(self._clock())
             self._outage.failed(exc.retry_after)
-            by_task = {}
+            polled = []
         else:
-            if self._outage is not None and by_task:
+            if self._outage is not None and asked:
                 log.warning("the image service answers again after %.0f s", self._clock() - self._outage.since)
                 self._outage = None
         now = self._clock()
-        for task_id, followed in by_task.items():
-            snapshot = snapshots.get(task_id)
+        for followed in polled:
+            task_id = self._task_of(followed.job)
+            snapshot = snapshots.get(task_id) if task_id else None
             if snapshot is None:
                 followed.missing_since = followed.missing_since or now
                 if now - followed.missing_since >= LOST_AFTER:
@@ -685,6 +710,10 @@ class JobService:
         await self._settle_mirrors(job)
         await self._fill_slots()
 
+    def _task_of(self, job: Job) -> str | None:
+        """The job's upstream task id, if this service's provider gave it (jobs of old ledgers name none)."""
+        return job.upstream_task_id if job.provider in (self.provider.name, "") else None
+
     def _forget(self, job_id: int) -> None:
         followed = self._following.pop(job_id, None)
         if followed is not None and followed.stream is not None and followed.stream is not asyncio.current_task():
@@ -703,13 +732,19 @@ class JobService:
         crashpoints.reached("failed")
         if job.refunded:
             log.info("job %s: %d credit(s) refunded", job.id, job.cost)
-        if self.accounts is not None and kind is ErrorKind.MODERATION:
+        if self.accounts is not None and kind is ErrorKind.MODERATION and await self._own_words(job):
             strikes = await self.accounts.strike(job, f"moderation: {message}")
             log.info("job %s: moderation strike %d today for user %s", job.id, strikes, job.user_id)
         await self._publish(job)
         await self._settle_mirrors(job)
         await self._fill_slots()
         return job
+
+    async def _own_words(self, job: Job) -> bool:
+        """Whether the job's prompt is its member's own: a press on another member's image without a prompt
+        of one's own is not theirs to be struck for."""
+        parent = await self.ledger.get(job.parent_id) if job.parent_id is not None else None
+        return parent is None or parent.user_id == job.user_id or parent.prompt != job.prompt
 
     def _refund_of(self, job: Job) -> Callable[[Connection], Awaitable[None]] | None:
         """The refund of a job, to run inside the transaction that ends it: a crash leaves both or neither."""

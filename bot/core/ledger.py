@@ -281,4 +281,5 @@ def row_to_job(row: Row) -> Job:
         submitted_at=row["submitted_at"],
         input_since=row["input_since"],
         source_id=row["source_id"],
+        provider=row["provider"],
     )

@@ -18,7 +18,8 @@ log = logging.getLogger(__name__)
 
 S = JobStatus
 
-# What a job may become from each state. Staying in a non-final state (progress) is always allowed.
+# What a job may become from each state. Staying in a state is allowed only in `PROGRESSING` (a progress
+# update); SUBMITTING -> SUBMITTING would be a second paid submit (a double modal submit).
 # A job can be cancelled in any unfinished state but SUBMITTING: the paid submit's answer is on its way
 # and must be recorded, or the task would run upstream unfollowed.
 TRANSITIONS: Mapping[JobStatus, frozenset[JobStatus]] = {
@@ -41,6 +42,11 @@ INITIAL = frozenset({S.SUBMITTING, S.WAITING, S.MIRRORING, S.SUCCEEDED})
 RUNNING = frozenset({S.SUBMITTING, S.QUEUED, S.RUNNING, S.NEEDS_INPUT})  # against the running limits
 WAITING = frozenset({S.WAITING})  # against the waiting limit: charged, in the bot's queue
 FINISHED = frozenset({S.SUCCEEDED, S.FAILED, S.CANCELLED})
+PROGRESSING = frozenset({S.QUEUED, S.RUNNING, S.NEEDS_INPUT})  # states a job may stay in, with new progress
+# The API is making the image: a cancel here may cost the server (its `refund_cancelled` decides). In every
+# other cancellable state nothing runs upstream (queued in the bot, or waiting for a Remix prompt).
+MAKING = frozenset({S.QUEUED, S.RUNNING})
+NO_RESULT = FINISHED - {S.SUCCEEDED}  # ended without an image
 CANCELLABLE = frozenset(s for s, moves in TRANSITIONS.items() if S.CANCELLED in moves)
 UNFINISHED = frozenset(set(S) - FINISHED)
 
@@ -54,7 +60,7 @@ class IllegalTransition(Exception):
 
 
 def allowed(current: JobStatus, wanted: JobStatus) -> bool:
-    return wanted in TRANSITIONS[current] or (current == wanted and current not in FINISHED)
+    return wanted in TRANSITIONS[current] or (current == wanted and current in PROGRESSING)
 
 
 def marks(statuses: frozenset[JobStatus]) -> tuple[str, tuple[str, ...]]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from bot.core.errors import ErrorKind, clip
+from bot.core.redact import redact
 from bot.core.text import Text
 
 MODERATION_HINTS = (
@@ -88,7 +89,19 @@ def queue_full(reason: str) -> bool:
 
 
 def known(reason: str) -> tuple[ErrorKind, Text] | None:
-    """The kind and plain words of a reason the bot recognises, else None."""
+    """The kind and plain words of a reason the bot recognises, else None; the plain words carry the
+    service's own (they often say more, e.g. which account state), unless those hold a secret."""
+    explained = _explained(reason)
+    if explained is None:
+        return None
+    kind, message = explained
+    words = clip(reason.strip())
+    if redact(words) != words:  # a key or token in the reason: the admin's log has it, scrubbed
+        return kind, message
+    return kind, Text("upstream-explained", explanation=message, reason=words)
+
+
+def _explained(reason: str) -> tuple[ErrorKind, Text] | None:
     if moderation(reason):
         return ErrorKind.MODERATION, MODERATION_MESSAGE
     if queue_full(reason):

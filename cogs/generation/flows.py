@@ -306,11 +306,13 @@ class Flows:
                 crashpoints.reached("ack.before")
                 callback = await interaction.response.send_message(content, allowed_mentions=NO_MENTIONS)
                 message_id = callback.message_id or (await interaction.original_response()).id
-        except discord.HTTPException as exc:
-            log.warning("a job of user %s could not be posted, so it was not charged: %s", requester.user_id, exc)
+            self.posted.posted(Posted(message_id, requester.channel_id, None, str(interaction.locale)))
+        except BaseException as exc:  # an HTTP error, a timeout, a reset connection: the reservation goes too
+            log.warning("a job of user %s could not be posted, so it was not charged: %r", requester.user_id, exc)
             await self.accounts.cancel(ticket)
-            return
-        self.posted.posted(Posted(message_id, requester.channel_id, None, str(interaction.locale)))
+            if isinstance(exc, discord.HTTPException):
+                return
+            raise
         crashpoints.reached("ack.after")
         try:
             job = await self.accounts.open_job(
@@ -408,6 +410,9 @@ class Flows:
             return
         mode = self._button_mode(parent, config, preference)
         if preference.remix and face.action in REMIX_ACTIONS:
+            if not self.jobs.takes_remix(parent, index):  # told before the dialog, so nothing is typed or charged
+                await reply(interaction, Text("remix-not-here"))
+                return
             await self._remix_first(interaction, parent, index, face, mode)
             return
         # Dialogs must be the first answer to a press, so these are decided before any defer.
@@ -613,6 +618,7 @@ class Flows:
         upscale that is made or being made already shows that one, for free.
         """
         action = action or face.action
+        written = prompt is not None and prompt != parent.prompt  # a prompt of the presser's own
         prompt = prompt or parent.prompt
         title = None if action is JobAction.IMAGINE else face.title
         mode = getattr(request, "mode", None)
@@ -621,6 +627,7 @@ class Flows:
                 _requester(interaction),
                 member_roles(interaction),
                 single_flight=action is JobAction.UPSCALE,
+                texts=[prompt] if written else [],  # the presser is judged by what they wrote, not the parent's
                 request=requests.encode(request),
                 provider=self.jobs.provider.name,
                 action=action,
@@ -641,8 +648,8 @@ class Flows:
                 job = await self._discord_copy(interaction, job)
         try:
             message = await self._post_reply(interaction, parent, _first_look(interaction, action, prompt, title))
-        except discord.HTTPException as exc:
-            log.warning("job %s: its message could not be posted: %s", job.id, exc)
+        except Exception as exc:  # an HTTP error, a timeout, a reset connection: refunded, its slot freed
+            log.warning("job %s: its message could not be posted: %r", job.id, exc)
             await self.jobs.abandon(job, Text("job-not-posted"))
             await reply(interaction, Text("job-not-posted-here"))
             return None

@@ -295,10 +295,11 @@ async def test_setting_words_are_case_insensitive(fake: FakeDiscord, simulator: 
 
 
 async def test_remix_after_a_wait_in_the_queue(fake: FakeDiscord, tmp_path: Path) -> None:
+    """A variation queued in the bot, then asked for its Remix prompt by the API: answered, made once, paid once."""
     sim = Simulator(duration=1.0, remix=True)
     await sim.start()
     try:
-        async with running_bot(fake, sim.base_url, tmp_path / "db.sqlite3", QUOTA_USER_RUNNING="1"):
+        async with running_bot(fake, sim.base_url, tmp_path / "db.sqlite3", QUOTA_USER_RUNNING="1") as bot:
             grid_id = (await fake.invoke_slash("imagine", {"prompt": "a mill"})).response_message_id
             await wait_final(fake, grid_id)  # type: ignore[arg-type]
             busy = (await fake.invoke_slash("imagine", {"prompt": "a busy mill"})).response_message_id
@@ -306,20 +307,49 @@ async def test_remix_after_a_wait_in_the_queue(fake: FakeDiscord, tmp_path: Path
             await fake.wait_for(lambda: len(public(fake)) == 3)
             queued = public(fake)[2]
             await fake.wait_for(lambda: "Queued, position 1" in fake.messages[queued].content)
+            assert sim.requests["modal"] == 0 and len(sim.tasks) == 2  # not sent while it waits
             await wait_final(fake, busy)  # type: ignore[arg-type]
             await fake.wait_for(lambda: labels(fake, queued) == ["Remix prompt", "Cancel"], 15)
+            dialog = await fake.click(queued, button(fake, queued, "Remix prompt"))
+            assert dialog.modal is not None
+            field = dialog.modal["components"][0]["components"][0]
+            await fake.submit_modal(dialog, {field["custom_id"]: "a mill at dawn"})
+            varied = await wait_final(fake, queued, timeout=15)
+            assert varied.attachments and "a mill at dawn" in varied.content
+            task = list(sim.tasks.values())[-1]
+            assert (task.action, task.prompt) == ("VARIATION", "a mill at dawn") and sim.requests["modal"] == 1
+            rows = await bot.jobs.ledger.fetch_all("SELECT kind, amount FROM credit_entries ORDER BY id")
+            assert [tuple(r) for r in rows] == [("charge", 1)] * 3  # grid, busy, the variation: once each
     finally:
         await sim.stop()
 
 
-def test_a_thread_is_judged_by_its_channel() -> None:
-    from types import SimpleNamespace
+def thread_in(fake: FakeDiscord, thread_id: int, parent_id: int) -> int:
+    """A public thread of `parent_id`, as Discord sends it with an interaction made in it."""
+    fake.channels[thread_id] = {
+        "id": str(thread_id), "type": 11, "guild_id": str(fake.guild_id), "name": "a thread",
+        "parent_id": str(parent_id), "owner_id": str(DEFAULT_USER_ID), "message_count": 0, "member_count": 1,
+        "rate_limit_per_user": 0, "flags": 0, "last_message_id": None,
+        "thread_metadata": {"archived": False, "auto_archive_duration": 1440, "archive_timestamp":
+                            "2026-01-01T00:00:00+00:00", "locked": False},
+    }  # fmt: skip
+    return thread_id
 
-    from cogs.generation.flows import _requester
 
-    thread = SimpleNamespace(parent_id=3)
-    interaction = SimpleNamespace(user=SimpleNamespace(id=1), guild_id=5, channel_id=44, channel=thread)
-    assert _requester(interaction).parent_channel_id == 3  # type: ignore[arg-type]
+async def test_a_thread_is_judged_by_its_channel(fake: FakeDiscord, simulator: Simulator, tmp_path: Path) -> None:
+    elsewhere = 1_300_000_000_000_000_260
+    fake.add_text_channel(elsewhere, "elsewhere")
+    async with running_bot(fake, simulator.base_url, tmp_path / "db.sqlite3") as bot:
+        await bot.jobs.accounts.change_config(fake.guild_id, lambda c: c.allowed_channels.append(fake.channel_id))
+        allowed = thread_in(fake, 1_300_000_000_000_000_261, fake.channel_id)
+        job = await fake.invoke_slash("imagine", {"prompt": "a fox in a thread"}, channel_id=allowed)
+        done = await wait_final(fake, job.response_message_id)  # type: ignore[arg-type]
+        assert done.attachments and done.channel_id == allowed
+        refused_in = thread_in(fake, 1_300_000_000_000_000_262, elsewhere)
+        refused = await fake.invoke_slash("imagine", {"prompt": "a fox elsewhere"}, channel_id=refused_in)
+        refusal = fake.messages[refused.response_message_id]  # type: ignore[index]
+        assert refusal.ephemeral and "works only in" in refusal.content
+        assert len(simulator.tasks) == 1
 
 
 async def test_answers_go_out_before_any_ledger_io(fake: FakeDiscord, simulator: Simulator, tmp_path: Path) -> None:

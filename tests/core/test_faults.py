@@ -9,12 +9,15 @@ from pathlib import Path
 import httpx
 import pytest
 
+from bot.core import requests
+from bot.core.accounts import Accounts
 from bot.core.jobs import JobService, submit_state
 from bot.core.ledger import Ledger
-from bot.core.models import ImagineRequest, JobAction, JobStatus, Requester
+from bot.core.models import ImagineRequest, Job, JobAction, JobStatus, Requester
 from bot.core.providers.acedata import AceDataProvider
-from bot.core.providers.base import SUBMIT_STATE
+from bot.core.providers.base import SUBMIT_STATE, Provider
 from bot.core.providers.proxy import ProxyProvider
+from bot.core.quota import Defaults
 from bot.simulator.server import Simulator
 from tests.fakes.discord_server import FakeDiscord
 from tests.helpers import (
@@ -90,20 +93,39 @@ async def test_the_open_source_proxy_gets_buttons_through_change(fake: FakeDisco
 # -- the core ------------------------------------------------------------------------------------
 
 
+async def charged(ledger: Ledger, provider: str, prompt: str, message_id: int) -> Job:
+    """A job charged as members are (a real cost, real accounts), left SUBMITTING as by a kill during its submit."""
+    accounts = Accounts(ledger, Defaults())
+    return await accounts.open_job(
+        ALICE, [], provider=provider, action=JobAction.IMAGINE, prompt=prompt, message_id=message_id,
+        request=requests.encode(ImagineRequest(prompt)),
+    )  # fmt: skip
+
+
+async def moves(ledger: Ledger, job_id: int) -> list[tuple[str, int]]:
+    rows = await ledger.fetch_all("SELECT kind, amount FROM credit_entries WHERE job_id = ? ORDER BY id", (job_id,))
+    return [(r[0], r[1]) for r in rows]
+
+
+def restarted(ledger: Ledger, provider: Provider) -> JobService:
+    """The job service of the next start, with the accounts every production job goes through."""
+    return JobService(ledger, provider, poll_interval=0.05, accounts=Accounts(ledger, Defaults()))
+
+
 async def test_a_job_paid_just_before_a_crash_is_found_by_its_state(tmp_path: Path, http: httpx.AsyncClient) -> None:
     """Submitted, accepted upstream, and the bot died before writing the task id: found, followed, not refunded."""
     sim = Simulator(duration=0.4)
     await sim.start()
     ledger = await Ledger.open(tmp_path / "l.sqlite3")
     try:
-        job = await ledger.create_job(ALICE, provider="proxy", action=JobAction.IMAGINE, prompt="a fox", message_id=1)
-        lost = await ledger.create_job(ALICE, provider="proxy", action=JobAction.IMAGINE, prompt="never", message_id=2)
+        job = await charged(ledger, "proxy", "a fox", 1)
+        lost = await charged(ledger, "proxy", "never", 2)
         provider = ProxyProvider(http, sim.base_url)
         SUBMIT_STATE.set(submit_state(ledger.instance, job.id))
         accepted = await provider.imagine(ImagineRequest("a fox"))  # the API took it; the ledger never heard
         SUBMIT_STATE.set(None)
 
-        service = JobService(ledger, provider, poll_interval=0.05)
+        service = restarted(ledger, provider)
         rec = Recorder()
         service.subscribe(rec)
         await service.start()
@@ -112,6 +134,8 @@ async def test_a_job_paid_just_before_a_crash_is_found_by_its_state(tmp_path: Pa
         never = await rec.wait(lost.id)
         assert never.status is JobStatus.FAILED and "before this job reached the image service" in str(never.error)
         assert len(sim.tasks) == 1  # nothing submitted twice
+        assert await moves(ledger, job.id) == [("charge", 1)]  # made: paid once
+        assert await moves(ledger, lost.id) == [("charge", 1), ("refund", 1)]  # never made: given back
         await service.stop()
     finally:
         await ledger.close()
@@ -121,8 +145,8 @@ async def test_a_job_paid_just_before_a_crash_is_found_by_its_state(tmp_path: Pa
 async def test_where_the_api_cannot_be_searched_the_refund_says_so(
     ledger: Ledger, http: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
 ) -> None:
-    job = await ledger.create_job(ALICE, provider="acedata", action=JobAction.IMAGINE, prompt="x", message_id=1)
-    service = JobService(ledger, AceDataProvider(http, "http://127.0.0.1:9", api_key="k"), poll_interval=0.05)
+    job = await charged(ledger, "acedata", "x", 1)
+    service = restarted(ledger, AceDataProvider(http, "http://127.0.0.1:9", api_key="k"))
     rec = Recorder()
     service.subscribe(rec)
     with caplog.at_level(logging.WARNING):
@@ -130,13 +154,14 @@ async def test_where_the_api_cannot_be_searched_the_refund_says_so(
     failed = await rec.wait(job.id)
     assert "cannot tell whether the image service took it" in str(failed.error)
     assert "offers no way to find it" in caplog.text
+    assert failed.refunded and await moves(ledger, job.id) == [("charge", 1), ("refund", 1)]
     await service.stop()
 
 
 async def test_a_proxy_server_without_a_task_list_refunds_and_says_so(
     ledger: Ledger, caplog: pytest.LogCaptureFixture
 ) -> None:
-    job = await ledger.create_job(ALICE, provider="proxy", action=JobAction.IMAGINE, prompt="x", message_id=1)
+    job = await charged(ledger, "proxy", "x", 1)
     asked: list[str] = []
 
     def handler(request: httpx.Request) -> httpx.Response:
@@ -144,7 +169,7 @@ async def test_a_proxy_server_without_a_task_list_refunds_and_says_so(
         return httpx.Response(404)
 
     async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as client:
-        service = JobService(ledger, ProxyProvider(client, "http://api.example"), poll_interval=0.05)
+        service = restarted(ledger, ProxyProvider(client, "http://api.example"))
         rec = Recorder()
         service.subscribe(rec)
         with caplog.at_level(logging.WARNING):
@@ -154,6 +179,7 @@ async def test_a_proxy_server_without_a_task_list_refunds_and_says_so(
     assert asked[0] == "GET /mj/task/list"
     assert "cannot tell whether the image service took it" in str(failed.error)
     assert "keeps no task list" in caplog.text and "offers no way to find it" in caplog.text
+    assert failed.refunded and await moves(ledger, job.id) == [("charge", 1), ("refund", 1)]
 
 
 async def test_polling_backs_off_during_an_outage_and_says_so_once(

@@ -142,6 +142,14 @@ class Rest:
             time=loop.time(),
         )
         self.requests.append(rec)
+        for fault in self.reset_next:
+            if fault[0] == request.method and re.fullmatch(fault[1], path):
+                self.reset_next.remove(fault)
+                if request.transport is not None:
+                    request.transport.close()
+                rec.status = 0
+                self._notify()
+                return web.Response(status=500)
         bucket: _Bucket | None = None
         try:
             try:

@@ -113,6 +113,18 @@ class MakesVideos(Protocol):
         ...
 
 
+class RemixLimited(Protocol):
+    """A dialect on which some buttons cannot carry a Remix prompt (the open-source proxy's `/mj/submit/change`)."""
+
+    def takes_prompt(self, custom_id: str) -> bool: ...
+
+
+def takes_prompt(provider: Provider, custom_id: str) -> bool:
+    """Whether pressing `custom_id` can send a Remix prompt along; dialects that say nothing always can."""
+    limited = getattr(provider, "takes_prompt", None)
+    return bool(limited(custom_id)) if callable(limited) else True
+
+
 def video_maker(provider: Provider) -> MakesVideos | None:
     return cast(MakesVideos, provider) if Capability.VIDEO in provider.capabilities else None
 

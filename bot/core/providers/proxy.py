@@ -210,10 +210,14 @@ class ProxyProvider:
             body["maskBase64"] = "data:image/png;base64," + base64.b64encode(request.mask_png).decode("ascii")
         return await self._submit("/mj/submit/edits", body, request.mode)
 
+    def takes_prompt(self, custom_id: str) -> bool:
+        """The open-source proxy's `/mj/submit/change` has no Remix: its buttons cannot carry a prompt."""
+        return not custom_id.startswith(_CHANGE)
+
     async def action(
         self, parent_ref: str, custom_id: str, mode: str | None = None, *, remix_prompt: str | None = None
     ) -> SubmitResult:
-        if custom_id.startswith(_CHANGE):  # the open-source proxy's /change has no Remix
+        if custom_id.startswith(_CHANGE):  # no Remix here: the job service refuses a prompt first (takes_prompt)
             verb, index = custom_id.removeprefix(_CHANGE).split("::")
             body: dict[str, Any] = {"taskId": parent_ref, "action": verb}
             if verb != "REROLL":

@@ -179,3 +179,7 @@ usage-line = { $period ->
 prompt-too-long-suffix = With your suffix (/prefer suffix) the prompt is { $length } characters long; the limit is { $limit }. Shorten the prompt or the suffix.
 suffix-too-long = The suffix is { $length } characters long; the limit is { $limit }.
 suffix-banned-word = Your suffix contains a word this server does not allow: `{ $word }`.
+# A known reason in plain words, then the image service's own (they often tell more).
+upstream-explained = { $explanation } It said: “{ $reason }”
+# The open-source proxy's buttons (/mj/submit/change) cannot carry a Remix prompt.
+remix-not-here = This image service cannot take a Remix prompt for this button, so nothing was charged. Turn Remix off in /settings to press it without one.

@@ -175,3 +175,7 @@ usage-line = { $period ->
 prompt-too-long-suffix = 加上你的后缀（/prefer suffix）后，提示词长 { $length } 个字符，上限为 { $limit } 个。请缩短提示词或后缀。
 suffix-too-long = 后缀长 { $length } 个字符，上限为 { $limit } 个。
 suffix-banned-word = 你的后缀包含本服务器禁止使用的词：`{ $word }`。
+# A known reason in plain words, then the image service's own (they often tell more).
+upstream-explained = { $explanation }它的原话：“{ $reason }”
+# The open-source proxy's buttons (/mj/submit/change) cannot carry a Remix prompt.
+remix-not-here = 绘图服务无法为这个按钮接收 Remix 提示词，因此没有扣除积分。请在 /settings 中关闭 Remix 后再点击。

@@ -182,16 +182,34 @@ async def test_admin_grants_sets_limits_and_exports(fake: FakeDiscord, simulator
 
 
 async def test_role_tiers_lift_the_allowance(fake: FakeDiscord, simulator: Simulator, tmp_path: Path) -> None:
+    """A tier's credits and running slots are what the member gets when starting jobs, not only what /quota says."""
     patron = 1_300_000_000_000_000_777
     fake.roles[patron] = fake._role(patron, "Patron", 0, 1)
     fake.members[DEFAULT_USER_ID].setdefault("roles", []).append(str(patron))
-    async with running_bot(fake, simulator.base_url, tmp_path / "db.sqlite3", QUOTA_DAILY_CREDITS="1"):
+    env = {"QUOTA_DAILY_CREDITS": "1", "QUOTA_USER_RUNNING": "1"}
+    async with running_bot(fake, simulator.base_url, tmp_path / "db.sqlite3", **env) as bot:
         await fake.invoke_slash(
             "mjadmin", {"role": patron, "daily": 3, "running": 5}, subcommand="tier", user_id=OWNER_USER_ID
         )
         quota = await fake.invoke_slash("quota")
         text = fake.messages[quota.response_message_id].content  # type: ignore[index]
         assert "Credits left today:** 3 of 3" in text and "running:** 0 of 5" in text
+        # Three at once: all run together (the default allows one running, one credit a day).
+        started = [(await fake.invoke_slash("imagine", {"prompt": f"tier {n}"})).response_message_id for n in range(3)]
+        await fake.wait_for(lambda: len(simulator.tasks) == 3, 5)  # all three submitted, none queued in the bot
+        waiting = await bot.jobs.ledger.fetch_all("SELECT COUNT(*) FROM jobs WHERE status = 'waiting'")
+        assert waiting[0][0] == 0
+        done = [await wait_final(fake, m) for m in started]  # type: ignore[arg-type]
+        assert all(m.attachments for m in done) and len(simulator.tasks) == 3
+        refused = await fake.invoke_slash("imagine", {"prompt": "tier 4"})  # the tier's 3 credits are spent
+        refusal = fake.messages[refused.response_message_id]  # type: ignore[index]
+        assert refusal.ephemeral and "used your 3 credits for today" in refusal.content
+        # A member without the role has the server's own allowance: one credit.
+        plain = await fake.invoke_slash("imagine", {"prompt": "plain 1"}, user_id=OWNER_USER_ID)
+        assert (await wait_final(fake, plain.response_message_id)).attachments  # type: ignore[arg-type]
+        second = await fake.invoke_slash("imagine", {"prompt": "plain 2"}, user_id=OWNER_USER_ID)
+        assert "used your 1 credits for today" in fake.messages[second.response_message_id].content  # type: ignore[index]
+        assert await charges(bot, DEFAULT_USER_ID) == (3, 0) and len(simulator.tasks) == 4
 
 
 async def test_a_chinese_member_is_answered_in_chinese(fake: FakeDiscord, simulator: Simulator, tmp_path: Path) -> None:
