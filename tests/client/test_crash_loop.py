@@ -40,6 +40,7 @@ class Case:
 
 CASES = (
     Case("ack.before", "a lighthouse"),
+    Case("ack.sent", "a lighthouse"),
     Case("ack.after", "a lighthouse"),
     Case("submit.held", "a lighthouse sim:hold"),
     Case("submit.answered", "a lighthouse"),
@@ -168,6 +169,7 @@ def _press_refunded(jobs: list, shown: dict[int, str]) -> None:
 
 CHECKS: dict[str, Callable[[list, dict[int, str]], None]] = {
     "ack.before": _nothing,
+    "ack.sent": _ended_unrecorded,
     "ack.after": _ended_unrecorded,
     "submit.held": _delivered,
     "submit.answered": _delivered,

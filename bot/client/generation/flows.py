@@ -12,6 +12,7 @@ import contextlib
 import io
 import logging
 import re
+import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 
@@ -20,7 +21,7 @@ import discord
 from bot.client.generation.job_messages import JobMessages
 from bot.client.generation.modals import PromptModal, ZoomModal
 from bot.client.generation.pending_edits import PendingEdits
-from bot.client.generation.posted_messages import Posted, PostedMessages
+from bot.client.generation.posted_messages import Answering, Posted, PostedMessages
 from bot.client.generation.region import edit_region_picker, region_picker
 from bot.client.generation.render import job_content, job_view, result_filename
 from bot.client.generation.video_files import upload_limit, video_files
@@ -61,6 +62,14 @@ def _requester(interaction: discord.Interaction) -> Requester:
     assert interaction.channel_id is not None
     parent = getattr(interaction.channel, "parent_id", None)  # a thread's channel
     return Requester(interaction.user.id, interaction.guild_id, interaction.channel_id, parent)
+
+
+def _answering(interaction: discord.Interaction) -> Answering:
+    """What finds this interaction's answer again after a kill: its id and token (valid 15 minutes)."""
+    channel_id = interaction.channel_id or 0
+    return Answering(
+        interaction.id, interaction.application_id, interaction.token, channel_id, str(interaction.locale), time.time()
+    )
 
 
 def _first_look(interaction: discord.Interaction, action: JobAction, prompt: str, title: Text | None = None) -> str:
@@ -284,12 +293,14 @@ class Flows:
         ("thinking") and the job's public message is posted in the channel.
         """
         requester, roles = _requester(interaction), member_roles(interaction)
+        self.posted.answering(_answering(interaction))  # a kill during the answer still finds it
         if files and not interaction.response.is_done():  # done: a picker's press, its message is the answer
             await interaction.response.defer(ephemeral=True, thinking=True)
         try:
             request = await read()  # without files: no I/O, so the answer below is still the first
             ticket = self.accounts.reserve(requester, roles, action, [prompt])  # from memory: no I/O
         except (InvalidInput, Refusal) as exc:
+            self.posted.unanswerable(interaction.id)
             await _refuse(interaction, exc.text, hand_back)
             await self.accounts.store_strikes()
             return
@@ -301,12 +312,14 @@ class Flows:
             else:
                 crashpoints.reached("ack.before")
                 callback = await interaction.response.send_message(content, allowed_mentions=NO_MENTIONS)
+                crashpoints.reached("ack.sent")
                 message_id = callback.message_id or (await interaction.original_response()).id
         except discord.HTTPException as exc:
             log.warning("a job of user %s could not be posted, so it was not charged: %s", requester.user_id, exc)
+            self.posted.unanswerable(interaction.id)
             await self.accounts.cancel(ticket)
             return
-        self.posted.posted(Posted(message_id, requester.channel_id, None, str(interaction.locale)))
+        self.posted.posted(Posted(message_id, requester.channel_id, None, str(interaction.locale), interaction.id))
         crashpoints.reached("ack.after")
         try:
             job = await self.accounts.open_job(

@@ -2,9 +2,12 @@
 
 Between posting a job's message and writing it to the ledger lies an await; a kill there would leave
 the message at "Waiting to start" for good. So each message is noted here as soon as Discord answers —
-one synchronous append, nothing awaited in between — and struck off once the ledger holds it. At the
-next start the ones left over are settled (`settle_left_over`). A kill only ends the process, so the
-appends need no fsync: the kernel still writes them.
+one synchronous append, nothing awaited in between — and struck off once the ledger holds it. Before
+an interaction is answered, what finds its answer again is noted too (`Answering`: the interaction and
+its token), since a kill while Discord's reply is on its way leaves a message whose id the bot never
+read. At the next start the ones left over are settled (`settle_left_over`). A kill only ends the
+process, so the appends need no fsync: the kernel still writes them. The file holds interaction tokens
+(valid 15 minutes): it is private to the bot's user and its lines are never logged.
 """
 
 from __future__ import annotations
@@ -12,8 +15,10 @@ from __future__ import annotations
 import json
 import logging
 import os
-from dataclasses import asdict, dataclass
+import time
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
+from typing import cast
 
 import discord
 
@@ -26,6 +31,7 @@ from bot.settings import Settings
 log = logging.getLogger(__name__)
 
 COMPACT_AFTER = 10_000  # lines; then the file is rewritten with only the open entries
+TOKEN_USABLE_FOR = 14 * 60.0  # seconds an interaction token finds its answer (Discord: 15 minutes)
 
 
 @dataclass(frozen=True)
@@ -34,6 +40,19 @@ class Posted:
     channel_id: int
     job_id: int | None  # known when the job was recorded before its message (button presses)
     locale: str
+    interaction_id: int | None = None  # the answer it was: its `Answering` entry is settled with it
+
+
+@dataclass(frozen=True)
+class Answering:
+    """An interaction about to be answered with a job's message (or deferred before one is posted)."""
+
+    interaction_id: int
+    application_id: int
+    token: str
+    channel_id: int
+    locale: str
+    at: float  # when noted, so an expired token is not tried
 
 
 class PostedMessages:
@@ -41,23 +60,39 @@ class PostedMessages:
         self._path = path  # None: not kept (an in-memory ledger cannot be recovered anyway)
         self._fd: int | None = None
         self._open: dict[int, Posted] = {}
+        self._answering: dict[int, Answering] = {}
         self._lines = 0
 
     def left_over(self) -> list[Posted]:
         """What the previous run posted and never struck off."""
+        return self._read()[0]
+
+    def unanswered(self) -> list[Answering]:
+        """Interactions the previous run was answering when it stopped, whose message it never noted."""
+        return self._read()[1]
+
+    def _read(self) -> tuple[list[Posted], list[Answering]]:
         if self._path is None or not self._path.exists():
-            return []
+            return [], []
         entries: dict[int, Posted] = {}
-        for line in self._path.read_text(encoding="utf-8", errors="replace").splitlines():
+        answering: dict[int, Answering] = {}
+        lines = self._path.read_text(encoding="utf-8", errors="replace").splitlines()
+        for number, line in enumerate(lines, 1):
             try:
                 if line.startswith("+"):
                     posted = Posted(**json.loads(line[1:]))
                     entries[posted.message_id] = posted
+                    answering.pop(posted.interaction_id or 0, None)
                 elif line.startswith("-"):
                     entries.pop(int(line[1:]), None)
-            except (ValueError, TypeError):
-                log.warning("posted-messages journal: unreadable line skipped: %.80r", line)  # a torn last write
-        return list(entries.values())
+                elif line.startswith("?"):
+                    answer = Answering(**json.loads(line[1:]))
+                    answering[answer.interaction_id] = answer
+                elif line.startswith("!"):
+                    answering.pop(int(line[1:]), None)
+            except (ValueError, TypeError):  # a torn last write; not shown: it may hold a token
+                log.warning("posted-messages journal: unreadable line %d skipped", number)
+        return list(entries.values()), list(answering.values())
 
     def start(self) -> None:
         """Begin a fresh journal; call once the left-over entries are settled."""
@@ -71,7 +106,20 @@ class PostedMessages:
             os.close(self._fd)
             self._fd = None
 
+    def answering(self, entry: Answering) -> None:
+        """Before the answer: a kill while Discord's reply is on its way still finds the message."""
+        self._answering[entry.interaction_id] = entry
+        self._write("?" + json.dumps(asdict(entry), separators=(",", ":")))
+
+    def unanswerable(self, interaction_id: int) -> None:
+        """The answer failed, or ended without a job's message (a refusal): nothing to find."""
+        if self._answering.pop(interaction_id, None) is not None:
+            self._write(f"!{interaction_id}")
+
     def posted(self, entry: Posted) -> None:
+        """The message is known (one line, which also settles its interaction's `Answering` entry)."""
+        if entry.interaction_id is not None and self._answering.pop(entry.interaction_id, None) is None:
+            entry = replace(entry, interaction_id=None)
         self._open[entry.message_id] = entry
         self._write("+" + json.dumps(asdict(entry), separators=(",", ":")))
 
@@ -90,11 +138,14 @@ class PostedMessages:
     def _compact(self) -> None:
         assert self._path is not None
         fresh = self._path.with_suffix(".tmp")
-        fresh.write_text("".join(f"+{json.dumps(asdict(p), separators=(',', ':'))}\n" for p in self._open.values()))
+        kept = [("?", a) for a in self._answering.values()] + [("+", p) for p in self._open.values()]
+        fd = os.open(fresh, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # private: it holds tokens
+        with os.fdopen(fd, "w") as out:
+            out.write("".join(f"{mark}{json.dumps(asdict(e), separators=(',', ':'))}\n" for mark, e in kept))
         os.replace(fresh, self._path)
         self.close()
         self._fd = os.open(self._path, os.O_WRONLY | os.O_APPEND, 0o600)
-        self._lines = len(self._open)
+        self._lines = len(kept)
 
 
 def journal_path(settings: Settings) -> Path | None:
@@ -109,6 +160,8 @@ def journal_path(settings: Settings) -> Path | None:
 async def settle_left_over(journal: PostedMessages, client: discord.Client, jobs: JobService) -> None:
     """Messages the previous run posted just before it died, before their job was recorded; then a
     fresh journal. Runs before the job service starts, whose recovery then ends the jobs it knows."""
+    for answer in journal.unanswered():
+        await _settle_unanswered(answer, client, jobs)
     for posted in journal.left_over():
         if posted.job_id is not None:  # the job was recorded first: give it its message, recovery ends it
             job = await jobs.ledger.get(posted.job_id)
@@ -128,3 +181,27 @@ async def settle_left_over(journal: PostedMessages, client: discord.Client, jobs
         except discord.HTTPException as exc:
             log.warning("message %s could not be ended: %s", posted.message_id, exc)
     journal.start()
+
+
+async def _settle_unanswered(answer: Answering, client: discord.Client, jobs: JobService) -> None:
+    """An answer the previous run sent without reading Discord's reply: found by its token, and ended
+    like any unrecorded message unless a job holds it after all (then recovery ends it)."""
+    if time.time() - answer.at > TOKEN_USABLE_FOR:
+        log.warning("interaction %s: answered just before the bot stopped; too old to find", answer.interaction_id)
+        return
+    hook = discord.Webhook.partial(answer.application_id, answer.token, client=client)
+    try:
+        message = await hook.fetch_message(cast(int, "@original"))  # the answer, by Discord's own alias
+    except discord.NotFound:
+        return  # never answered: Discord told the member the bot did not respond
+    except discord.HTTPException as exc:
+        log.warning("interaction %s: its answer could not be looked up: %s", answer.interaction_id, exc)
+        return
+    if await jobs.ledger.jobs_where("message_id = ?", (message.id,)):
+        return
+    log.warning("message %s: answered just before the bot stopped, no job recorded; nothing charged", message.id)
+    text = "❌ " + render(Text("job-restarted-unrecorded"), answer.locale)
+    try:
+        await message.edit(content=text, view=None, allowed_mentions=NO_MENTIONS)
+    except discord.HTTPException as exc:
+        log.warning("message %s could not be ended: %s", message.id, exc)
