@@ -20,10 +20,13 @@ POINTS = (
     "failed",  # a job failed upstream and was recorded so (with its refund), its message not yet told
 )
 
-_ARMED = frozenset(p for p in os.environ.get("MJBOT_CRASH_AT", "").split(",") if p)
+_ARMED = set(p for p in os.environ.get("MJBOT_CRASH_AT", "").split(",") if p)
+# `MJBOT_CRASH_SIGNAL=SIGTERM`: a graceful stop asked for at the point instead (the process goes on).
+_SIGNAL = signal.Signals[os.environ.get("MJBOT_CRASH_SIGNAL", "SIGKILL")]
 
 
 def reached(point: str) -> None:
-    """Die here, at once and without cleanup, if the test armed `point`."""
+    """Die here, at once and without cleanup, if the test armed `point` (or ask for a graceful stop, once)."""
     if point in _ARMED:
-        os.kill(os.getpid(), signal.SIGKILL)
+        _ARMED.discard(point)
+        os.kill(os.getpid(), _SIGNAL)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -62,7 +63,8 @@ def test_compaction_keeps_the_unanswered(tmp_path: Path, monkeypatch: pytest.Mon
     monkeypatch.setattr(posted_messages, "COMPACT_AFTER", 10)
     journal = PostedMessages(path)
     journal.start()
-    waiting = Answering(999, 5, "token", 1, "zh-CN", 1.0)
+    waiting = Answering(999, 5, "token", 1, "zh-CN", time.time())
+    journal.answering(Answering(998, 5, "expired", 1, "en-US", time.time() - 3600))  # its token is of no use
     journal.answering(waiting)
     for message_id in range(50):
         journal.answering(Answering(message_id, 5, "t", 1, "en-US", 1.0))

@@ -81,7 +81,12 @@ class JobMessages:
         worker.job = job
         worker.changed.set()
 
-    async def close(self) -> None:
+    async def close(self, grace: float = 0.0) -> None:
+        """Stop every worker; those delivering a final state get up to `grace` seconds to finish (what
+        they do not deliver is delivered at the next start)."""
+        finals = [w.task for w in self._workers.values() if w.task and w.job.status.finished]
+        if finals and grace > 0:
+            await asyncio.wait(finals, timeout=grace)
         workers = [w.task for w in self._workers.values() if w.task]
         for task in workers:
             task.cancel()

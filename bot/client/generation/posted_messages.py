@@ -138,6 +138,8 @@ class PostedMessages:
     def _compact(self) -> None:
         assert self._path is not None
         fresh = self._path.with_suffix(".tmp")
+        now = time.time()  # an answer never settled (an error in between) is of no use once its token expires
+        self._answering = {k: a for k, a in self._answering.items() if now - a.at <= TOKEN_USABLE_FOR}
         kept = [("?", a) for a in self._answering.values()] + [("+", p) for p in self._open.values()]
         fd = os.open(fresh, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # private: it holds tokens
         with os.fdopen(fd, "w") as out:
