@@ -89,6 +89,8 @@ class FakeDiscord(Gateway, Interactions, Messages, Rest):
         self.ack_deadline = ack_deadline
         self.channel_edit_limit = channel_edit_limit
         self.dispatch_message_events = True  # MESSAGE_CREATE/UPDATE/DELETE over the gateway, as Discord does
+        # Discord in trouble: a request it returns a status for is answered with that status (and no effect).
+        self.trouble: Callable[[RecordedRequest], int | None] | None = None
 
         self.application_id = APPLICATION_ID
         self.bot_user_id = BOT_USER_ID

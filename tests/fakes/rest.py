@@ -149,6 +149,8 @@ class Rest:
             except ValueError:
                 raise _ApiError(400, 50109, "The request body contains invalid JSON.") from None
             rec.json, rec.files = body, files
+            if self.trouble is not None and (status := self.trouble(rec)) is not None:
+                raise _ApiError(status, 0, f"{status}: Discord is having trouble")
             path_known = False
             for method, rx, handler, kind in self._routes:
                 match = rx.fullmatch(path)
