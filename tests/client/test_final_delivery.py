@@ -5,17 +5,19 @@ from __future__ import annotations
 import asyncio
 import importlib
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
 
+from bot.client.app import MJBot
 from bot.simulator.server import Simulator
 from tests.fakes.discord_server import FakeDiscord, RecordedRequest
 from tests.helpers import running_bot, wait_final
 
 pytestmark = pytest.mark.e2e
 MODULE = "bot.client.generation.job_messages"
+Trouble = Callable[[RecordedRequest], int | None]
 OUTAGE = 12  # failed final edits: far more than the four tries delivery once gave up after
 
 
@@ -25,6 +27,29 @@ def fast_backoff(monkeypatch: pytest.MonkeyPatch, cap: float) -> None:
     module = importlib.import_module(MODULE)
     monkeypatch.setattr(module, "FINAL_RETRY_FIRST", 0.05)
     monkeypatch.setattr(module, "FINAL_RETRY_CAP", cap)
+
+
+def final_edits_refused(refused: list[RecordedRequest], limit: int | None = None) -> Trouble:
+    """Discord refusing the final edits (the ones with the result's buttons), the first `limit` or all: the
+    interaction token gone, then the channel down."""
+
+    def trouble(request: RecordedRequest) -> int | None:
+        final = request.method == "PATCH" and "mj:job:" in json.dumps(request.json)
+        if not final or (limit is not None and len(refused) >= limit):
+            return None
+        refused.append(request)
+        return 404 if request.path.startswith("/webhooks/") else 503
+
+    return trouble
+
+
+async def delivered(bot: MJBot) -> None:
+    """Until the ledger marks the result delivered (the mark follows the edit): not sent again at a restart."""
+    for _ in range(50):
+        if not await bot.jobs.ledger.undelivered():
+            return
+        await asyncio.sleep(0.1)
+    assert await bot.jobs.ledger.undelivered() == []
 
 
 @pytest.fixture
@@ -37,41 +62,22 @@ async def test_the_final_edit_outlasts_a_long_discord_outage(
     fake: FakeDiscord, simulator: Simulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     fast_backoff(monkeypatch, cap=0.1)
-    refused: list[str] = []
-
-    def trouble(request: RecordedRequest) -> int | None:
-        final = request.method == "PATCH" and "mj:job:" in json.dumps(request.json)  # the result's buttons
-        if not final or len(refused) >= OUTAGE:
-            return None
-        refused.append(request.path)
-        return 404 if request.path.startswith("/webhooks/") else 503  # the token gone, then the channel down
-
-    fake.trouble = trouble
+    refused: list[RecordedRequest] = []
+    fake.trouble = final_edits_refused(refused, OUTAGE)
     async with running_bot(fake, simulator.base_url, tmp_path / "db.sqlite3") as bot:
         invocation = await fake.invoke_slash("imagine", {"prompt": "a lighthouse"})
         message = await wait_final(fake, invocation.response_message_id or 0, timeout=20)
-        assert len(refused) == OUTAGE and any(p.startswith("/channels/") for p in refused)
+        assert len(refused) == OUTAGE and any(r.path.startswith("/channels/") for r in refused)
         assert message.attachments and "mj:job:" in str(message.components)
-        for _ in range(50):  # the mark follows the edit
-            if not await bot.jobs.ledger.undelivered():
-                break
-            await asyncio.sleep(0.1)
-        assert await bot.jobs.ledger.undelivered() == []  # recorded as delivered: not sent again at a restart
+        await delivered(bot)
 
 
 async def test_given_up_at_the_job_timeout_and_delivered_at_the_next_start(
     fake: FakeDiscord, simulator: Simulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     fast_backoff(monkeypatch, cap=0.2)
-    refused: list[float] = []
-
-    def down(request: RecordedRequest) -> int | None:
-        if request.method == "PATCH" and "mj:job:" in json.dumps(request.json):
-            refused.append(request.time)
-            return 404 if request.path.startswith("/webhooks/") else 503
-        return None
-
-    fake.trouble = down
+    refused: list[RecordedRequest] = []
+    fake.trouble = final_edits_refused(refused)
     database = tmp_path / "db.sqlite3"
     async with running_bot(fake, simulator.base_url, database, JOB_TIMEOUT="2") as bot:
         invocation = await fake.invoke_slash("imagine", {"prompt": "a lighthouse"})
@@ -86,8 +92,4 @@ async def test_given_up_at_the_job_timeout_and_delivered_at_the_next_start(
     async with running_bot(fake, simulator.base_url, database, JOB_TIMEOUT="2") as bot:
         message = await wait_final(fake, invocation.response_message_id or 0, timeout=10)
         assert message.attachments and "mj:job:" in str(message.components)
-        for _ in range(50):
-            if not await bot.jobs.ledger.undelivered():
-                break
-            await asyncio.sleep(0.1)
-        assert await bot.jobs.ledger.undelivered() == []
+        await delivered(bot)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
@@ -10,7 +12,7 @@ import pytest
 from bot.core.accounts import RESTARTING, Accounts, Refusal
 from bot.core.jobs import JobService
 from bot.core.ledger import Ledger
-from bot.core.models import ImagineRequest, JobAction, JobStatus, SubmitResult
+from bot.core.models import ImagineRequest, Job, JobAction, JobStatus, SubmitResult
 from bot.core.providers.proxy import ProxyProvider
 from bot.core.quota import Defaults
 from bot.simulator.server import Simulator
@@ -36,15 +38,27 @@ def service_for(ledger: Ledger, provider: ProxyProvider) -> JobService:
     return JobService(ledger, provider, accounts=Accounts(ledger, ONE_AT_A_TIME), poll_interval=0.05)
 
 
-async def test_the_stop_waits_for_the_paid_submit_on_its_way(
+@contextlib.asynccontextmanager
+async def held_submit(
     ledger: Ledger, simulator: Simulator, http: httpx.AsyncClient
-) -> None:
+) -> AsyncIterator[tuple[JobService, HeldProxy, Job]]:
+    """A started service with one recorded job whose paid submit is on its way, held by the API."""
     provider = HeldProxy(http, simulator.base_url)
     service = service_for(ledger, provider)
     await service.start()
+    job = await record_job(service, ImagineRequest("a lighthouse"), message_id=10)
+    submitting = asyncio.create_task(service.begin(job))
     try:
-        job = await record_job(service, ImagineRequest("a lighthouse"), message_id=10)
-        submitting = asyncio.create_task(service.begin(job))
+        yield service, provider, job
+    finally:
+        submitting.cancel()
+        await service.stop()
+
+
+async def test_the_stop_waits_for_the_paid_submit_on_its_way(
+    ledger: Ledger, simulator: Simulator, http: httpx.AsyncClient
+) -> None:
+    async with held_submit(ledger, simulator, http) as (service, provider, job):
         draining = asyncio.create_task(service.drain(5))
         await asyncio.sleep(0.3)
         assert not draining.done()  # the answer is not in the ledger yet
@@ -54,27 +68,15 @@ async def test_the_stop_waits_for_the_paid_submit_on_its_way(
         assert refused.value.text == RESTARTING
         provider.release.set()
         assert await asyncio.wait_for(draining, 5) is True
-        await submitting
         stored = await ledger.get(job.id)
         assert stored is not None and stored.upstream_task_id and stored.status is JobStatus.QUEUED
-    finally:
-        provider.release.set()
-        await service.stop()
 
 
 async def test_a_submit_the_api_holds_longer_is_left_to_the_next_start(
     ledger: Ledger, simulator: Simulator, http: httpx.AsyncClient
 ) -> None:
-    provider = HeldProxy(http, simulator.base_url)
-    service = service_for(ledger, provider)
-    await service.start()
-    try:
-        job = await record_job(service, ImagineRequest("a lighthouse"), message_id=10)
-        submitting = asyncio.create_task(service.begin(job))
+    async with held_submit(ledger, simulator, http) as (service, _, job):
         assert await service.drain(0.3) is False
-        submitting.cancel()
-    finally:
-        await service.stop()
     stored = await ledger.get(job.id)
     assert stored is not None and stored.status is JobStatus.SUBMITTING  # found upstream, or not, at the start
 
