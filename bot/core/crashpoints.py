@@ -13,6 +13,7 @@ POINTS = (
     "ack.before",  # a slash command answered by nothing yet
     "ack.sent",  # the answer reached Discord, the bot has not read its reply (the message id) yet
     "ack.after",  # its public message posted, its job not yet recorded
+    "press.sent",  # a button job recorded, its message created, the bot has not read Discord's reply yet
     "press.posted",  # a button job recorded and its message posted, the message not yet on the row
     "submit.answered",  # the paid API accepted the job; the ledger does not know its task yet
     "progress",  # the first progress of a job recorded

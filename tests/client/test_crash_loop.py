@@ -55,6 +55,7 @@ CASES = (
     Case("submit.answered", "a lighthouse"),
     Case("progress", "a lighthouse"),
     Case("upload", "a lighthouse"),
+    Case("press.sent", "a lighthouse", press_u1=True),
     Case("press.posted", "a lighthouse", press_u1=True),
     Case("failed", "a lighthouse sim:fail"),  # the failure and its refund land together, or neither
     # A graceful stop at each step: whatever was taken on is submitted, recorded and resumed.
@@ -208,6 +209,7 @@ CHECKS: dict[str, Callable[[list, dict[int, str]], None]] = {
     "submit.answered": _delivered,
     "progress": _delivered,
     "upload": _delivered,
+    "press.sent": _press_refunded,
     "press.posted": _press_refunded,
     "failed": _failed_refunded,
     "ack.before.term": _delivered,  # answered as the stop began: taken on, so submitted and resumed

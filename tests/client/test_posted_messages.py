@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.client.generation import posted_messages
-from bot.client.generation.posted_messages import Answering, Posted, PostedMessages
+from bot.client.generation.posted_messages import Posted, PostedMessages, Unread
 from bot.core.jobs import submit_state
 from bot.core.ledger import Ledger
 
@@ -44,34 +44,33 @@ def test_the_journal_is_compacted(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     assert journal.left_over() == [Posted(999, 1, None, "en-US")]
 
 
-def test_an_answer_is_noted_before_it_is_sent_and_settled_by_its_message(tmp_path: Path) -> None:
+def test_a_message_is_noted_before_it_is_asked_for_and_settled_by_its_id(tmp_path: Path) -> None:
     path = tmp_path / "j"
     journal = PostedMessages(path)
     journal.start()
-    sent, refused, killed = (Answering(n, 5, f"token-{n}", 10, "en-US", 1.0) for n in (1, 2, 3))
-    for answer in (sent, refused, killed):
-        journal.answering(answer)
-    journal.posted(Posted(100, 10, None, "en-US", interaction_id=1))  # one line settles the answer
-    journal.unanswerable(2)
-    assert journal.unanswered() == [killed]
-    assert journal.left_over() == [Posted(100, 10, None, "en-US", 1)]
+    answered, refused, killed = (journal.sending(10, None, "en-US") for _ in range(3))
+    assert len({answered, refused, killed}) == 3 and all(len(k) <= 25 for k in (answered, refused))  # nonces
+    journal.posted(Posted(100, 10, None, "en-US", unread=answered))  # one line settles the entry
+    journal.gone(refused)
+    assert [u.key for u in journal.left_unread()] == [killed]
+    assert journal.left_over() == [Posted(100, 10, None, "en-US", answered)]
     assert oct(path.stat().st_mode & 0o777) == "0o600"  # it holds interaction tokens
 
 
-def test_compaction_keeps_the_unanswered(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_compaction_keeps_what_can_still_be_found(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "j"
     monkeypatch.setattr(posted_messages, "COMPACT_AFTER", 10)
     journal = PostedMessages(path)
     journal.start()
-    waiting = Answering(999, 5, "token", 1, "zh-CN", time.time())
-    journal.answering(Answering(998, 5, "expired", 1, "en-US", time.time() - 3600))  # its token is of no use
-    journal.answering(waiting)
+    waiting = Unread("i999", 1, None, "zh-CN", time.time(), 5, "token")
+    journal._note(waiting)
+    journal._note(Unread("i998", 1, None, "en-US", time.time() - 3600, 5, "expired"))  # of no use any more
     for message_id in range(50):
-        journal.answering(Answering(message_id, 5, "t", 1, "en-US", 1.0))
-        journal.posted(Posted(message_id, 1, None, "en-US", message_id))
+        key = journal.sending(1, None, "en-US")
+        journal.posted(Posted(message_id, 1, None, "en-US", key))
         journal.recorded(message_id)
     assert len(path.read_text().splitlines()) <= 12
-    assert journal.unanswered() == [waiting] and journal.left_over() == []
+    assert journal.left_unread() == [waiting] and journal.left_over() == []
     assert oct(path.stat().st_mode & 0o777) == "0o600"
 
 

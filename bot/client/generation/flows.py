@@ -12,7 +12,6 @@ import contextlib
 import io
 import logging
 import re
-import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 
@@ -21,7 +20,7 @@ import discord
 from bot.client.generation.job_messages import JobMessages
 from bot.client.generation.modals import PromptModal, ZoomModal
 from bot.client.generation.pending_edits import PendingEdits
-from bot.client.generation.posted_messages import Answering, Posted, PostedMessages
+from bot.client.generation.posted_messages import Posted, PostedMessages
 from bot.client.generation.region import edit_region_picker, region_picker
 from bot.client.generation.render import job_content, job_view, result_filename
 from bot.client.generation.video_files import upload_limit, video_files
@@ -62,14 +61,6 @@ def _requester(interaction: discord.Interaction) -> Requester:
     assert interaction.channel_id is not None
     parent = getattr(interaction.channel, "parent_id", None)  # a thread's channel
     return Requester(interaction.user.id, interaction.guild_id, interaction.channel_id, parent)
-
-
-def _answering(interaction: discord.Interaction) -> Answering:
-    """What finds this interaction's answer again after a kill: its id and token (valid 15 minutes)."""
-    channel_id = interaction.channel_id or 0
-    return Answering(
-        interaction.id, interaction.application_id, interaction.token, channel_id, str(interaction.locale), time.time()
-    )
 
 
 def _first_look(interaction: discord.Interaction, action: JobAction, prompt: str, title: Text | None = None) -> str:
@@ -293,22 +284,24 @@ class Flows:
         ("thinking") and the job's public message is posted in the channel.
         """
         requester, roles = _requester(interaction), member_roles(interaction)
-        self.posted.answering(_answering(interaction))  # a kill during the answer still finds it
+        answer = self.posted.answering(interaction)  # a kill during the answer still finds it
         if files and not interaction.response.is_done():  # done: a picker's press, its message is the answer
             await interaction.response.defer(ephemeral=True, thinking=True)
         try:
             request = await read()  # without files: no I/O, so the answer below is still the first
             ticket = self.accounts.reserve(requester, roles, action, [prompt])  # from memory: no I/O
         except (InvalidInput, Refusal) as exc:
-            self.posted.unanswerable(interaction.id)
+            self.posted.gone(answer)
             await _refuse(interaction, exc.text, hand_back)
             await self.accounts.store_strikes()
             return
         content = _first_look(interaction, action, prompt, title)
+        unread = answer
         try:
-            if files:
+            if files:  # answered privately already: the public message is a channel's, found by its nonce
                 channel = interaction.client.get_partial_messageable(requester.channel_id, guild_id=requester.guild_id)
-                message_id = (await channel.send(content, allowed_mentions=NO_MENTIONS)).id
+                unread = self.posted.sending(requester.channel_id, None, str(interaction.locale))
+                message_id = (await channel.send(content, nonce=unread, allowed_mentions=NO_MENTIONS)).id
             else:
                 crashpoints.reached("ack.before")
                 callback = await interaction.response.send_message(content, allowed_mentions=NO_MENTIONS)
@@ -316,10 +309,11 @@ class Flows:
                 message_id = callback.message_id or (await interaction.original_response()).id
         except discord.HTTPException as exc:
             log.warning("a job of user %s could not be posted, so it was not charged: %s", requester.user_id, exc)
-            self.posted.unanswerable(interaction.id)
+            self.posted.gone(answer, unread)
             await self.accounts.cancel(ticket)
             return
-        self.posted.posted(Posted(message_id, requester.channel_id, None, str(interaction.locale), interaction.id))
+        self.posted.posted(Posted(message_id, requester.channel_id, None, str(interaction.locale), unread))
+        self.posted.gone(answer)  # with files: the private answer is no job's message
         crashpoints.reached("ack.after")
         try:
             job = await self.accounts.open_job(
@@ -653,14 +647,17 @@ class Flows:
             log.info("job %s shows the upscale of job %s: no API call, no charge", job.id, job.source_id)
             if job.status is JobStatus.SUCCEEDED:
                 job = await self._discord_copy(interaction, job)
+        unread = self.posted.sending(parent.channel_id, job.id, str(interaction.locale))
         try:
-            message = await self._post_reply(interaction, parent, _first_look(interaction, action, prompt, title))
+            look = _first_look(interaction, action, prompt, title)
+            message = await self._post_reply(interaction, parent, look, nonce=unread)
         except discord.HTTPException as exc:
             log.warning("job %s: its message could not be posted: %s", job.id, exc)
+            self.posted.gone(unread)
             await self.jobs.abandon(job, Text("job-not-posted"))
             await reply(interaction, Text("job-not-posted-here"))
             return None
-        self.posted.posted(Posted(message.id, message.channel.id, job.id, str(interaction.locale)))
+        self.posted.posted(Posted(message.id, message.channel.id, job.id, str(interaction.locale), unread))
         crashpoints.reached("press.posted")
         job = await self.jobs.set_message(job.id, message.id)
         self.posted.recorded(message.id)
@@ -681,14 +678,18 @@ class Flows:
             return job
         return await self.jobs.ledger.update(job.id, image_url=message.attachments[0].url)
 
-    async def _post_reply(self, interaction: discord.Interaction, parent: Job, content: str) -> discord.Message:
+    async def _post_reply(
+        self, interaction: discord.Interaction, parent: Job, content: str, *, nonce: str
+    ) -> discord.Message:
         channel = interaction.client.get_partial_messageable(parent.channel_id, guild_id=parent.guild_id)
-        if parent.message_id is None:
-            return await channel.send(content, allowed_mentions=NO_MENTIONS)
-        reference = discord.MessageReference(
-            message_id=parent.message_id, channel_id=parent.channel_id, fail_if_not_exists=False
-        )
-        return await channel.send(content, reference=reference, allowed_mentions=NO_MENTIONS)
+        reference = discord.utils.MISSING
+        if parent.message_id is not None:
+            reference = discord.MessageReference(
+                message_id=parent.message_id, channel_id=parent.channel_id, fail_if_not_exists=False
+            )
+        message = await channel.send(content, reference=reference, nonce=nonce, allowed_mentions=NO_MENTIONS)
+        crashpoints.reached("press.sent")
+        return message
 
     async def _mask_for(self, parent: Job, cells: set[int]) -> bytes | None:
         """The Vary (Region) mask at the image's own size (read from the ledger, else from the image)."""

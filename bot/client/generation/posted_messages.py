@@ -3,11 +3,13 @@
 Between posting a job's message and writing it to the ledger lies an await; a kill there would leave
 the message at "Waiting to start" for good. So each message is noted here as soon as Discord answers —
 one synchronous append, nothing awaited in between — and struck off once the ledger holds it. Before
-an interaction is answered, what finds its answer again is noted too (`Answering`: the interaction and
-its token), since a kill while Discord's reply is on its way leaves a message whose id the bot never
-read. At the next start the ones left over are settled (`settle_left_over`). A kill only ends the
-process, so the appends need no fsync: the kernel still writes them. The file holds interaction tokens
-(valid 15 minutes): it is private to the bot's user and its lines are never logged.
+the message is asked for, what finds it again is noted too (`Unread`): a kill while Discord's reply is
+on its way leaves a message whose id the bot never read. An interaction's answer is found by its token
+(`@original`, for 15 minutes); a message sent to a channel carries a nonce, and sent again with it
+Discord hands back the one it made (for a few minutes). At the next start the ones left over are
+settled (`settle_left_over`). A kill only ends the process, so the appends need no fsync: the kernel
+still writes them. The file holds interaction tokens: it is private to the bot's user and its lines are
+never logged.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import secrets
 import time
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -32,6 +35,7 @@ log = logging.getLogger(__name__)
 
 COMPACT_AFTER = 10_000  # lines; then the file is rewritten with only the open entries
 TOKEN_USABLE_FOR = 14 * 60.0  # seconds an interaction token finds its answer (Discord: 15 minutes)
+NONCE_WINDOW = 4 * 60.0  # seconds Discord hands back the message made with a nonce ("a few minutes")
 
 
 @dataclass(frozen=True)
@@ -40,19 +44,25 @@ class Posted:
     channel_id: int
     job_id: int | None  # known when the job was recorded before its message (button presses)
     locale: str
-    interaction_id: int | None = None  # the answer it was: its `Answering` entry is settled with it
+    unread: str | None = None  # the `Unread` entry this message settles
 
 
 @dataclass(frozen=True)
-class Answering:
-    """An interaction about to be answered with a job's message (or deferred before one is posted)."""
+class Unread:
+    """A job's message about to be made: an interaction's answer (found by its token), or a channel
+    message sent with the nonce `key` (found by sending it again)."""
 
-    interaction_id: int
-    application_id: int
-    token: str
+    key: str  # "i<interaction id>", or the nonce
     channel_id: int
+    job_id: int | None
     locale: str
-    at: float  # when noted, so an expired token is not tried
+    at: float  # when noted: an expired token or nonce is not tried
+    application_id: int | None = None
+    token: str | None = None
+
+
+def answer_key(interaction_id: int) -> str:
+    return f"i{interaction_id}"
 
 
 class PostedMessages:
@@ -60,39 +70,39 @@ class PostedMessages:
         self._path = path  # None: not kept (an in-memory ledger cannot be recovered anyway)
         self._fd: int | None = None
         self._open: dict[int, Posted] = {}
-        self._answering: dict[int, Answering] = {}
+        self._unread: dict[str, Unread] = {}
         self._lines = 0
 
     def left_over(self) -> list[Posted]:
         """What the previous run posted and never struck off."""
         return self._read()[0]
 
-    def unanswered(self) -> list[Answering]:
-        """Interactions the previous run was answering when it stopped, whose message it never noted."""
+    def left_unread(self) -> list[Unread]:
+        """Messages the previous run was making when it stopped, whose id it never noted."""
         return self._read()[1]
 
-    def _read(self) -> tuple[list[Posted], list[Answering]]:
+    def _read(self) -> tuple[list[Posted], list[Unread]]:
         if self._path is None or not self._path.exists():
             return [], []
         entries: dict[int, Posted] = {}
-        answering: dict[int, Answering] = {}
+        unread: dict[str, Unread] = {}
         lines = self._path.read_text(encoding="utf-8", errors="replace").splitlines()
         for number, line in enumerate(lines, 1):
             try:
                 if line.startswith("+"):
                     posted = Posted(**json.loads(line[1:]))
                     entries[posted.message_id] = posted
-                    answering.pop(posted.interaction_id or 0, None)
+                    unread.pop(posted.unread or "", None)
                 elif line.startswith("-"):
                     entries.pop(int(line[1:]), None)
                 elif line.startswith("?"):
-                    answer = Answering(**json.loads(line[1:]))
-                    answering[answer.interaction_id] = answer
+                    making = Unread(**json.loads(line[1:]))
+                    unread[making.key] = making
                 elif line.startswith("!"):
-                    answering.pop(int(line[1:]), None)
+                    unread.pop(line[1:], None)
             except (ValueError, TypeError):  # a torn last write; not shown: it may hold a token
                 log.warning("posted-messages journal: unreadable line %d skipped", number)
-        return list(entries.values()), list(answering.values())
+        return list(entries.values()), list(unread.values())
 
     def start(self) -> None:
         """Begin a fresh journal; call once the left-over entries are settled."""
@@ -106,20 +116,34 @@ class PostedMessages:
             os.close(self._fd)
             self._fd = None
 
-    def answering(self, entry: Answering) -> None:
-        """Before the answer: a kill while Discord's reply is on its way still finds the message."""
-        self._answering[entry.interaction_id] = entry
-        self._write("?" + json.dumps(asdict(entry), separators=(",", ":")))
+    def answering(self, interaction: discord.Interaction, job_id: int | None = None) -> str:
+        """Before the interaction is answered: its key, for `posted` or `gone`."""
+        channel_id, locale = interaction.channel_id or 0, str(interaction.locale)
+        entry = Unread(
+            answer_key(interaction.id), channel_id, job_id, locale, time.time(), interaction.application_id,
+            interaction.token,
+        )  # fmt: skip
+        return self._note(entry)
 
-    def unanswerable(self, interaction_id: int) -> None:
-        """The answer failed, or ended without a job's message (a refusal): nothing to find."""
-        if self._answering.pop(interaction_id, None) is not None:
-            self._write(f"!{interaction_id}")
+    def sending(self, channel_id: int, job_id: int | None, locale: str) -> str:
+        """Before a job's message is sent to a channel: the nonce to send it with (and its key)."""
+        return self._note(Unread("n" + secrets.token_hex(8), channel_id, job_id, locale, time.time()))
+
+    def _note(self, entry: Unread) -> str:
+        self._unread[entry.key] = entry
+        self._write("?" + json.dumps(asdict(entry), separators=(",", ":")))
+        return entry.key
+
+    def gone(self, *keys: str) -> None:
+        """The message was not made, or the answer was no job's message (a refusal): nothing to find."""
+        for key in keys:
+            if self._unread.pop(key, None) is not None:
+                self._write(f"!{key}")
 
     def posted(self, entry: Posted) -> None:
-        """The message is known (one line, which also settles its interaction's `Answering` entry)."""
-        if entry.interaction_id is not None and self._answering.pop(entry.interaction_id, None) is None:
-            entry = replace(entry, interaction_id=None)
+        """The message is known (one line, which also settles its `Unread` entry)."""
+        if entry.unread is not None and self._unread.pop(entry.unread, None) is None:
+            entry = replace(entry, unread=None)
         self._open[entry.message_id] = entry
         self._write("+" + json.dumps(asdict(entry), separators=(",", ":")))
 
@@ -138,9 +162,9 @@ class PostedMessages:
     def _compact(self) -> None:
         assert self._path is not None
         fresh = self._path.with_suffix(".tmp")
-        now = time.time()  # an answer never settled (an error in between) is of no use once its token expires
-        self._answering = {k: a for k, a in self._answering.items() if now - a.at <= TOKEN_USABLE_FOR}
-        kept = [("?", a) for a in self._answering.values()] + [("+", p) for p in self._open.values()]
+        now = time.time()  # an entry never settled (an error in between) is of no use once it expires
+        self._unread = {k: u for k, u in self._unread.items() if now - u.at <= TOKEN_USABLE_FOR}
+        kept = [("?", u) for u in self._unread.values()] + [("+", p) for p in self._open.values()]
         fd = os.open(fresh, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # private: it holds tokens
         with os.fdopen(fd, "w") as out:
             out.write("".join(f"{mark}{json.dumps(asdict(e), separators=(',', ':'))}\n" for mark, e in kept))
@@ -162,48 +186,59 @@ def journal_path(settings: Settings) -> Path | None:
 async def settle_left_over(journal: PostedMessages, client: discord.Client, jobs: JobService) -> None:
     """Messages the previous run posted just before it died, before their job was recorded; then a
     fresh journal. Runs before the job service starts, whose recovery then ends the jobs it knows."""
-    for answer in journal.unanswered():
-        await _settle_unanswered(answer, client, jobs)
+    for unread in journal.left_unread():
+        await _settle_unread(unread, client, jobs)
     for posted in journal.left_over():
         if posted.job_id is not None:  # the job was recorded first: give it its message, recovery ends it
-            job = await jobs.ledger.get(posted.job_id)
-            if job is not None and job.message_id is None:
-                await jobs.set_message(job.id, posted.message_id)
+            await _give_message(jobs, posted.job_id, posted.message_id)
             continue
         if await jobs.ledger.jobs_where("message_id = ?", (posted.message_id,)):
             continue  # recorded after all
-        log.warning(
-            "message %s: posted just before the bot stopped, no job recorded; nothing charged", posted.message_id
-        )
-        reason = render(Text("job-restarted-unrecorded"), posted.locale)
-        text = f"❌ {reason}"
         message = client.get_partial_messageable(posted.channel_id).get_partial_message(posted.message_id)
-        try:
-            await message.edit(content=text, view=None, allowed_mentions=NO_MENTIONS)
-        except discord.HTTPException as exc:
-            log.warning("message %s could not be ended: %s", posted.message_id, exc)
+        await _end_unrecorded(message, posted.locale)
     journal.start()
 
 
-async def _settle_unanswered(answer: Answering, client: discord.Client, jobs: JobService) -> None:
-    """An answer the previous run sent without reading Discord's reply: found by its token, and ended
-    like any unrecorded message unless a job holds it after all (then recovery ends it)."""
-    if time.time() - answer.at > TOKEN_USABLE_FOR:
-        log.warning("interaction %s: answered just before the bot stopped; too old to find", answer.interaction_id)
-        return
-    hook = discord.Webhook.partial(answer.application_id, answer.token, client=client)
+async def _give_message(jobs: JobService, job_id: int, message_id: int) -> None:
+    job = await jobs.ledger.get(job_id)
+    if job is not None and job.message_id is None:
+        await jobs.set_message(job.id, message_id)
+
+
+def _unrecorded_text(locale: str) -> str:
+    return "❌ " + render(Text("job-restarted-unrecorded"), locale)
+
+
+async def _end_unrecorded(message: discord.PartialMessage | discord.Message, locale: str) -> None:
+    log.warning("message %s: posted just before the bot stopped, no job recorded; nothing charged", message.id)
     try:
-        message = await hook.fetch_message(cast(int, "@original"))  # the answer, by Discord's own alias
+        await message.edit(content=_unrecorded_text(locale), view=None, allowed_mentions=NO_MENTIONS)
+    except discord.HTTPException as exc:
+        log.warning("message %s could not be ended: %s", message.id, exc)
+
+
+async def _settle_unread(entry: Unread, client: discord.Client, jobs: JobService) -> None:
+    """A message the previous run asked for without reading Discord's reply: found again, and ended
+    like the posted ones (a recorded job's by recovery, the others here)."""
+    if time.time() - entry.at > (TOKEN_USABLE_FOR if entry.token else NONCE_WINDOW):
+        log.warning("a job message made just before the bot stopped is too old to find (%s)", entry.key[:1])
+        return
+    try:
+        if entry.token is not None:
+            hook = discord.Webhook.partial(entry.application_id or 0, entry.token, client=client)
+            message: discord.Message = await hook.fetch_message(cast(int, "@original"))  # Discord's alias
+        else:  # Discord hands back the message it made with this nonce, or makes this one now
+            channel = client.get_partial_messageable(entry.channel_id)
+            text = _unrecorded_text(entry.locale)
+            message = await channel.send(text, nonce=entry.key, allowed_mentions=NO_MENTIONS)
     except discord.NotFound:
         return  # never answered: Discord told the member the bot did not respond
     except discord.HTTPException as exc:
-        log.warning("interaction %s: its answer could not be looked up: %s", answer.interaction_id, exc)
+        log.warning("a job message made just before the bot stopped could not be looked up: %s", exc)
         return
-    if await jobs.ledger.jobs_where("message_id = ?", (message.id,)):
-        return
-    log.warning("message %s: answered just before the bot stopped, no job recorded; nothing charged", message.id)
-    text = "❌ " + render(Text("job-restarted-unrecorded"), answer.locale)
-    try:
-        await message.edit(content=text, view=None, allowed_mentions=NO_MENTIONS)
-    except discord.HTTPException as exc:
-        log.warning("message %s could not be ended: %s", message.id, exc)
+    if entry.job_id is not None:
+        await _give_message(jobs, entry.job_id, message.id)
+    elif message.content != _unrecorded_text(entry.locale) and not await jobs.ledger.jobs_where(
+        "message_id = ?", (message.id,)
+    ):  # (a message with that text was made just now, and says so already)
+        await _end_unrecorded(message, entry.locale)
