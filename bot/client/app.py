@@ -41,7 +41,7 @@ EXTENSIONS = ("bot.client.generation", "bot.client.credits", "bot.client.prefere
 SIMULATOR_BASE_SECONDS = 8.0
 # A graceful stop (SIGTERM/SIGINT) waits this long at most for paid submits on their way; with the final
 # edits in flight (`JobMessages.close`) and the closing of connections it stays within 10 s.
-DRAIN_SECONDS = 7.0
+DRAIN_SECONDS = 5.0
 
 
 class MJBot(commands.Bot):
