@@ -226,8 +226,8 @@ async def test_kill_at_every_step_loses_nothing(tmp_path: Path, backend: str, re
     sim = Simulator(duration=1.5, api_key=API_KEY)
     await sim.start()
     try:
-        # Three at a time: each case starts the bot twice, and the machine has two cores.
-        gate = asyncio.Semaphore(3)
+        # Four at a time: each case starts the bot twice, and the machine has two cores.
+        gate = asyncio.Semaphore(4)
 
         async def gated(case: Case) -> None:
             (tmp_path / case.name).mkdir()
