@@ -48,6 +48,9 @@ log = logging.getLogger(__name__)
 FEATURE_PACKAGE = "cogs"  # each feature is the extension `cogs.<name>`, loaded by name: bot/ imports no cog
 ITEM_PREFIX = "mj:"  # every persistent item's custom_id starts so
 SIMULATOR_BASE_SECONDS = 8.0
+# A graceful stop (SIGTERM/SIGINT) waits this long at most for paid submits on their way; with the final
+# edits in flight (`JobMessages.close`) and the closing of connections it stays within 10 s.
+DRAIN_SECONDS = 5.0
 
 
 class ContextTree(app_commands.CommandTree):
@@ -77,6 +80,7 @@ class MJBot(commands.Bot):
         self.ops = Ops(self, rate_limits)
         self._serving = False
         self.tree.error(self._on_app_command_error)
+        self._stopping: asyncio.Task[None] | None = None
 
     async def login(self, token: str) -> None:
         if self.web is not None and not self._serving:  # the probes answer while Discord does not
@@ -136,8 +140,26 @@ class MJBot(commands.Bot):
     async def on_ready(self) -> None:
         log.info("connected as %s (%s) to %d server(s)", self.user, getattr(self.user, "id", "?"), len(self.guilds))
 
+    def stop_gracefully(self) -> None:
+        """SIGTERM/SIGINT: take no new work, let every paid submit reach the ledger, then close (once)."""
+        if self._stopping is None:
+            self._stopping = asyncio.create_task(self._stop_gracefully(), name="graceful-stop")
+
+    async def _stop_gracefully(self) -> None:
+        began = time.monotonic()
+        log.info("stopping: no new jobs; paid submits on their way get up to %.0f s", DRAIN_SECONDS)
+        if not await self.jobs.drain(DRAIN_SECONDS):
+            log.warning("stopping with paid submits still on their way: the next start finds them upstream")
+        await self.close()
+        log.info("stopped in %.1f s; unfinished jobs resume at the next start", time.monotonic() - began)
+
     async def close(self) -> None:
         await self.jobs.stop()
+        # discord.py leaves the wait for the servers running, which then dispatches `ready` into the closed
+        # client (a traceback when the bot is stopped within seconds of starting).
+        ready = getattr(self._connection, "_ready_task", None)
+        if ready is not None:
+            ready.cancel()
         if self.web is not None:
             await self.web.stop()
         await super().close()  # unloads the features, which stop their work
@@ -281,7 +303,7 @@ async def run_bot(settings: Settings) -> None:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             with contextlib.suppress(NotImplementedError):
-                loop.add_signal_handler(sig, lambda: asyncio.ensure_future(bot.close()))
+                loop.add_signal_handler(sig, bot.stop_gracefully)
         async with bot:
             token = settings.discord_token.get_secret_value()
             await log_in(bot, token, settings.discord_api_base, settings.startup_retry_seconds)

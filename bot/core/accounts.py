@@ -29,6 +29,7 @@ from bot.core.text import Text
 
 log = logging.getLogger(__name__)
 _DEFAULT = GuildConfig()
+RESTARTING = Text("refusal-restarting")
 
 
 class Refusal(UserFacingError):
@@ -74,6 +75,7 @@ class Accounts:
         self._servers: dict[int, int] = {}  # jobs running per server
         self._pending: dict[Key, list[Ticket]] = defaultdict(list)  # reserved, not yet in the ledger
         self._strike_writes: list[tuple[int, int, str, str]] = []  # strikes decided in memory, to store
+        self.closing = False  # a graceful stop: no new work (`JobService.drain`)
         ledger.on_move(self._moved)
 
     async def load(self) -> None:
@@ -135,6 +137,8 @@ class Accounts:
 
         `texts` are the prompts the job would send (checked against the server's banned words).
         """
+        if self.closing:
+            raise Refusal(RESTARTING)
         if requester.guild_id is None:
             return Ticket(requester, Decision())
         key = (requester.guild_id, requester.user_id)
@@ -177,6 +181,8 @@ class Accounts:
 
     async def admit(self, requester: Requester, texts: list[str]) -> None:
         """The server's rules for what is no new job (❤️, a Remix prompt). Raises `Refusal`."""
+        if self.closing:
+            raise Refusal(RESTARTING)
         if requester.guild_id is None:
             return
         key = (requester.guild_id, requester.user_id)
@@ -565,6 +571,11 @@ class Accounts:
                 await self._read_back(db, key)
         jobs = [await self.ledger.get(i) for i in started]
         return [j for j in jobs if j is not None]
+
+    @property
+    def reserved(self) -> int:
+        """Reservations not yet written to the ledger (or given up)."""
+        return sum(len(tickets) for tickets in self._pending.values())
 
     def _pending_running(self, guild_id: int, user_id: int | None = None) -> int:
         return sum(

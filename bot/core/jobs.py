@@ -63,6 +63,7 @@ PROMPTS_BACK = (JobAction.DESCRIBE, JobAction.SHORTEN)  # jobs whose result is p
 SINGLE_IMAGES = (JobAction.UPSCALE, JobAction.UPSCALE_HD)  # what Animate starts from
 SUBMITS_AT_ONCE = 8
 SEED_TIMEOUT = 5.0  # seconds a seed may take before ✉️ Send to me goes without it
+DRAIN_CHECK = 0.05  # seconds between looks at the submits a graceful stop waits for
 
 
 @dataclass
@@ -109,6 +110,8 @@ class JobService:
         # Paid submits in flight at once: a burst of hundreds waits here, cheaply, instead of in the HTTP
         # pool (whose bookkeeping grows with every waiter) and ahead of new interactions on the event loop.
         self._submits = asyncio.Semaphore(SUBMITS_AT_ONCE)
+        self._paying = 0  # submits between their call and the ledger's record of the answer
+        self._closing = False
         self.polls = 0  # batched status requests made, for benchmarks and tests
 
     # -- lifecycle -----------------------------------------------------------------------------
@@ -195,6 +198,29 @@ class JobService:
                 await self._poller
             self._poller = None
 
+    async def drain(self, seconds: float) -> bool:
+        """A graceful stop's first half: no new work (members are told the bot restarts), no queued job
+        started, and every paid submit on its way waited for until the ledger holds its answer, for at most
+        `seconds`. False if some were still on their way (the next start finds them upstream)."""
+        self._closing = True
+        if self.accounts is not None:
+            self.accounts.closing = True
+        try:
+            async with asyncio.timeout(seconds):
+                while True:  # a look at the ledger: a job written but not yet submitted is counted there
+                    if not await self._unsettled_submits():
+                        return True
+                    await asyncio.sleep(DRAIN_CHECK)
+        except TimeoutError:
+            return False
+
+    async def _unsettled_submits(self) -> int:
+        """Paid submits not yet in the ledger: reserved jobs not yet written, jobs written and not yet
+        submitted (or whose submit is on its way), and answers being recorded."""
+        reserved = self.accounts.reserved if self.accounts is not None else 0
+        mine = await self._mine(self.ledger.jobs_with_status([JobStatus.SUBMITTING]))
+        return reserved + self._paying + sum(1 for job in mine if job.upstream_task_id is None)
+
     async def wait_started(self) -> None:
         """Until the queued jobs given a slot are submitted (at shutdown, and in tests)."""
         while self._starting:
@@ -270,8 +296,8 @@ class JobService:
 
     async def _fill_slots(self) -> None:
         """Start waiting jobs that have a slot now, and tell the rest their new place."""
-        if self.accounts is None or self._scanning or not self.shards.ids:
-            return  # no shards: an operator's command, which starts no server's queued job
+        if self.accounts is None or self._scanning or self._closing or not self.shards.ids:
+            return  # closing: queued jobs start at the next start; no shards: an operator's command
         started = await self.accounts.start_waiting(self.shards.owns)
         for job in started:
             task = asyncio.create_task(self._submit_stored(job), name=f"start-{job.id}")
@@ -474,6 +500,14 @@ class JobService:
         return Text("job-bookmarked")
 
     async def _submit(self, job: Job, call: Callable[[], Awaitable[SubmitResult]]) -> Job:
+        """A paid submit, counted until its answer is in the ledger: a graceful stop waits for it."""
+        self._paying += 1
+        try:
+            return await self._send(job, call)
+        finally:
+            self._paying -= 1
+
+    async def _send(self, job: Job, call: Callable[[], Awaitable[SubmitResult]]) -> Job:
         token = SUBMIT_STATE.set(submit_state(self.ledger.instance, job.id))
         try:
             async with self._submits:

@@ -28,6 +28,9 @@ DIMENSIONS = [
 ]
 
 
+FINAL_EDITS_GRACE = 1.5  # seconds the final edits in flight get when the bot stops
+
+
 def choice_value(choice: app_commands.Choice[str] | None) -> str | None:
     return choice.value if choice else None
 
@@ -56,7 +59,7 @@ class Generation(commands.Cog):
         await settle_left_over(self.posted, self.client, self.jobs)
 
     async def cog_unload(self) -> None:
-        await self.messages.close()
+        await self.messages.close(grace=FINAL_EDITS_GRACE)
         self.posted.close()
 
     async def _remember(self, job: Job) -> None:

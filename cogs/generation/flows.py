@@ -288,31 +288,38 @@ class Flows:
         ("thinking") and the job's public message is posted in the channel.
         """
         requester, roles = _requester(interaction), member_roles(interaction)
+        answer = self.posted.answering(interaction)  # a kill during the answer still finds it
         if files and not interaction.response.is_done():  # done: a picker's press, its message is the answer
             await interaction.response.defer(ephemeral=True, thinking=True)
         try:
             request = await read()  # without files: no I/O, so the answer below is still the first
             ticket = self.accounts.reserve(requester, roles, action, [prompt])  # from memory: no I/O
         except (InvalidInput, Refusal) as exc:
+            self.posted.gone(answer)
             await _refuse(interaction, exc.text, hand_back)
             await self.accounts.store_strikes()
             return
         content = _first_look(interaction, action, prompt, title)
+        unread = answer
         try:
-            if files:
+            if files:  # answered privately already: the public message is a channel's, found by its nonce
                 channel = interaction.client.get_partial_messageable(requester.channel_id, guild_id=requester.guild_id)
-                message_id = (await channel.send(content, allowed_mentions=NO_MENTIONS)).id
+                unread = self.posted.sending(requester.channel_id, None, str(interaction.locale))
+                message_id = (await channel.send(content, nonce=unread, allowed_mentions=NO_MENTIONS)).id
             else:
                 crashpoints.reached("ack.before")
                 callback = await interaction.response.send_message(content, allowed_mentions=NO_MENTIONS)
+                crashpoints.reached("ack.sent")
                 message_id = callback.message_id or (await interaction.original_response()).id
-            self.posted.posted(Posted(message_id, requester.channel_id, None, str(interaction.locale)))
         except BaseException as exc:  # an HTTP error, a timeout, a reset connection: the reservation goes too
             log.warning("a job of user %s could not be posted, so it was not charged: %r", requester.user_id, exc)
             await self.accounts.cancel(ticket)
             if isinstance(exc, discord.HTTPException):
+                self.posted.gone(answer, unread)  # refused: there is no message
                 return
-            raise
+            raise  # the message may exist: its journal entry lets the next start end it
+        self.posted.posted(Posted(message_id, requester.channel_id, None, str(interaction.locale), unread))
+        self.posted.gone(answer)  # with files: the private answer is no job's message
         crashpoints.reached("ack.after")
         try:
             job = await self.accounts.open_job(
@@ -646,14 +653,18 @@ class Flows:
             log.info("job %s shows the upscale of job %s: no API call, no charge", job.id, job.source_id)
             if job.status is JobStatus.SUCCEEDED:
                 job = await self._discord_copy(interaction, job)
+        unread = self.posted.sending(parent.channel_id, job.id, str(interaction.locale))
         try:
-            message = await self._post_reply(interaction, parent, _first_look(interaction, action, prompt, title))
+            look = _first_look(interaction, action, prompt, title)
+            message = await self._post_reply(interaction, parent, look, nonce=unread)
         except Exception as exc:  # an HTTP error, a timeout, a reset connection: refunded, its slot freed
             log.warning("job %s: its message could not be posted: %r", job.id, exc)
+            if isinstance(exc, discord.HTTPException):
+                self.posted.gone(unread)  # refused: there is no message; else the next start looks for it
             await self.jobs.abandon(job, Text("job-not-posted"))
             await reply(interaction, Text("job-not-posted-here"))
             return None
-        self.posted.posted(Posted(message.id, message.channel.id, job.id, str(interaction.locale)))
+        self.posted.posted(Posted(message.id, message.channel.id, job.id, str(interaction.locale), unread))
         crashpoints.reached("press.posted")
         job = await self.jobs.set_message(job.id, message.id)
         self.posted.recorded(message.id)
@@ -674,14 +685,18 @@ class Flows:
             return job
         return await self.jobs.ledger.update(job.id, image_url=message.attachments[0].url)
 
-    async def _post_reply(self, interaction: discord.Interaction, parent: Job, content: str) -> discord.Message:
+    async def _post_reply(
+        self, interaction: discord.Interaction, parent: Job, content: str, *, nonce: str
+    ) -> discord.Message:
         channel = interaction.client.get_partial_messageable(parent.channel_id, guild_id=parent.guild_id)
-        if parent.message_id is None:
-            return await channel.send(content, allowed_mentions=NO_MENTIONS)
-        reference = discord.MessageReference(
-            message_id=parent.message_id, channel_id=parent.channel_id, fail_if_not_exists=False
-        )
-        return await channel.send(content, reference=reference, allowed_mentions=NO_MENTIONS)
+        reference = discord.utils.MISSING
+        if parent.message_id is not None:
+            reference = discord.MessageReference(
+                message_id=parent.message_id, channel_id=parent.channel_id, fail_if_not_exists=False
+            )
+        message = await channel.send(content, reference=reference, nonce=nonce, allowed_mentions=NO_MENTIONS)
+        crashpoints.reached("press.sent")
+        return message
 
     async def _mask_for(self, parent: Job, cells: set[int]) -> bytes | None:
         """The Vary (Region) mask at the image's own size (read from the ledger, else from the image)."""

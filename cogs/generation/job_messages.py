@@ -2,7 +2,8 @@
 
 One worker per job holds only the latest state: while it waits out `PROGRESS_EDIT_INTERVAL`, newer
 updates replace older ones, so a busy job never queues edits. The final state is always delivered
-(retried, and re-sent after a restart if the bot stopped first). Edits go through the interaction
+(retried with backoff for as long as the job's timeout, and re-sent after a restart if the bot stopped
+first). Edits go through the interaction
 webhook while its token is fresh (its own rate-limit bucket) and through the channel afterwards.
 """
 
@@ -12,6 +13,7 @@ import asyncio
 import contextlib
 import io
 import logging
+import random
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
@@ -33,7 +35,10 @@ log = logging.getLogger(__name__)
 
 # Stop using the interaction token this long before Discord's 15 minutes run out.
 TOKEN_MARGIN = timedelta(minutes=1)
-FINAL_ATTEMPTS = 4
+# A final edit Discord refuses is tried again after 2, 4, 8 … s (with jitter), at most a minute apart, for as
+# long as the job's timeout; what is still not delivered then is delivered at the next start.
+FINAL_RETRY_FIRST = 2.0
+FINAL_RETRY_CAP = 60.0
 
 
 @dataclass
@@ -84,7 +89,12 @@ class JobMessages:
         worker.job = job
         worker.changed.set()
 
-    async def close(self) -> None:
+    async def close(self, grace: float = 0.0) -> None:
+        """Stop every worker; those delivering a final state get up to `grace` seconds to finish (what
+        they do not deliver is delivered at the next start)."""
+        finals = [w.task for w in self._workers.values() if w.task and w.job.status.finished]
+        if finals and grace > 0:
+            await asyncio.wait(finals, timeout=grace)
         workers = [w.task for w in self._workers.values() if w.task]
         for task in workers:
             task.cancel()
@@ -146,7 +156,11 @@ class JobMessages:
         return True
 
     async def _deliver_final(self, worker: _Worker, job: Job) -> None:
-        for attempt in range(1, FINAL_ATTEMPTS + 1):
+        loop = asyncio.get_running_loop()
+        give_up = loop.time() + self._jobs.job_timeout
+        attempt = 0
+        while True:
+            attempt += 1
             try:
                 kwargs, size = await self._final_message(job)
                 if kwargs["attachments"]:
@@ -161,12 +175,21 @@ class JobMessages:
                     message = await channel.send(**kwargs, files=files, allowed_mentions=NO_MENTIONS)
                     await self._jobs.set_message(job.id, message.id)
             except (discord.HTTPException, OSError) as exc:
-                log.warning("job %s: final edit failed (attempt %d): %s", job.id, attempt, exc)
-                await asyncio.sleep(min(2.0**attempt, 10.0))
+                delay = min(FINAL_RETRY_CAP, FINAL_RETRY_FIRST * 2 ** min(attempt - 1, 10)) * random.uniform(0.5, 1)
+                if loop.time() + delay > give_up:
+                    log.error(
+                        "job %s: final state not delivered after %d attempts (%s); it will be retried at the next"
+                        " start",
+                        job.id,
+                        attempt,
+                        exc,
+                    )
+                    return
+                log.warning("job %s: final edit failed (attempt %d, again in %.1f s): %s", job.id, attempt, delay, exc)
+                await asyncio.sleep(delay)
                 continue
             await self._jobs.mark_delivered(job.id, width=size[0] if size else None, height=size[1] if size else None)
             return
-        log.error("job %s: final state not delivered; it will be retried at the next start", job.id)
 
     async def _final_message(self, job: Job) -> tuple[dict[str, Any], tuple[int, int] | None]:
         """The final edit, and the size of the image it carries."""

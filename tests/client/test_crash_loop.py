@@ -1,14 +1,18 @@
-"""`kill -9` at each step of a job's life, then a restart: no paid result lost, no message left waiting.
+"""`kill -9`, or a SIGTERM, at each step of a job's life, then a restart: no paid result lost, no message
+left waiting.
 
-The bot runs as a real process; `MJBOT_CRASH_AT` (bot/core/crashpoints.py) kills it at one named point,
-and `sim:hold` lets the test kill it while the paid submit is on its way. After the restart every job
-message must end (an image, or a ❌ line), and the ledger must have charged exactly the jobs delivered.
-On both ledgers: a SQLite file, and a PostgreSQL database per case.
+The bot runs as a real process; `MJBOT_CRASH_AT` (bot/core/crashpoints.py) kills it at one named point
+(or, with `MJBOT_CRASH_SIGNAL=SIGTERM`, asks it there to stop gracefully), and `sim:hold` lets the test
+signal it while the paid submit is on its way. A graceful stop must exit 0 within 10 s, refusing new
+work meanwhile. After the restart every job message must end (an image, or a ❌ line), and the ledger
+must have charged exactly the jobs delivered. On both ledgers: a SQLite file, and a PostgreSQL database
+per case.
 """
 
 from __future__ import annotations
 
 import asyncio
+import re
 import signal
 import sqlite3
 import uuid
@@ -36,18 +40,32 @@ class Case:
     crash_at: str  # a crash point, or "submit.held": the test kills the bot while the API holds the submit
     prompt: str
     press_u1: bool = False  # crash on the U1 press of a finished grid instead of on the /imagine
+    stop: signal.Signals = signal.SIGKILL  # SIGTERM: a graceful stop at that step
+
+    @property
+    def name(self) -> str:
+        return self.crash_at + ("" if self.stop is signal.SIGKILL else ".term")
 
 
 CASES = (
     Case("ack.before", "a lighthouse"),
+    Case("ack.sent", "a lighthouse"),
     Case("ack.after", "a lighthouse"),
     Case("submit.held", "a lighthouse sim:hold"),
     Case("submit.answered", "a lighthouse"),
     Case("progress", "a lighthouse"),
     Case("upload", "a lighthouse"),
+    Case("press.sent", "a lighthouse", press_u1=True),
     Case("press.posted", "a lighthouse", press_u1=True),
     Case("failed", "a lighthouse sim:fail"),  # the failure and its refund land together, or neither
+    # A graceful stop at each step: whatever was taken on is submitted, recorded and resumed.
+    Case("ack.before", "a lighthouse", stop=signal.SIGTERM),
+    Case("submit.held", "a lighthouse sim:hold", stop=signal.SIGTERM),  # longer than the stop may wait
+    Case("progress", "a lighthouse", stop=signal.SIGTERM),
+    Case("upload", "a lighthouse", stop=signal.SIGTERM),
+    Case("press.posted", "a lighthouse", press_u1=True, stop=signal.SIGTERM),
 )
+GRACEFUL_STOP_SECONDS = 10.0
 
 
 JOBS_SQL = "SELECT id, status, upstream_task_id, message_id FROM jobs ORDER BY id"
@@ -72,7 +90,7 @@ async def ledger_rows(database: Path, url: str | None) -> Rows:
 
 
 async def run_case(case: Case, sim: Simulator, tmp: Path, url: str | None) -> None:
-    tag = "case-" + case.crash_at.replace(".", "-")  # tells this case's tasks from the others' in the simulator
+    tag = "case-" + case.name.replace(".", "-")  # tells this case's tasks from the others' in the simulator
     database = tmp / "bot.sqlite3"
     async with FakeDiscord() as fake:
         env = bot_env(
@@ -86,7 +104,8 @@ async def run_case(case: Case, sim: Simulator, tmp: Path, url: str | None) -> No
         )
         log = tmp / "bot.log"
         armed = {} if case.crash_at == "submit.held" else {"MJBOT_CRASH_AT": case.crash_at}
-        first = await start_bot({**env, **armed}, log)
+        first = await start_bot({**env, **armed, "MJBOT_CRASH_SIGNAL": case.stop.name}, log)
+        graceful = case.stop is signal.SIGTERM
         try:
             await fake.wait_ready(timeout=30)
             await fake.wait_for(lambda: bool(fake.commands), 15)
@@ -95,13 +114,25 @@ async def run_case(case: Case, sim: Simulator, tmp: Path, url: str | None) -> No
                 grid = await wait_final(fake, invocation.response_message_id or 0, timeout=30)
                 await fake.click(grid.id, button(fake, grid.id, "U1"))
             if case.crash_at == "submit.held":
-                await fake.wait_for(lambda: any(t.state for t in sim.tasks.values() if "hold" in t.prompt), 15)
-                first.send_signal(signal.SIGKILL)
-            assert await asyncio.wait_for(first.wait(), 30) == -signal.SIGKILL, log.read_text()[-2000:]
+                await fake.wait_for(lambda: any(t.state for t in sim.tasks.values() if tag in t.prompt), 15)
+                first.send_signal(case.stop)
+                signalled = asyncio.get_running_loop().time()
+                if graceful:  # while it stops, new work is refused, privately and in the member's language
+                    await fake.wait_for(lambda: "stopping: no new jobs" in log.read_text(), 5)
+                    late = await fake.invoke_slash("imagine", {"prompt": f"too late {tag}"}, locale="zh-CN")
+                    answer = fake.messages[late.response_message_id or 0]
+                    assert answer.ephemeral and "机器人正在重启" in answer.content, answer.content
+            code = await asyncio.wait_for(first.wait(), 30)
+            assert code == (0 if graceful else -signal.SIGKILL), log.read_text()[-2000:]
+            if case.crash_at == "submit.held" and graceful:
+                assert asyncio.get_running_loop().time() - signalled < GRACEFUL_STOP_SECONDS
         finally:
             if first.returncode is None:
                 first.kill()
                 await first.wait()
+        if graceful:
+            stopped = re.findall(r"stopped in ([\d.]+) s", log.read_text())
+            assert len(stopped) == 1 and float(stopped[0]) < GRACEFUL_STOP_SECONDS, log.read_text()[-2000:]
         tasks_before = {t.id for t in sim.tasks.values() if tag in t.prompt}
 
         second = await start_bot(env, log)
@@ -109,7 +140,7 @@ async def run_case(case: Case, sim: Simulator, tmp: Path, url: str | None) -> No
             await fake.wait_ready(timeout=30)
             for message in bot_messages(fake):
                 await wait_final(fake, message.id, timeout=40)
-            if case.press_u1:  # the press that died can be made again, and works
+            if case.press_u1 and not graceful:  # the press that died can be made again, and works
                 grid_id = bot_messages(fake)[0].id
                 await fake.click(grid_id, button(fake, grid_id, "U1"))
                 await fake.wait_for(lambda: len(bot_messages(fake)) == 3, 15)
@@ -123,16 +154,16 @@ async def run_case(case: Case, sim: Simulator, tmp: Path, url: str | None) -> No
     assert API_KEY not in output
     shown = {m.id: m.content for m in bot_messages(fake)}
     for content in shown.values():
-        assert not any(word in content for word in WAITING_WORDS), (case.crash_at, shown)
+        assert not any(word in content for word in WAITING_WORDS), (case.name, shown)
     jobs, net = await ledger_rows(database, url)
     assert url is None or not database.exists()  # on PostgreSQL nothing goes to a SQLite file
     for job_id, status, _, message_id in jobs:
-        assert status in ("succeeded", "failed"), (case.crash_at, jobs)
-        assert message_id in shown, (case.crash_at, job_id, "has no message")
+        assert status in ("succeeded", "failed"), (case.name, jobs)
+        assert message_id in shown, (case.name, job_id, "has no message")
         if status == "succeeded":
-            assert net.get(job_id, 0) > 0 and fake.messages[message_id].attachments, (case.crash_at, job_id)
+            assert net.get(job_id, 0) > 0 and fake.messages[message_id].attachments, (case.name, job_id)
         else:
-            assert net.get(job_id, 0) == 0 and "❌" in shown[message_id], (case.crash_at, job_id, shown)
+            assert net.get(job_id, 0) == 0 and "❌" in shown[message_id], (case.name, job_id, shown)
     # Every task the API accepted for this bot and did not fail was delivered: none paid for and lost.
     delivered = {upstream for _, status, upstream, _ in jobs if status == "succeeded"}
     ours = {
@@ -140,8 +171,8 @@ async def run_case(case: Case, sim: Simulator, tmp: Path, url: str | None) -> No
         for t in sim.tasks.values()
         if t.id in tasks_before and t.state.startswith("mjbot:") and sim.status(t)[0] != "FAILURE"
     }
-    assert ours <= delivered, (case.crash_at, ours, jobs)
-    CHECKS[case.crash_at](jobs, shown)
+    assert ours <= delivered, (case.name, ours, jobs)
+    CHECKS[case.name](jobs, shown)
 
 
 def _nothing(jobs: list, shown: dict[int, str]) -> None:
@@ -166,15 +197,26 @@ def _press_refunded(jobs: list, shown: dict[int, str]) -> None:
     assert [status for _, status, _, _ in jobs] == ["succeeded", "failed", "succeeded"]
 
 
+def _both_delivered(jobs: list, shown: dict[int, str]) -> None:
+    assert [status for _, status, _, _ in jobs] == ["succeeded", "succeeded"]
+
+
 CHECKS: dict[str, Callable[[list, dict[int, str]], None]] = {
     "ack.before": _nothing,
+    "ack.sent": _ended_unrecorded,
     "ack.after": _ended_unrecorded,
     "submit.held": _delivered,
     "submit.answered": _delivered,
     "progress": _delivered,
     "upload": _delivered,
+    "press.sent": _press_refunded,
     "press.posted": _press_refunded,
     "failed": _failed_refunded,
+    "ack.before.term": _delivered,  # answered as the stop began: taken on, so submitted and resumed
+    "submit.held.term": _delivered,
+    "progress.term": _delivered,
+    "upload.term": _delivered,
+    "press.posted.term": _both_delivered,
 }
 
 
@@ -184,14 +226,14 @@ async def test_kill_at_every_step_loses_nothing(tmp_path: Path, backend: str, re
     sim = Simulator(duration=1.5, api_key=API_KEY)
     await sim.start()
     try:
-        # Three at a time: each case starts the bot twice, and the machine has two cores.
-        gate = asyncio.Semaphore(3)
+        # Four at a time: each case starts the bot twice, and the machine has two cores.
+        gate = asyncio.Semaphore(4)
 
         async def gated(case: Case) -> None:
-            (tmp_path / case.crash_at).mkdir()
+            (tmp_path / case.name).mkdir()
             async with gate:
                 url = await postgres.create_database(f"crash_{uuid.uuid4().hex[:12]}") if postgres else None
-                await run_case(case, sim, tmp_path / case.crash_at, url)
+                await run_case(case, sim, tmp_path / case.name, url)
 
         await asyncio.gather(*(gated(c) for c in CASES))
     finally:

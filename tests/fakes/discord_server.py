@@ -91,6 +91,8 @@ class FakeDiscord(Gateway, Interactions, Messages, Rest):
         self.dispatch_message_events = True  # MESSAGE_CREATE/UPDATE/DELETE over the gateway, as Discord does
         # (method, path pattern): the next matching request's connection is closed unanswered (a reset).
         self.reset_next: list[tuple[str, str]] = []
+        # Discord in trouble: a request it returns a status for is answered with that status (and no effect).
+        self.trouble: Callable[[RecordedRequest], int | None] | None = None
 
         self.application_id = APPLICATION_ID
         self.bot_user_id = BOT_USER_ID

@@ -157,6 +157,8 @@ class Rest:
             except ValueError:
                 raise _ApiError(400, 50109, "The request body contains invalid JSON.") from None
             rec.json, rec.files = body, files
+            if self.trouble is not None and (status := self.trouble(rec)) is not None:
+                raise _ApiError(status, 0, f"{status}: Discord is having trouble")
             path_known = False
             for method, rx, handler, kind in self._routes:
                 match = rx.fullmatch(path)
@@ -459,6 +461,10 @@ class Rest:
         if channel.get("type") == 1 and int(channel["recipients"][0]["id"]) in self.dms_closed:
             raise _ApiError(403, 50007, "Cannot send messages to this user")
         body = rq.body if isinstance(rq.body, dict) else {}
+        if body.get("enforce_nonce") and body.get("nonce"):  # Discord: the message made with it, not another
+            for made in self.channel_messages(int(channel_id)):
+                if made.nonce == str(body["nonce"]) and made.author_id == BOT_USER_ID:
+                    return _json_response(self._message_payload(made))
         msg = self._create_checked(channel_id=int(channel_id), payload=body, files=rq.files, prefix=[])
         await self._message_event("MESSAGE_CREATE", msg)
         return _json_response(self._message_payload(msg))

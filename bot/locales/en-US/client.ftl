@@ -8,7 +8,7 @@
 
 error-unexpected = Something went wrong on the bot's side. Please try again; if it keeps happening, tell a server admin. (error { $id })
 
-## /imagine, /blend, /describe, /shorten, /show and the presses on a job's buttons (bot/client/generation/flows.py).
+## /imagine, /blend, /describe, /shorten, /show and the presses on a job's buttons (cogs/generation/flows.py).
 
 job-unknown = This button belongs to a job the bot no longer knows.
 job-owner-only = On this server only the member who started a job can use its buttons.
@@ -47,7 +47,7 @@ dm-seed = Seed: `{ $seed }`
 cancel-not-allowed = Only the member who started this job, or a server admin, can cancel it.
 cancel-too-late = This job can no longer be cancelled: it is being submitted or has ended.
 
-## A job's public message (bot/client/generation/render.py): **prompt** - title by <@member> (status).
+## A job's public message (cogs/generation/render.py): **prompt** - title by <@member> (status).
 
 job-message-by = { $title } by { $user }
 job-message-queued = (Queued)
@@ -60,11 +60,11 @@ job-message-cancelled = Cancelled.
 # Under a finished image: the prompt the API says it used, when it differs from the member's (a translation).
 job-message-prompt-used = Prompt used: { $prompt }
 
-## A message posted just before the bot stopped, its job never recorded (bot/client/generation/posted_messages.py).
+## A message posted just before the bot stopped, its job never recorded (cogs/generation/posted_messages.py).
 
 job-restarted-unrecorded = The bot restarted before this job started. Nothing was charged; please try again.
 
-## Buttons, menus and dialogs (bot/client/generation: cancel.py, remix.py, send_to_me.py, region.py, modals.py).
+## Buttons, menus and dialogs (cogs/generation: cancel.py, remix.py, send_to_me.py, region.py, modals.py).
 
 button-cancel = Cancel
 button-remix = Remix prompt

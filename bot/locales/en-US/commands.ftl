@@ -34,7 +34,7 @@ cmd-prefer = prefer
 cmd-suffix = suffix
 cmd-settings = settings
 
-## /imagine, /blend, /describe, /shorten, /show (bot/client/generation/commands.py).
+## /imagine, /blend, /describe, /shorten, /show (cogs/generation/commands.py).
 
 cmd-imagine-desc = Create four images from a text prompt
 opt-imagine-prompt-desc = What to draw, with any Midjourney parameters (up to 1500 characters)

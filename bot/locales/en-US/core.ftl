@@ -10,6 +10,7 @@ wait = { $hours ->
        *[other] { $hours } h { $minutes } min
     }
 refusal-blocked = You are blocked from using this bot in this server.
+refusal-restarting = The bot is restarting and takes no new jobs for now. Nothing was charged; please try again in a minute.
 refusal-channels = This bot works only in { $channels } on this server.
 refusal-credits-used = You have used your { $daily } credits for today and this costs { $cost }. Your credits come back at { $time } { $timezone } (in { $wait }).
 refusal-credits-short = This costs { $cost ->

@@ -5,7 +5,7 @@
 
 error-unexpected = 机器人这边出了点问题。请重试；如果问题持续出现，请告诉服务器管理员（错误编号 { $id }）。
 
-## /imagine、/blend、/describe、/shorten、/show 以及任务按钮（bot/client/generation/flows.py）。
+## /imagine、/blend、/describe、/shorten、/show 以及任务按钮（cogs/generation/flows.py）。
 
 job-unknown = 这个按钮所属的任务已不在机器人的记录中。
 job-owner-only = 在本服务器，只有发起任务的成员才能使用它的按钮。
@@ -44,7 +44,7 @@ dm-seed = 种子：`{ $seed }`
 cancel-not-allowed = 只有发起这个任务的成员或服务器管理员可以取消它。
 cancel-too-late = 这个任务已无法取消：它正在提交或已经结束。
 
-## 任务的公开消息（bot/client/generation/render.py）：**提示词** - 标题 · <@成员> (状态)。
+## 任务的公开消息（cogs/generation/render.py）：**提示词** - 标题 · <@成员> (状态)。
 
 job-message-by = { $title } · { $user }
 job-message-queued = (排队中)
@@ -57,11 +57,11 @@ job-message-cancelled = 已取消。
 # 图片下方：API 报告的实际使用的提示词（与成员所写的不同时，如翻译后）。
 job-message-prompt-used = 实际使用的提示词：{ $prompt }
 
-## 机器人停止前刚发布、任务未记录的消息（bot/client/generation/posted_messages.py）。
+## 机器人停止前刚发布、任务未记录的消息（cogs/generation/posted_messages.py）。
 
 job-restarted-unrecorded = 这个任务开始之前，机器人重启了。没有扣费，请重试。
 
-## 按钮、菜单和对话框（bot/client/generation：cancel.py、remix.py、send_to_me.py、region.py、modals.py）。
+## 按钮、菜单和对话框（cogs/generation：cancel.py、remix.py、send_to_me.py、region.py、modals.py）。
 
 button-cancel = 取消
 button-remix = Remix 提示词

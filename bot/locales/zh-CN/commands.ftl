@@ -31,7 +31,7 @@ cmd-prefer = 偏好
 cmd-suffix = 后缀
 cmd-settings = 个人设置
 
-## /imagine、/blend、/describe、/shorten、/show（bot/client/generation/commands.py）。
+## /imagine、/blend、/describe、/shorten、/show（cogs/generation/commands.py）。
 
 cmd-imagine-desc = 根据文字提示词生成四张图片
 opt-imagine-prompt-desc = 要画的内容，可附带 Midjourney 参数（最多 1500 个字符）

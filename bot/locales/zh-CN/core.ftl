@@ -9,6 +9,7 @@ wait = { $hours ->
        *[other] { $hours } 小时 { $minutes } 分钟
     }
 refusal-blocked = 你已被禁止在本服务器使用这个机器人。
+refusal-restarting = 机器人正在重启，暂时不接新任务。没有扣费，请一分钟后再试。
 refusal-channels = 在本服务器，这个机器人只能在 { $channels } 中使用。
 refusal-credits-used = 你今天的 { $daily } 积分已用完，本次需要 { $cost } 积分。积分将于 { $time }（{ $timezone }）恢复，还有 { $wait }。
 refusal-credits-short = 本次需要 { $cost } 积分，你今天只剩 { $left } 积分。积分将于 { $time }（{ $timezone }）恢复，还有 { $wait }。
