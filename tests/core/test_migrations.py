@@ -36,6 +36,7 @@ def test_migrations_are_numbered_without_gaps_or_repeats() -> None:
     assert not well_numbered([1, 2, 3, 4, 5, 6, 8])  # 7 missing
     assert not well_numbered([1, 2, 3, 4, 5, 6, 7, 7, 8])  # the same number twice
     assert not well_numbered([2, 3])
+    assert well_numbered([1, 2, 3, 4, 5, 6, 7, 8, 10])  # 9 is reserved for another branch
 
 
 def test_placeholders_become_numbered_outside_quoted_text() -> None:
