@@ -54,7 +54,9 @@ log = logging.getLogger(__name__)
 
 BLEND_MIN, BLEND_MAX = 2, 5
 UNKNOWN_JOB = Text("job-unknown")
-RECENT_JOBS = 4096  # finished jobs kept in memory for presses
+# Finished jobs kept in memory for presses (~5 KB each, with their buttons): the latest bursts' grids; an
+# older one is read from the ledger by its key.
+RECENT_JOBS = 512
 
 
 def _requester(interaction: discord.Interaction) -> Requester:
@@ -287,12 +289,21 @@ class Flows:
         if files and not interaction.response.is_done():  # done: a picker's press, its message is the answer
             await interaction.response.defer(ephemeral=True, thinking=True)
         try:
-            request = await read()  # without files: no I/O, so the answer below is still the first
+            # Admitted before any file is read: a member who may not run costs no download.
             ticket = self.accounts.reserve(requester, roles, action, [prompt])  # from memory: no I/O
-        except (InvalidInput, Refusal) as exc:
+        except Refusal as exc:
             await _refuse(interaction, exc.text, hand_back)
             await self.accounts.store_strikes()
             return
+        try:
+            request = await read()  # without files: no I/O, so the answer below is still the first
+        except InvalidInput as exc:
+            await self.accounts.cancel(ticket)
+            await _refuse(interaction, exc.text, hand_back)
+            return
+        except BaseException:
+            await self.accounts.cancel(ticket)
+            raise
         content = _first_look(interaction, action, prompt, title)
         try:
             if files:
