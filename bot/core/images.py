@@ -96,8 +96,8 @@ def fit_for_upload(data: bytes, limit: int) -> bytes | None:
 class ImageFetcher:
     """Downloads result images with the shared client, without the API's credentials.
 
-    The last few results are kept in memory: the job service checks an image, then its message
-    attaches it, and both should cost one download.
+    A checked result is kept in memory until its message takes it: the job service checks an image, then
+    its message attaches it, and both should cost one download (and nothing stays once it is attached).
     """
 
     RETRY_DELAYS = (0.5, 1.5, 4.0)  # downloads are free, so a result is tried again before it counts as lost
@@ -115,6 +115,12 @@ class ImageFetcher:
             self._kept.move_to_end(url)
             return kept
         return await self._fetch(url)
+
+    async def take(self, url: str) -> bytes:
+        """As `download`, and the kept copy is forgotten: its message is attaching it now."""
+        data = await self.download(url)
+        self._kept.pop(url, None)
+        return data
 
     async def result_image(self, url: str) -> bytes:
         """A finished job's image: retried with backoff, and only ever bytes Pillow reads as an image."""

@@ -174,7 +174,7 @@ class JobMessages:
             kwargs["content"] += "".join(f"\n{link}" for link in links)
             return kwargs, None
         try:
-            data = await self._fetcher.download(job.image_url)
+            data = await self._fetcher.take(job.image_url)
         except MJError as exc:
             log.warning("job %s: result image not downloaded: %s", job.id, exc)
             kwargs["content"] += f"\n{job.image_url}"

@@ -2,8 +2,7 @@
 
 Only the picker's custom_id names one (by token), so nothing large goes through Discord twice; the bytes
 are not worth a ledger row before anything is charged. A restart, PENDING_SECONDS or, when many wait, their
-byte budget (the oldest first) forget them: the
-picker then says to run /edit again.
+byte budget (the oldest first) forget them: the picker then says to run /edit again.
 """
 
 from __future__ import annotations
