@@ -5,13 +5,18 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
+import httpx
+
 from bot.core import requests
 from bot.core.accounts import Accounts
 from bot.core.ledger import Ledger
-from bot.core.models import ImagineRequest, JobAction, JobStatus, Requester
+from bot.core.models import ImagineRequest, JobAction, JobStatus, Requester, SubmitResult
+from bot.core.providers.acedata import AceDataProvider
 from bot.core.quota import Defaults
 from bot.core.standing import read as read_standing
 from bot.core.storage.sqlite import SqliteStorage
+from bot.simulator.server import Simulator
+from tests.helpers import job_service, start_job
 
 GUILD = 500
 OPEN = Defaults(daily_credits=0, user_running=0, user_waiting=0, server_running=0)
@@ -84,3 +89,22 @@ async def test_a_members_standing_costs_the_same_after_years_of_jobs(ledger: Led
     first = await _vm_steps(ledger, await standing_of(new))
     later = await _vm_steps(ledger, await standing_of(veteran))
     assert later <= first * 2 + 20, (first, later)  # not one step per job or entry of the member's past
+
+
+async def test_a_job_that_ended_while_its_submit_was_answered_closes_its_stream(
+    ledger: Ledger, simulator: Simulator, http: httpx.AsyncClient
+) -> None:
+    provider = AceDataProvider(http, simulator.base_url, max_streams=1)
+    service = job_service(ledger, provider)
+    submit = provider.imagine
+
+    async def imagine_then_ended(request: ImagineRequest) -> SubmitResult:
+        result = await submit(request)  # accepted, its progress stream open
+        job = (await ledger.jobs_with_status([JobStatus.SUBMITTING]))[0]
+        await ledger.transition(job.id, JobStatus.FAILED, finished_at=0)  # meanwhile it ended (a timeout, a stop)
+        return result
+
+    provider.imagine = imagine_then_ended  # type: ignore[method-assign]
+    job = await start_job(service, ImagineRequest("a lighthouse"), message_id=1)
+    assert job.status is JobStatus.FAILED
+    assert provider.open_streams == 0  # its connection and its stream slot are given back
