@@ -12,6 +12,7 @@ import httpx
 from PIL import Image
 
 from bot.core.errors import ErrorKind, InvalidInput, ProviderError, clip
+from bot.core.image_work import off_loop
 from bot.core.models import ReferenceImage
 from bot.core.text import Text
 from bot.core.videos import is_mp4
@@ -142,7 +143,7 @@ class ImageFetcher:
                     break
                 error = exc
                 continue
-            if usable(data):
+            if await off_loop(usable, data):  # a whole 22 MB PNG is read to be sure: not on the event loop
                 self._keep(url, data)
                 return data
             self._kept.pop(url, None)

@@ -29,6 +29,7 @@ from bot.core import crashpoints, requests
 from bot.core.accounts import Accounts, Refusal
 from bot.core.buttons import JOB_ACTIONS, REMIX_ACTIONS, VIDEO_ACTIONS, ButtonFace
 from bot.core.errors import InvalidInput, MJError, UserFacingError
+from bot.core.image_work import off_loop
 from bot.core.images import ImageFetcher, check_reference_image, image_extension, image_size, region_mask
 from bot.core.jobs import JobService
 from bot.core.lifecycle import CANCELLABLE
@@ -246,7 +247,7 @@ class Flows:
         if pending is None or size is None or not cells:
             await reply(interaction, Text("edit-expired"))
             return
-        mask = region_mask(*size, cells)
+        mask = await off_loop(region_mask, *size, cells)
         await interaction.response.edit_message(content=render(Text("edit-starting"), interaction.locale), view=None)
 
         async def read() -> JobRequest:
@@ -701,7 +702,7 @@ class Flows:
             width, height = size
         if not (width and height):
             return None
-        return region_mask(width, height, cells)
+        return await off_loop(region_mask, width, height, cells)
 
     def _check_attachments(self, attachments: Sequence[discord.Attachment]) -> None:
         """What Discord tells about each file, before anything is downloaded."""
@@ -720,7 +721,7 @@ class Flows:
         except discord.HTTPException as exc:
             log.warning("attachment %s could not be read: %s", attachment.id, exc)
             raise InvalidInput(Text("input-not-downloaded", filename=attachment.filename)) from None
-        checked = check_reference_image(data, attachment.filename, self.max_attachment_bytes)
+        checked = await off_loop(check_reference_image, data, attachment.filename, self.max_attachment_bytes)
         return ReferenceImage(checked.data, checked.content_type, url=attachment.url)
 
 
