@@ -1,0 +1,21 @@
+"""What a bot on SQLite loads at start: not the chart library (~40 MB, loaded when a chart is drawn) and not
+asyncpg (~10 MB, loaded when the ledger is PostgreSQL)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from bot.client.app import EXTENSIONS
+
+HEAVY = ("matplotlib", "numpy", "asyncpg")
+
+
+def test_the_bot_and_its_features_load_without_the_heavy_libraries() -> None:
+    imports = "; ".join(f"import {m}" for m in ("bot.__main__", "bot.client.app", *EXTENSIONS))
+    probe = f"import sys; {imports}; print(__import__('json').dumps(sorted(set(m.split('.')[0] for m in sys.modules))))"
+    loaded = json.loads(
+        subprocess.run([sys.executable, "-c", probe], capture_output=True, check=True, text=True).stdout
+    )
+    assert not set(HEAVY) & set(loaded)
