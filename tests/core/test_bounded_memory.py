@@ -3,12 +3,15 @@ that grows with the member's history, kept result images, edits waiting for a pi
 
 from __future__ import annotations
 
+import io
 from collections.abc import Awaitable, Callable
 
 import httpx
+from PIL import Image
 
 from bot.core import requests
 from bot.core.accounts import Accounts
+from bot.core.images import ImageFetcher
 from bot.core.ledger import Ledger
 from bot.core.models import ImagineRequest, JobAction, JobStatus, Requester, SubmitResult
 from bot.core.providers.acedata import AceDataProvider
@@ -108,3 +111,22 @@ async def test_a_job_that_ended_while_its_submit_was_answered_closes_its_stream(
     job = await start_job(service, ImagineRequest("a lighthouse"), message_id=1)
     assert job.status is JobStatus.FAILED
     assert provider.open_streams == 0  # its connection and its stream slot are given back
+
+
+async def test_a_checked_result_is_kept_only_until_its_message_takes_it() -> None:
+    picture = io.BytesIO()
+    Image.new("RGB", (8, 8), "red").save(picture, "PNG")
+    asked: list[str] = []
+
+    def serve(request: httpx.Request) -> httpx.Response:
+        asked.append(str(request.url))
+        return httpx.Response(200, content=picture.getvalue())
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(serve)) as client:
+        fetcher = ImageFetcher(client)
+        url = "https://cdn.example/result.png"
+        await fetcher.result_image(url)  # the job service checks it
+        assert await fetcher.take(url) == picture.getvalue()  # its message attaches it: no second download
+        assert len(asked) == 1
+        await fetcher.take(url)  # nothing of it stayed in memory: a later use downloads again
+        assert len(asked) == 2
