@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.common import simulator_process, unlimited_env  # noqa: E402
+from bench.common import add_members, simulator_process, unlimited_env  # noqa: E402
 from tests.fakes.discord_server import FakeDiscord  # noqa: E402
 
 POLL = 0.5
@@ -66,11 +66,9 @@ async def run(waves: int, jobs: int, traced: bool) -> dict[str, object]:
 
 
 async def soak(base: str, waves: int, jobs: int, traced: bool) -> dict[str, object]:
-    members = [1_400_000_000_000_000_000 + i for i in range(max(1, jobs // 4))]
     with tempfile.TemporaryDirectory() as tmp:
         async with FakeDiscord(channel_edit_limit=(50, 1.0)) as fake:
-            for m in members:
-                fake.add_user(m, f"member{m % 10000}")
+            members = add_members(fake, jobs // 4)
             env = unlimited_env(fake, base, Path(tmp), POLL)
             command = ("-c", TRACED_BOT) if traced else ("-m", "bot")
             bot = await asyncio.create_subprocess_exec(
