@@ -37,6 +37,14 @@ def unlimited_env(fake: FakeDiscord, base: str, folder: Path, poll: float, **ext
     )
 
 
+def add_members(fake: FakeDiscord, count: int) -> list[int]:
+    """`count` members of the fake Discord's server (at least one), their user ids."""
+    members = [1_400_000_000_000_000_000 + i for i in range(max(1, count))]
+    for m in members:
+        fake.add_user(m, f"member{m % 10000}")
+    return members
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

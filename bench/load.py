@@ -24,7 +24,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.common import simulator_process, unlimited_env  # noqa: E402
+from bench.common import add_members, simulator_process, unlimited_env  # noqa: E402
 from tests.fakes.discord_server import FakeDiscord  # noqa: E402
 
 POLL = 1.0
@@ -51,11 +51,9 @@ async def run(jobs: int) -> dict[str, object]:
 
 
 async def measure(base: str, jobs: int) -> dict[str, object]:
-    members = [1_400_000_000_000_000_000 + i for i in range(max(1, jobs // 4))]
     with tempfile.TemporaryDirectory() as tmp:
         async with FakeDiscord(channel_edit_limit=(5, 5.0)) as fake:
-            for m in members:
-                fake.add_user(m, f"member{m % 10000}")
+            members = add_members(fake, jobs // 4)
             env = unlimited_env(fake, base, Path(tmp), POLL)
             bot = await asyncio.create_subprocess_exec(
                 sys.executable, "-m", "bot", cwd=tmp, env=env, stdout=asyncio.subprocess.DEVNULL

@@ -7,12 +7,10 @@ import contextlib
 import logging
 import re
 import signal
-import sqlite3
 import time
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
-import asyncpg
 import discord
 import httpx
 import yarl
@@ -38,7 +36,7 @@ from bot.core.providers.proxy import ProxyProvider, parse_task
 from bot.core.push import PushEndpoint, push_secret
 from bot.core.redact import register_secret
 from bot.core.shards import NO_SERVER
-from bot.core.storage import shown
+from bot.core.storage import shown, storage_errors
 from bot.core.text import Text
 from bot.settings import Settings
 from bot.simulator.server import Simulator
@@ -69,6 +67,7 @@ class MJBot(commands.Bot):
             help_command=None,
             http_trace=rate_limits.trace,
             tree_cls=ContextTree,
+            max_messages=None,  # the bot reads no message events: a cache of 1,000 messages would be ~5 MB for nothing
             **options,
         )
         self.settings = settings
@@ -233,7 +232,9 @@ async def open_core(
         images = ImageFetcher(downloads)
         try:
             ledger = await Ledger.open(settings.database, pool_size=settings.database_pool_size)
-        except (OSError, sqlite3.Error, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+        except Exception as exc:
+            if not isinstance(exc, (OSError, *storage_errors())):
+                raise
             setting = "DATABASE_URL" if settings.database_url is not None else "DATABASE_PATH"
             raise StartupError(f"cannot open the ledger at {setting}={shown(settings.database)} ({exc})") from None
         stack.push_async_callback(ledger.close)

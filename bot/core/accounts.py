@@ -327,6 +327,8 @@ class Accounts:
         pending = self._pending.get(key)
         if pending and ticket in pending:
             pending.remove(ticket)
+        if not pending:
+            self._pending.pop(key, None)  # every member who ever reserved would otherwise keep a key
 
     async def _ensure(self, key: Key) -> None:
         if key not in self._members:

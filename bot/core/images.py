@@ -98,8 +98,8 @@ class ImageFetcher:
     """Downloads what the API links to with the download client (`url_policy`: allowed addresses only,
     without the API's credentials), capped, and only ever as the image or video it claims to be.
 
-    The last few results are kept in memory: the job service checks an image, then its message
-    attaches it, and both should cost one download.
+    A checked result is kept in memory until its message takes it: the job service checks an image, then
+    its message attaches it, and both should cost one download (and nothing stays once it is attached).
     """
 
     RETRY_DELAYS = (0.5, 1.5, 4.0)  # downloads are free, so a result is tried again before it counts as lost
@@ -119,6 +119,12 @@ class ImageFetcher:
     async def download_video(self, url: str) -> bytes:
         """A video, once: bytes that open like an MP4, or an error."""
         return await self._fetch(url, is_mp4, Text("result-not-video"))
+
+    async def take(self, url: str, *, video: bool = False) -> bytes:
+        """As `download` (`download_video`), and no copy stays kept: its message is attaching it now."""
+        if (kept := self._kept.pop(url, None)) is not None:
+            return kept[1]
+        return await (self.download_video(url) if video else self.download(url))
 
     async def result_image(self, url: str) -> bytes:
         """A finished job's image: retried with backoff, and only ever bytes Pillow reads as an image."""

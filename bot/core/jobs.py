@@ -73,6 +73,7 @@ class _Followed:
     waiting_input: bool = False  # upstream waits for a modal: nothing to poll, the timeout still runs
     streaming: bool = False  # states arrive on a stream: not polled while it lasts
     stream: asyncio.Task[None] | None = None
+    updates: AsyncIterator[TaskSnapshot] | None = None  # the stream `stream` consumes (and closes)
 
 
 class JobService:
@@ -521,6 +522,19 @@ class JobService:
             return await self._finish_failed(job, Text("job-submit-crashed"))
         finally:
             SUBMIT_STATE.reset(token)
+        try:
+            return await self._accepted(job, result)
+        finally:
+            if result.updates is not None and not self._streams_to(job.id, result.updates):
+                await _close(result.updates)  # not followed: its connection and stream slot go back at once
+
+    def _streams_to(self, job_id: int, updates: AsyncIterator[TaskSnapshot]) -> bool:
+        followed = self._following.get(job_id)
+        return followed is not None and followed.updates is updates
+
+    async def _accepted(self, job: Job, result: SubmitResult) -> Job:
+        """Record an accepted submit and follow it (on its stream, where there is one)."""
+        updates = result.updates
         now = self._clock()
         if result.needs_input:
             # Nothing runs upstream until the prompt comes: REMIX_TIMEOUT counts, not JOB_TIMEOUT.
@@ -535,13 +549,12 @@ class JobService:
             return await self.ledger.get(job.id) or job
         log.info("job %s accepted as upstream task %s (%s)", job.id, result.task_id, status)
         await self._publish(job)
-        followed = self._follow(job, waiting_input=result.needs_input, streaming=result.updates is not None)
+        followed = self._follow(job, waiting_input=result.needs_input, streaming=updates is not None)
         if result.snapshot is not None:
             await self._apply(followed, result.snapshot)
-        if result.updates is not None and job.id in self._following:
-            followed.stream = asyncio.create_task(self._consume(followed, result.updates), name=f"stream-{job.id}")
-        elif result.updates is not None:
-            await _close(result.updates)
+        if updates is not None and job.id in self._following:
+            followed.updates = updates
+            followed.stream = asyncio.create_task(self._consume(followed, updates), name=f"stream-{job.id}")
         return await self.ledger.get(job.id) or job
 
     async def _consume(self, followed: _Followed, updates: AsyncIterator[TaskSnapshot]) -> None:

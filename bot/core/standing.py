@@ -86,11 +86,13 @@ async def read(db: Connection, guild_id: int, user_id: int, day: str) -> Standin
     used = await quota.daily_used(db, guild_id, user_id, day)
     running_in, running_values = lifecycle.marks(lifecycle.RUNNING)
     waiting_in, waiting_values = lifecycle.marks(lifecycle.WAITING)
+    either_in, either_values = lifecycle.marks(lifecycle.RUNNING | lifecycle.WAITING)
+    # Only unfinished jobs are read (the server's, by its status index), never the member's whole history.
     counts = await db.fetch_one(
         f"""SELECT COALESCE(SUM(CASE WHEN status IN ({running_in}) THEN 1 ELSE 0 END), 0),
                    COALESCE(SUM(CASE WHEN status IN ({waiting_in}) THEN 1 ELSE 0 END), 0)
-            FROM jobs WHERE guild_id = ? AND user_id = ?""",
-        (*running_values, *waiting_values, guild_id, user_id),
+            FROM jobs WHERE guild_id = ? AND status IN ({either_in}) AND user_id = ?""",
+        (*running_values, *waiting_values, guild_id, *either_values, user_id),
     )
     bonus = await db.fetch_one(
         """SELECT COALESCE(SUM(CASE WHEN kind IN ('grant', 'refund') THEN amount END), 0)

@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from bot.core.errors import ErrorKind, ProviderError, clip
+from bot.core.image_work import off_loop
 from bot.core.text import Text
 
 log = logging.getLogger(__name__)
@@ -210,7 +211,9 @@ async def fetch_link(
     except httpx.HTTPError as exc:
         raise ProviderError(ErrorKind.UNAVAILABLE, Text("result-download-failed"), detail=type(exc).__name__) from exc
     data = b"".join(chunks)
-    if not usable(data):  # a web page, an error text, a file cut short: no status, so it is tried again
+    if not await off_loop(
+        usable, data
+    ):  # read whole, off the event loop; a web page, an error text, a file cut short: no status, so it is tried again
         start = clip(data[:40].decode("latin-1"), 60)
         raise ProviderError(ErrorKind.MALFORMED, wrong, detail=f"{clip(url, 120)}: {len(data)} bytes, {start!r}")
     return data

@@ -25,6 +25,7 @@ from bot.core import crashpoints, requests
 from bot.core.accounts import Accounts, Refusal
 from bot.core.buttons import JOB_ACTIONS, REMIX_ACTIONS, VIDEO_ACTIONS, ButtonFace
 from bot.core.errors import InvalidInput, MJError, UserFacingError
+from bot.core.image_work import off_loop
 from bot.core.images import ImageFetcher, check_reference_image, image_extension, image_size, region_mask
 from bot.core.jobs import JobService
 from bot.core.lifecycle import CANCELLABLE
@@ -58,7 +59,9 @@ log = logging.getLogger(__name__)
 
 BLEND_MIN, BLEND_MAX = 2, 5
 UNKNOWN_JOB = Text("job-unknown")
-RECENT_JOBS = 4096  # finished jobs kept in memory for presses
+# Finished jobs kept in memory for presses (~5 KB each, with their buttons): the latest bursts' grids; an
+# older one is read from the ledger by its key.
+RECENT_JOBS = 512
 
 
 def _requester(interaction: discord.Interaction) -> Requester:
@@ -248,7 +251,7 @@ class Flows:
         if pending is None or size is None or not cells:
             await reply(interaction, Text("edit-expired"))
             return
-        mask = region_mask(*size, cells)
+        mask = await off_loop(region_mask, *size, cells)
         await interaction.response.edit_message(content=render(Text("edit-starting"), interaction.locale), view=None)
 
         async def read() -> JobRequest:
@@ -292,13 +295,23 @@ class Flows:
         if files and not interaction.response.is_done():  # done: a picker's press, its message is the answer
             await interaction.response.defer(ephemeral=True, thinking=True)
         try:
-            request = await read()  # without files: no I/O, so the answer below is still the first
+            # Admitted before any file is read: a member who may not run costs no download.
             ticket = self.accounts.reserve(requester, roles, action, [prompt])  # from memory: no I/O
         except (InvalidInput, Refusal) as exc:
             self.posted.gone(answer)
             await _refuse(interaction, exc.text, hand_back)
             await self.accounts.store_strikes()
             return
+        try:
+            request = await read()  # without files: no I/O, so the answer below is still the first
+        except InvalidInput as exc:
+            self.posted.gone(answer)
+            await self.accounts.cancel(ticket)
+            await _refuse(interaction, exc.text, hand_back)
+            return
+        except BaseException:
+            await self.accounts.cancel(ticket)
+            raise
         content = _first_look(interaction, action, prompt, title)
         unread = answer
         try:
@@ -711,7 +724,7 @@ class Flows:
             width, height = size
         if not (width and height):
             return None
-        return region_mask(width, height, cells)
+        return await off_loop(region_mask, width, height, cells)
 
     def _check_attachments(self, attachments: Sequence[discord.Attachment]) -> None:
         """What Discord tells about each file, before anything is downloaded."""
@@ -730,7 +743,7 @@ class Flows:
         except discord.HTTPException as exc:
             log.warning("attachment %s could not be read: %s", attachment.id, exc)
             raise InvalidInput(Text("input-not-downloaded", filename=attachment.filename)) from None
-        checked = check_reference_image(data, attachment.filename, self.max_attachment_bytes)
+        checked = await off_loop(check_reference_image, data, attachment.filename, self.max_attachment_bytes)
         return ReferenceImage(checked.data, checked.content_type, url=attachment.url)
 
 

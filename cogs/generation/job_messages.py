@@ -24,6 +24,7 @@ from bot.client.host import Host
 from bot.client.replies import NO_MENTIONS
 from bot.core import crashpoints
 from bot.core.errors import MJError
+from bot.core.image_work import off_loop
 from bot.core.images import ImageFetcher, fit_for_upload, image_extension, image_size
 from bot.core.jobs import JobService
 from bot.core.models import Job, JobStatus
@@ -203,12 +204,12 @@ class JobMessages:
             kwargs["content"] += "".join(f"\n{link}" for link in links)
             return kwargs, None
         try:
-            data = await self._fetcher.download(job.image_url)
+            data = await self._fetcher.take(job.image_url)
         except MJError as exc:
             log.warning("job %s: result image not downloaded: %s", job.id, exc)
             kwargs["content"] += f"\n{job.image_url}"
             return kwargs, None
-        fitted = fit_for_upload(data, discord.utils.DEFAULT_FILE_SIZE_LIMIT_BYTES)
+        fitted = await off_loop(fit_for_upload, data, discord.utils.DEFAULT_FILE_SIZE_LIMIT_BYTES)
         if fitted is None:
             kwargs["content"] += f"\n{job.image_url}"
         else:

@@ -1,8 +1,8 @@
 """/edit's images waiting, in memory, while their member picks the parts to repaint.
 
 Only the picker's custom_id names one (by token), so nothing large goes through Discord twice; the bytes
-are not worth a ledger row before anything is charged. A restart or PENDING_SECONDS forget them: the
-picker then says to run /edit again.
+are not worth a ledger row before anything is charged. A restart, PENDING_SECONDS or, when many wait, their
+byte budget (the oldest first) forget them: the picker then says to run /edit again.
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from bot.core.models import ReferenceImage
 
 PENDING_SECONDS = 15 * 60  # an interaction's own lifetime: the picker cannot be answered after it
-PENDING_MAX = 64  # edits kept at once (each up to MAX_ATTACHMENT_BYTES)
+PENDING_MAX = 64  # edits kept at once
+PENDING_BYTES = 64 * 1024 * 1024  # and their images' bytes together (each up to MAX_ATTACHMENT_BYTES), oldest out
 
 
 @dataclass(frozen=True)
@@ -34,9 +35,12 @@ class PendingEdits:
 
     def put(self, token: int, user_id: int, image: ReferenceImage, prompt: str, mode: str | None) -> None:
         self._expire()
+        for older in [t for t, edit in self._waiting.items() if edit.user_id == user_id]:
+            del self._waiting[older]  # one picker per member: their older one says to run /edit again
         self._waiting[token] = PendingEdit(user_id, image, prompt, mode, self._clock())
-        while len(self._waiting) > PENDING_MAX:
-            self._waiting.popitem(last=False)
+        held = sum(len(edit.image.data) for edit in self._waiting.values())
+        while len(self._waiting) > PENDING_MAX or (held > PENDING_BYTES and len(self._waiting) > 1):
+            held -= len(self._waiting.popitem(last=False)[1].image.data)
 
     def get(self, token: int, user_id: int) -> PendingEdit | None:
         """The member's edit waiting under `token`, if it still does."""

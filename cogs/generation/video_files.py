@@ -21,7 +21,7 @@ async def video_files(fetcher: ImageFetcher, job: Job, limit: int) -> tuple[list
     downloaded: list[bytes | None] = []
     for url in job.video_urls:
         try:
-            data: bytes | None = await fetcher.download_video(url)
+            data: bytes | None = await fetcher.take(url, video=True)
         except MJError as exc:
             log.warning("job %s: a video was not attached: %s", job.id, exc)
             data = None

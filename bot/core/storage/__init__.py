@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+import sys
 from pathlib import Path
 
 from bot.core.storage.base import Connection, Row, Storage
@@ -20,4 +22,13 @@ async def open_storage(where: Path | str, *, pool_size: int = 10, read_only: boo
     return await SqliteStorage.open(where, read_only=read_only)
 
 
-__all__ = ["Connection", "Row", "Storage", "is_postgres", "open_storage", "shown"]
+def storage_errors() -> tuple[type[Exception], ...]:
+    """What opening or using a ledger can raise. asyncpg's errors only once PostgreSQL was opened: asyncpg is
+    imported only then (~10 MB a SQLite bot does not need), and none of its errors can arise before."""
+    asyncpg = sys.modules.get("asyncpg")
+    if asyncpg is None:
+        return (sqlite3.Error,)
+    return (sqlite3.Error, asyncpg.PostgresError, asyncpg.InterfaceError)
+
+
+__all__ = ["Connection", "Row", "Storage", "is_postgres", "open_storage", "shown", "storage_errors"]
