@@ -15,6 +15,7 @@ from urllib.parse import unquote, urlsplit
 from pydantic import AfterValidator, BeforeValidator, Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.core import pricing
 from bot.core.quota import Defaults
 from bot.core.shards import EVERY_SERVER, ShardSet
 from bot.core.storage import is_postgres
@@ -45,6 +46,22 @@ def _strip(value: Any) -> Any:
 
 def _upper(value: Any) -> Any:
     return value.strip().upper() if isinstance(value, str) else value
+
+
+def _factors(value: str) -> str:
+    """`turbo=2, relax=1/2`: known factor names, exact ratios from 0 to 100."""
+    for name, ratio in _pairs(value):
+        if name not in pricing.DEFAULT_FACTORS:
+            raise ValueError(f"unknown cost factor {name!r} (known: {', '.join(pricing.DEFAULT_FACTORS)})")
+        try:
+            pricing.parse_factor(ratio)
+        except (ValueError, ZeroDivisionError):
+            raise ValueError(f"{name} must be a ratio from 0 to 100 such as 2, 0.5 or 1/4") from None
+    return value
+
+
+def _pairs(value: str) -> list[tuple[str, str]]:
+    return [(n.strip().lower(), r.strip()) for n, _, r in (p.partition("=") for p in value.split(",") if p.strip())]
 
 
 HttpUrl = Annotated[str, _url("http", "https")]
@@ -106,6 +123,12 @@ class Settings(BaseSettings):
     quota_user_running: Limit = Field(3, description="jobs one member may have running")
     quota_user_waiting: Limit = Field(10, description="jobs one member may have waiting beyond that")
     quota_server_running: Limit = Field(12, description="jobs running at once in one server")
+    cost_factors: Annotated[str, BeforeValidator(_strip), AfterValidator(_factors)] = Field(
+        "", description="the cost table's factors over the published ratios, e.g. `turbo=2,relax=0,hd=4`"
+    )
+    mj_default_version: Annotated[str, BeforeValidator(_strip)] = Field(
+        "8.1", pattern=r"^\d(\.\d)?$", description="the model version of prompts that name none (checks, prices)"
+    )
     simulator_speed: Seconds = Field(1.0, description="the simulator's jobs take 8 s divided by this")
     log_level: Annotated[Literal["DEBUG", "INFO", "WARNING", "ERROR"], BeforeValidator(_upper)] = Field(
         "INFO", description="debug, info, warning or error"
@@ -165,6 +188,8 @@ class Settings(BaseSettings):
             user_running=self.quota_user_running,
             user_waiting=self.quota_user_waiting,
             server_running=self.quota_server_running,
+            factors=tuple((n, pricing.parse_factor(r)) for n, r in _pairs(self.cost_factors)),
+            default_version=self.mj_default_version,
         )
 
     @property

@@ -11,9 +11,10 @@ import dataclasses
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from fractions import Fraction
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.core import lifecycle
+from bot.core import lifecycle, pricing
 from bot.core.models import JobAction
 from bot.core.storage import Connection
 from bot.core.text import Arg, Text
@@ -51,6 +52,8 @@ class Defaults:
     user_running: int = 3
     user_waiting: int = 10
     server_running: int = 12
+    factors: tuple[tuple[str, Fraction], ...] = ()  # COST_FACTORS: the bot-wide cost table over the defaults
+    default_version: str = "8.1"  # the version a prompt without `--v` is priced and checked as
 
 
 @dataclass
@@ -69,6 +72,7 @@ class GuildConfig:
     server_running: int | None = None
     timezone: str = "UTC"
     costs: dict[str, int] = field(default_factory=dict)
+    factors: dict[str, str] = field(default_factory=dict)  # cost factor → exact ratio ("2", "1/4"), over the bot's
     tiers: dict[str, Tier] = field(default_factory=dict)  # role id → tier
     unlimited_roles: list[int] = field(default_factory=list)
     allowed_channels: list[int] = field(default_factory=list)  # empty: every channel
@@ -103,6 +107,17 @@ class GuildConfig:
             if action in actions:
                 return self.costs.get(group, DEFAULT_COSTS[group])
         return 0
+
+    def price(
+        self, defaults: Defaults, action: JobAction, mode: str | None, prompt: str, version: str | None = None
+    ) -> pricing.Price:
+        """What `action` costs here at `mode` with `prompt`'s parameters (the bot's table, then the server's)."""
+        table = self.factor_table(defaults)
+        return pricing.price(action, self.cost(action), mode, prompt, table, version or defaults.default_version)
+
+    def factor_table(self, defaults: Defaults) -> dict[str, Fraction]:
+        """Every cost factor here: the published ratios, the bot's `COST_FACTORS`, this server's own."""
+        return pricing.merged(dict(defaults.factors), {n: Fraction(v) for n, v in self.factors.items()})
 
     def zone(self) -> ZoneInfo:
         try:

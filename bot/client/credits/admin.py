@@ -21,6 +21,7 @@ from bot.charts import usage_png
 from bot.client.host import Host
 from bot.client.replies import NO_MENTIONS, reply
 from bot.core.errors import UserFacingError
+from bot.core.pricing import DEFAULT_FACTORS, parse_factor
 from bot.core.quota import COST_GROUPS, DEFAULT_COSTS, GuildConfig, Tier
 from bot.core.text import Text
 from bot.core.usage import summary, usage
@@ -43,6 +44,9 @@ SETTINGS = [
     app_commands.Choice(name="video (on | off)", value="video"),
     app_commands.Choice(name="translate_prompts (on | off)", value="translate_prompts"),
 ]
+
+
+FACTORS = [app_commands.Choice(name=f"factor_{n}", value=n) for n in DEFAULT_FACTORS]
 
 
 class AdminError(UserFacingError):
@@ -113,6 +117,20 @@ def apply_setting(config: GuildConfig, name: str, value: str) -> None:
         raise AdminError(Text("admin-unknown-setting", name=name))
 
 
+def apply_factor(config: GuildConfig, name: str, value: str) -> None:
+    """One factor of the server's cost table: an exact ratio (`2`, `0.5`, `1/4`) or `default`."""
+    if name not in DEFAULT_FACTORS:
+        raise AdminError(Text("admin-unknown-setting", name=name))
+    value = value.strip().lower()
+    if value == "default":
+        config.factors.pop(name, None)
+        return
+    try:
+        config.factors[name] = str(parse_factor(value))
+    except (ValueError, ZeroDivisionError):
+        raise AdminError(Text("admin-bad-factor", name=name)) from None
+
+
 def describe_config(
     config: GuildConfig, bot: Host, strikes: dict[int, int] | None = None, locale: object = None
 ) -> str:
@@ -130,6 +148,7 @@ def describe_config(
         return ", ".join(items) or empty
 
     costs = ", ".join(f"{g} {config.costs.get(g, DEFAULT_COSTS[g])}" for g in COST_GROUPS)
+    factors = ", ".join(f"{n} ×{f}" for n, f in config.factor_table(d).items())
     tiers = [
         render(Text("admin-tier-entry", role=f"<@&{r}>", daily=t.daily, running=t.running), locale)
         for r, t in config.tiers.items()
@@ -138,7 +157,7 @@ def describe_config(
     lines = [
         Text("admin-settings"),
         Text("admin-settings-limits", **limits),
-        Text("admin-settings-costs", costs=costs),
+        Text("admin-settings-costs", costs=costs, factors=factors),
         Text(
             "admin-settings-defaults",
             timezone=config.timezone,
@@ -205,6 +224,16 @@ class MJAdmin(commands.GroupCog, group_name="mjadmin", group_description="Manage
             interaction,
             lambda c: apply_setting(c, setting.value, value),
             Text("admin-set", setting=setting.value, value=value),
+        )
+
+    @app_commands.command(name="factor", description="Set a factor of the cost table (mode, --q, --hd, --sref)")
+    @app_commands.choices(factor=FACTORS)
+    @app_commands.describe(value="An exact ratio such as 2, 0.5 or 1/4 (0 = free), or `default`")
+    async def factor(self, interaction: discord.Interaction, factor: app_commands.Choice[str], value: str) -> None:
+        await self._change(
+            interaction,
+            lambda c: apply_factor(c, factor.value, value),
+            Text("admin-set", setting=factor.name, value=value),
         )
 
     @app_commands.command(name="tier", description="Give a role its own daily credits and running limit")

@@ -43,6 +43,7 @@ from bot.core.models import (
     Requester,
 )
 from bot.core.preferences import Preference, Preferences
+from bot.core.pricing import Price
 from bot.core.prompts import checked_prompt, clean
 from bot.core.providers.base import editor
 from bot.core.quota import GuildConfig
@@ -68,6 +69,13 @@ def _first_look(interaction: discord.Interaction, action: JobAction, prompt: str
     job = Job(0, interaction.user.id, None, 0, action, prompt, JobStatus.SUBMITTING, 0, 0, title=title)
     job.locale = str(interaction.locale)
     return job_content(job)
+
+
+def _price_line(price: Price, locale: object) -> str:
+    """The price under the first look where the cost table changed it; "" where it is the action's base."""
+    if not price.multiplied:
+        return ""
+    return "\n" + render(Text("job-price", cost=price.credits, base=price.base, factors=price.shown()), locale)
 
 
 class Flows:
@@ -288,12 +296,12 @@ class Flows:
             await interaction.response.defer(ephemeral=True, thinking=True)
         try:
             request = await read()  # without files: no I/O, so the answer below is still the first
-            ticket = self.accounts.reserve(requester, roles, action, [prompt])  # from memory: no I/O
+            ticket = self.accounts.reserve(requester, roles, action, [prompt], flavour[1])  # from memory: no I/O
         except (InvalidInput, Refusal) as exc:
             await _refuse(interaction, exc.text, hand_back)
             await self.accounts.store_strikes()
             return
-        content = _first_look(interaction, action, prompt, title)
+        content = _first_look(interaction, action, prompt, title) + _price_line(ticket.price, interaction.locale)
         try:
             if files:
                 channel = interaction.client.get_partial_messageable(requester.channel_id, guild_id=requester.guild_id)
@@ -617,6 +625,7 @@ class Flows:
         prompt = prompt or parent.prompt
         title = None if action is JobAction.IMAGINE else face.title
         mode = getattr(request, "mode", None)
+        price = self.accounts.price(interaction.guild_id, action, mode, prompt)  # as open_job will charge it
         try:
             job = await self.accounts.open_job(
                 _requester(interaction),
@@ -641,7 +650,10 @@ class Flows:
             if job.status is JobStatus.SUCCEEDED:
                 job = await self._discord_copy(interaction, job)
         try:
-            message = await self._post_reply(interaction, parent, _first_look(interaction, action, prompt, title))
+            first = _first_look(interaction, action, prompt, title)
+            if job.source_id is None:
+                first += _price_line(price, interaction.locale)
+            message = await self._post_reply(interaction, parent, first)
         except discord.HTTPException as exc:
             log.warning("job %s: its message could not be posted: %s", job.id, exc)
             await self.jobs.abandon(job, Text("job-not-posted"))

@@ -112,6 +112,11 @@ quota-jobs = **Jobs running:** { $running_limit ->
     }
 # $reset: a Unix time, shown by Discord in the reader's clock.
 quota-reset = **Daily credits come back** <t:{ $reset }:t> (<t:{ $reset }:R>)
+quota-prices = **Prices:** a job costs its action's credits × these factors (mode, then `--q`, and on V8 `--hd`, `--sref`, moodboards `--profile`), rounded up: { $factors }
+job-price = 💳 This job costs { $cost ->
+        [one] { $cost } credit
+       *[other] { $cost } credits
+    } ({ $base } × { $factors }).
 
 ## /history (bot/client/credits/member.py). $refunded is yes or no.
 
@@ -202,7 +207,8 @@ admin-settings-limits = Daily credits: { $daily_credits } · running per member:
 # A limit: $value is a number (0: none) or admin-no-limit.
 admin-no-limit = no limit
 admin-default-value = { $value } (default)
-admin-settings-costs = Costs: { $costs }
+admin-settings-costs = Costs: { $costs } · factors (credits = cost × mode × parameters, rounded up): { $factors }
+admin-bad-factor = `{ $name }` takes an exact ratio from 0 to 100, such as 2, 0.5 or 1/4, or `default`.
 admin-settings-defaults = Time zone: { $timezone } · buttons: { $press_policy } · mode: { $mode } · bot: { $bot }
 admin-api-default = API default
 admin-settings-tiers = Role tiers: { $tiers }

@@ -172,6 +172,7 @@ usage-line = { $period ->
         [today] Today
        *[month] This month
     }: { $jobs } jobs, { $failed } failed · { $charged } credits charged, { $refunded } refunded, { $spent } spent · { $strikes } moderation strikes
+usage-factors = This month by price factor (jobs · credits spent): { $factors }
 
 ## A member's suffix (bot/core/preferences.py).
 prompt-too-long-suffix = With your suffix (/prefer suffix) the prompt is { $length } characters long; the limit is { $limit }. Shorten the prompt or the suffix.

@@ -109,6 +109,8 @@ quota-jobs = **进行中的任务：** { $running_limit ->
     }
 # $reset：Unix 时间，由 Discord 按读者的时钟显示。
 quota-reset = **每日积分恢复于** <t:{ $reset }:t>（<t:{ $reset }:R>）
+quota-prices = **价格：** 任务积分 = 该操作的积分 × 以下系数（速度模式，`--q`，以及 V8 上的 `--hd`、`--sref`、情绪板 `--profile`），向上取整：{ $factors }
+job-price = 💳 此任务花费 { $cost } 积分（{ $base } × { $factors }）。
 
 ## /history（bot/client/credits/member.py）。$refunded 为 yes 或 no。
 
@@ -193,7 +195,8 @@ admin-settings-limits = 每日积分：{ $daily_credits } · 每位成员同时�
 # 限额：$value 为数字（0：不限）或 admin-no-limit。
 admin-no-limit = 不限
 admin-default-value = { $value }（默认）
-admin-settings-costs = 花费：{ $costs }
+admin-settings-costs = 花费：{ $costs } · 系数（积分 = 花费 × 模式 × 参数，向上取整）：{ $factors }
+admin-bad-factor = `{ $name }` 需要 0 到 100 之间的精确比例，例如 2、0.5 或 1/4，或 `default`。
 admin-settings-defaults = 时区：{ $timezone } · 按钮：{ $press_policy } · 模式：{ $mode } · 模型：{ $bot }
 admin-api-default = API 默认
 admin-settings-tiers = 角色档位：{ $tiers }

@@ -168,6 +168,7 @@ usage-line = { $period ->
         [today] 今天
        *[month] 本月
     }：{ $jobs } 个任务，{ $failed } 个失败 · 扣除 { $charged } 积分，退还 { $refunded }，实际消耗 { $spent } · { $strikes } 次审核违规
+usage-factors = 本月按价格系数（任务数 · 实际消耗积分）：{ $factors }
 
 ## 成员的提示词后缀（bot/core/preferences.py）。
 prompt-too-long-suffix = 加上你的后缀（/prefer suffix）后，提示词长 { $length } 个字符，上限为 { $limit } 个。请缩短提示词或后缀。
