@@ -80,6 +80,7 @@ class GuildConfig:
     press_policy: str = "anyone"  # or "owner": only the member who made a job presses its buttons
     default_mode: str | None = None
     default_bot: str | None = None
+    default_version: str | None = None  # of prompts that name none; None: the bot's MJ_DEFAULT_VERSION
     blocked: list[int] = field(default_factory=list)
     moderation_strikes: int = 3  # refused prompts in a day before a member is blocked until midnight; 0 = off
     refund_cancelled: bool = True  # a job cancelled after the API took it is refunded (the server bears its cost)

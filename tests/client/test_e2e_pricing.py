@@ -10,6 +10,13 @@ from tests.fakes.discord_server import OWNER_USER_ID, FakeDiscord
 from tests.helpers import bot_messages, button, running_bot, wait_final
 
 
+async def imagine(fake: FakeDiscord, prompt: str, mode: str) -> int:
+    """The job message of an /imagine at `mode` (its answer)."""
+    answer = (await fake.invoke_slash("imagine", {"prompt": prompt, "mode": mode})).response_message_id
+    assert answer is not None
+    return answer
+
+
 async def _charges(bot: object, job_ids: list[int]) -> tuple[int, int]:
     marks = ", ".join("?" * len(job_ids))
     rows = await bot.jobs.ledger.fetch_all(  # type: ignore[attr-defined]
@@ -24,9 +31,8 @@ async def test_a_turbo_hd_imagine_costs_the_table_and_its_refund_returns_it(
     fake: FakeDiscord, simulator: Simulator, tmp_path: Path
 ) -> None:
     async with running_bot(fake, simulator.base_url, tmp_path / "db.sqlite3", QUOTA_DAILY_CREDITS="40") as bot:
-        made = (await fake.invoke_slash("imagine", {"prompt": "a fox --hd", "mode": "turbo"})).response_message_id
-        failed = (await fake.invoke_slash("imagine", {"prompt": "sim:fail --hd", "mode": "turbo"})).response_message_id
-        assert made and failed
+        made = await imagine(fake, "a fox --hd --v 8", "turbo")
+        failed = await imagine(fake, "sim:fail --hd --v 8", "turbo")
         first = fake.messages[made].versions[0]["content"]  # the acknowledgement, before the charge
         assert "This job costs 8 credits (1 × turbo ×2, hd ×4)" in first
         await wait_final(fake, made)
@@ -54,9 +60,8 @@ async def test_a_turbo_hd_imagine_costs_the_table_and_its_refund_returns_it(
             "mjadmin", {"factor": "hd", "value": "-2"}, subcommand="factor", user_id=OWNER_USER_ID
         )
         assert "exact ratio" in fake.messages[bad.response_message_id].content  # type: ignore[index]
-        relax = (await fake.invoke_slash("imagine", {"prompt": "a boat", "mode": "relax"})).response_message_id
-        turbo = (await fake.invoke_slash("imagine", {"prompt": "a dog --q 4", "mode": "turbo"})).response_message_id
-        assert relax and turbo
+        relax = await imagine(fake, "a boat", "relax")
+        turbo = await imagine(fake, "a dog --q 4 --v 7", "turbo")
         assert "(1 × relax ×0)" in fake.messages[relax].versions[0]["content"]
         assert "This job costs 6 credits (1 × turbo ×3, q4 ×2)" in fake.messages[turbo].versions[0]["content"]
         await wait_final(fake, relax)

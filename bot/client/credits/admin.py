@@ -21,6 +21,7 @@ from bot.charts import usage_png
 from bot.client.host import Host
 from bot.client.replies import NO_MENTIONS, reply
 from bot.core.errors import UserFacingError
+from bot.core.preferences import VERSIONS
 from bot.core.pricing import DEFAULT_FACTORS, parse_factor
 from bot.core.quota import COST_GROUPS, DEFAULT_COSTS, GuildConfig, Tier
 from bot.core.text import Text
@@ -39,6 +40,7 @@ SETTINGS = [
     app_commands.Choice(name="press_policy (anyone | owner)", value="press_policy"),
     app_commands.Choice(name="default_mode (fast | relax | turbo | none)", value="default_mode"),
     app_commands.Choice(name="default_bot (midjourney | niji | none)", value="default_bot"),
+    app_commands.Choice(name="default_version (8.1 | 8 | 7 | 6.1 | none)", value="default_version"),
     app_commands.Choice(name="moderation_strikes (0 = off)", value="moderation_strikes"),
     app_commands.Choice(name="refund_cancelled (on | off)", value="refund_cancelled"),
     app_commands.Choice(name="video (on | off)", value="video"),
@@ -108,6 +110,10 @@ def apply_setting(config: GuildConfig, name: str, value: str) -> None:
         if value not in ("fast", "relax", "turbo", "none"):
             raise AdminError(Text("admin-bad-default-mode"))
         config.default_mode = None if value == "none" else value
+    elif name == "default_version":
+        if value.lower() not in (*VERSIONS, "none"):
+            raise AdminError(Text("admin-bad-default-version", versions=", ".join(VERSIONS)))
+        config.default_version = None if value.lower() == "none" else value
     elif name == "default_bot":
         bots = {"midjourney": "MID_JOURNEY", "niji": "NIJI_JOURNEY", "none": None}
         if value.lower() not in bots:
@@ -164,6 +170,7 @@ def describe_config(
             press_policy=config.press_policy,
             mode=config.default_mode or Text("admin-api-default"),
             bot=config.default_bot or bot.settings.mj_bot_type,
+            version=config.default_version or d.default_version,
         ),
         Text("admin-settings-tiers", tiers=listed(tiers, none)),
         Text("admin-settings-unlimited", roles=listed([f"<@&{r}>" for r in config.unlimited_roles], none)),

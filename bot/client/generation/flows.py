@@ -25,7 +25,7 @@ from bot.client.generation.region import edit_region_picker, region_picker
 from bot.client.generation.render import job_content, job_view, result_filename
 from bot.client.generation.video_files import upload_limit, video_files
 from bot.client.replies import NO_MENTIONS, member_roles, reply
-from bot.core import crashpoints, requests
+from bot.core import crashpoints, requests, versions
 from bot.core.accounts import Accounts, Refusal
 from bot.core.buttons import JOB_ACTIONS, REMIX_ACTIONS, VIDEO_ACTIONS, ButtonFace
 from bot.core.errors import InvalidInput, MJError, UserFacingError
@@ -115,21 +115,29 @@ class Flows:
         bot_type: str | None = None,
     ) -> None:
         preference = self.preferences.of(interaction.guild_id, interaction.user.id)  # memory: no I/O
+        config = self.accounts.cached_config(interaction.guild_id)
+        flavour = self._flavour(config, mode, bot_type, preference)
         try:
             sent = preference.suffixed(prompt, has_images=bool(attachments))  # the suffix shows in the message
+            sent, flavour, notice = self._versioned(config, preference, sent, flavour)
             self._check_attachments(attachments)
         except InvalidInput as exc:
             await _refuse(interaction, exc.text, clean(prompt))
             return
-        config = self.accounts.cached_config(interaction.guild_id)
-        flavour = self._flavour(config, mode, bot_type, preference)
 
         async def read() -> JobRequest:
             images = tuple([await self._read_image(a) for a in attachments])
             return ImagineRequest(sent, images, *flavour, translate=config.translate_prompts)
 
         await self._command_job(
-            interaction, JobAction.IMAGINE, sent, read, flavour, files=bool(attachments), hand_back=clean(prompt)
+            interaction,
+            JobAction.IMAGINE,
+            sent,
+            read,
+            flavour,
+            files=bool(attachments),
+            hand_back=clean(prompt),
+            notice=notice,
         )  # handed back without the suffix, which would come twice if the prompt were sent again
 
     async def blend(
@@ -212,14 +220,16 @@ class Flows:
         if editor(self.jobs.provider) is None:
             await _refuse(interaction, Text("edit-unsupported"), clean(prompt))
             return
+        preference = self.preferences.of(interaction.guild_id, interaction.user.id)  # memory: no I/O
+        config = self.accounts.cached_config(interaction.guild_id)
+        mode = self._flavour(config, mode, None, preference)[1]
         try:
             prompt = checked_prompt(prompt)
+            prompt, (_, mode), _ = self._versioned(config, preference, prompt, ("MID_JOURNEY", mode))
             self._check_attachments([attachment])
         except InvalidInput as exc:
             await _refuse(interaction, exc.text, clean(prompt))
             return
-        preference = self.preferences.of(interaction.guild_id, interaction.user.id)  # memory: no I/O
-        mode = self._flavour(self.accounts.cached_config(interaction.guild_id), mode, None, preference)[1]
         if not pick_region:
 
             async def read() -> JobRequest:
@@ -283,6 +293,7 @@ class Flows:
         files: bool,
         title: Text | None = None,
         hand_back: str = "",
+        notice: Text | None = None,
     ) -> None:
         """Check the input, charge, then post the public message and submit.
 
@@ -302,6 +313,8 @@ class Flows:
             await self.accounts.store_strikes()
             return
         content = _first_look(interaction, action, prompt, title) + _price_line(ticket.price, interaction.locale)
+        if notice is not None:
+            content += "\n" + render(notice, interaction.locale)
         try:
             if files:
                 channel = interaction.client.get_partial_messageable(requester.channel_id, guild_id=requester.guild_id)
@@ -355,10 +368,27 @@ class Flows:
         bot = bot_type or preference.bot_type or config.default_bot or self.bot_type
         return bot, mode or preference.mode or config.default_mode or self.mode
 
+    def _versioned(
+        self, config: GuildConfig, preference: Preference, prompt: str, flavour: tuple[str, str | None]
+    ) -> tuple[str, tuple[str, str | None], Text | None]:
+        """The prompt with the member's or server's version, checked for what that version takes (raises
+        `InvalidInput`, before anything is charged), and the mode it can go at, with why it changed."""
+        bot_type, mode = flavour
+        if bot_type == "NIJI_JOURNEY":  # Niji versions keep their own rules
+            return prompt, flavour, None
+        default = self.accounts.defaults.default_version
+        prompt = versions.with_version(prompt, preference.version or config.default_version)
+        versions.check(prompt, mode, default)
+        mode, notice = versions.speed(prompt, mode, default)
+        return prompt, (bot_type, mode), notice
+
     def _button_mode(self, parent: Job, config: GuildConfig, preference: Preference) -> str | None:
         """A button job goes at the presser's preferred mode, else its parent's, else the server's default,
-        else the bot's setting."""
-        return preference.mode or parent.mode or config.default_mode or self.mode
+        else the bot's setting; Turbo at Fast where the parent's version has none (versions.speed)."""
+        mode = preference.mode or parent.mode or config.default_mode or self.mode
+        if parent.bot_type == "NIJI_JOURNEY":
+            return mode
+        return versions.speed(parent.prompt, mode, self.accounts.defaults.default_version)[0]
 
     # -- a job's buttons -------------------------------------------------------------------------
     def remember(self, job: Job) -> None:

@@ -20,6 +20,9 @@ _NAME = re.compile(r"^(\d{4})_(\w+)\.sql$")
 # Numbers another branch's migration holds until it is merged: the one gap allowed. A ledger upgraded past a
 # reserved number never gets that migration afterwards (the schema version is the last number applied), so
 # the branches merge together before any real ledger is upgraded; drop the number here at that merge.
+RESERVED = frozenset({9, 10})
+
+
 @dataclass(frozen=True)
 class Migration:
     version: int
@@ -49,7 +52,8 @@ def migrations(backend: Backend) -> tuple[Migration, ...]:
 def well_numbered(numbers: list[int]) -> bool:
     """1, 2, 3 … in order, each once: the schema version is the last one applied, so a gap filled later
     would never be applied to a ledger already past it."""
-    return numbers == list(range(1, len(numbers) + 1))
+    top = numbers[-1] if numbers else 0
+    return numbers == [n for n in range(1, top + 1) if n not in RESERVED or n in numbers]
 
 
 def latest(backend: Backend) -> int:

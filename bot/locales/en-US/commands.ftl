@@ -115,6 +115,7 @@ choice-timezone = timezone
 choice-press-policy = press_policy (anyone | owner)
 choice-default-mode = default_mode (fast | relax | turbo | none)
 choice-default-bot = default_bot (midjourney | niji | none)
+choice-default-version = default_version (8.1 | 8 | 7 | 6.1 | none)
 choice-moderation-strikes = moderation_strikes (0 = off)
 choice-refund-cancelled = refund_cancelled (on | off)
 choice-video = video (on | off)

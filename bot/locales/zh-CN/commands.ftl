@@ -112,6 +112,7 @@ choice-timezone = 时区 timezone
 choice-press-policy = 按钮权限 press_policy (anyone | owner)
 choice-default-mode = 默认模式 default_mode (fast | relax | turbo | none)
 choice-default-bot = 默认模型 default_bot (midjourney | niji | none)
+choice-default-version = 默认版本 default_version (8.1 | 8 | 7 | 6.1 | none)
 choice-moderation-strikes = 审核违规上限 moderation_strikes (0 = 关闭)
 choice-refund-cancelled = 取消退款 refund_cancelled (on | off)
 choice-video = 视频功能 video (on | off)
