@@ -21,6 +21,7 @@ from bot.core.shards import EVERY_SERVER, ShardSet
 from bot.core.storage import is_postgres
 
 DEFAULT_API_BASES = {"acedata": "https://api.acedata.cloud"}
+FALLBACK = "fallback"  # the second API's name in the ledger (`jobs.provider`)
 
 
 class SettingsError(ValueError):
@@ -107,6 +108,22 @@ class Settings(BaseSettings):
     mj_edits: bool = Field(
         True, description="`proxy`: the server has `/mj/submit/edits` (trueai-org, new-api); off: /edit says it cannot"
     )
+    mj_fallback_provider: Annotated[Literal["", "proxy", "acedata"], BeforeValidator(_lower)] = Field(
+        "", description="a second image API, used while the first is down: `proxy` or `acedata`; empty: none"
+    )
+    mj_fallback_api_base: Annotated[str, BeforeValidator(_strip)] = Field(
+        "", description="the second API's base URL (`acedata`: https://api.acedata.cloud by default)"
+    )
+    mj_fallback_api_key: SecretStr = Field(SecretStr(""), description="the second API's key; never logged, never shown")
+    mj_fallback_auth_header: Annotated[Literal["bearer", "mj-api-secret", "authorization"], BeforeValidator(_lower)] = (
+        Field("bearer", description="how the second API's key is sent")
+    )
+    mj_fallback_cost_factors: Annotated[str, BeforeValidator(_strip), AfterValidator(_factors)] = Field(
+        "", description="the second API's own cost factors over COST_FACTORS, e.g. `turbo=3`"
+    )
+    provider_cooldown: Seconds = Field(
+        300.0, description="seconds an API that failed (outage, key, credit, full queue) is skipped for new jobs"
+    )
     acedata_max_streams: Limit = Field(8, description="`acedata`: jobs followed on a live stream at once")
     database_path: Path = Field(Path("data/bot.sqlite3"), description="the SQLite ledger")
     database_url: SecretStr | None = Field(
@@ -155,6 +172,16 @@ class Settings(BaseSettings):
         return self
 
     @model_validator(mode="after")
+    def _fallback(self) -> Settings:
+        if not self.mj_fallback_provider:
+            return self
+        base = self.mj_fallback_api_base or DEFAULT_API_BASES.get(self.mj_fallback_provider, "")
+        if not base:
+            raise ValueError(f"MJ_FALLBACK_API_BASE must be set when MJ_FALLBACK_PROVIDER={self.mj_fallback_provider}")
+        object.__setattr__(self, "mj_fallback_api_base", _checked_url("MJ_FALLBACK_API_BASE", base))
+        return self
+
+    @model_validator(mode="after")
     def _database_url(self) -> Settings:
         if self.database_url is not None and not is_postgres(self.database_url.get_secret_value().strip()):
             raise ValueError("DATABASE_URL must be a URL starting with postgresql:// or postgres://")
@@ -189,6 +216,9 @@ class Settings(BaseSettings):
             user_waiting=self.quota_user_waiting,
             server_running=self.quota_server_running,
             factors=tuple((n, pricing.parse_factor(r)) for n, r in _pairs(self.cost_factors)),
+            provider_factors={
+                FALLBACK: tuple((n, pricing.parse_factor(r)) for n, r in _pairs(self.mj_fallback_cost_factors))
+            },
             default_version=self.mj_default_version,
         )
 
@@ -203,10 +233,12 @@ class Settings(BaseSettings):
         from bot.core.push import push_secret
 
         token, key = self.discord_token.get_secret_value(), self.mj_api_key.get_secret_value()
+        fallback_key = self.mj_fallback_api_key.get_secret_value()
         derived = push_secret(token) if token else ""
         url = self.database_url.get_secret_value() if self.database_url is not None else ""
         password = urlsplit(url).password or ""  # as written in the URL, and as PostgreSQL receives it
-        return tuple(dict.fromkeys(s for s in (token, key, derived, password, unquote(password)) if s))
+        found = (token, key, fallback_key, derived, password, unquote(password))
+        return tuple(dict.fromkeys(s for s in found if s))
 
 
 def _checked_url(name: str, value: str) -> str:

@@ -32,7 +32,7 @@ from bot.core.providers.proxy import ProxyProvider, parse_task
 from bot.core.push import PushEndpoint, push_secret
 from bot.core.redact import register_secret
 from bot.core.storage import shown
-from bot.settings import Settings
+from bot.settings import FALLBACK, Settings
 from bot.simulator.server import Simulator
 
 log = logging.getLogger(__name__)
@@ -137,6 +137,7 @@ async def open_core(
             )
         )
         provider = build_provider(settings, http, base_url, hook_url, streams)
+        fallbacks = [build_fallback(settings, http, streams)] if settings.mj_fallback_provider else []
         images = ImageFetcher(http)
         try:
             ledger = await Ledger.open(settings.database, pool_size=settings.database_pool_size)
@@ -154,6 +155,8 @@ async def open_core(
             accounts=Accounts(ledger, settings.quota_defaults, clock),
             images=images,
             shards=settings.shards,
+            fallbacks=fallbacks,
+            provider_cooldown=settings.provider_cooldown,
         )
         stack.push_async_callback(jobs.stop)
         if settings.webhook_public_url:
@@ -177,14 +180,20 @@ def build_provider(
     base_url: str,
     hook_url: str | None,
     streams: httpx.AsyncClient | None = None,
+    *,
+    dialect: str | None = None,
+    api_key: str | None = None,
+    auth_style: str | None = None,
 ) -> Provider:
-    if settings.mj_provider == "acedata":
+    """The image API the settings name; `dialect`, `api_key` and `auth_style` given: the second one's."""
+    key = settings.mj_api_key.get_secret_value() if api_key is None else api_key
+    if (dialect or settings.mj_provider) == "acedata":
         from bot.core.providers.acedata import AceDataProvider
 
         return AceDataProvider(
             http,
             base_url,
-            api_key=settings.mj_api_key.get_secret_value(),
+            api_key=key,
             callback_url=hook_url,
             mode=settings.mj_mode,
             max_streams=settings.acedata_max_streams,
@@ -193,12 +202,29 @@ def build_provider(
     return ProxyProvider(
         http,
         base_url,
-        api_key=settings.mj_api_key.get_secret_value(),
-        auth_style=settings.mj_auth_header,
+        api_key=key,
+        auth_style=auth_style or settings.mj_auth_header,
         notify_hook=hook_url,
         mode_in_path=settings.mj_mode_in_path,
         edits=settings.mj_edits,
     )
+
+
+def build_fallback(settings: Settings, http: httpx.AsyncClient, streams: httpx.AsyncClient) -> Provider:
+    """The second API (MJ_FALLBACK_*), named `fallback` in the ledger; it is polled, never pushed to (the push
+    endpoint speaks the first one's dialect)."""
+    provider = build_provider(
+        settings,
+        http,
+        settings.mj_fallback_api_base,
+        None,
+        streams,
+        dialect=settings.mj_fallback_provider,
+        api_key=settings.mj_fallback_api_key.get_secret_value(),
+        auth_style=settings.mj_fallback_auth_header,
+    )
+    provider.name = FALLBACK
+    return provider
 
 
 async def run_bot(settings: Settings) -> None:

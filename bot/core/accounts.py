@@ -132,19 +132,27 @@ class Accounts:
             on_record = await read_standing(db, guild_id, user_id, quota.local_day(config, now))
             return on_record.balance(limits, quota.next_reset(config, now)), limits
 
-    def price(self, guild_id: int | None, action: JobAction, mode: str | None, prompt: str) -> Price:
+    def price(
+        self, guild_id: int | None, action: JobAction, mode: str | None, prompt: str, provider: str = ""
+    ) -> Price:
         """What the job would cost the member now (from memory): the server's cost table applied."""
         if guild_id is None:
             return Price(0)
-        return self.cached_config(guild_id).price(self.defaults, action, mode, prompt)
+        return self.cached_config(guild_id).price(self.defaults, action, mode, prompt, provider)
 
     def reserve(
-        self, requester: Requester, role_ids: list[int], action: JobAction, texts: list[str], mode: str | None = None
+        self,
+        requester: Requester,
+        role_ids: list[int],
+        action: JobAction,
+        texts: list[str],
+        mode: str | None = None,
+        provider: str = "",
     ) -> Ticket:
         """Admit and decide a job from memory, with no I/O, and count it at once. Raises `Refusal`.
 
         `texts` are the prompts the job would send (checked against the server's banned words); the first
-        is priced with `mode` (pricing.py).
+        is priced with `mode` at `provider`'s table (pricing.py).
         """
         if requester.guild_id is None:
             return Ticket(requester, Decision())
@@ -154,7 +162,7 @@ class Accounts:
         standing = self._members.get(key, Standing(quota.local_day(config, now))).on(quota.local_day(config, now))
         self._admit(requester, config, standing, texts, now)
         limits = quota.allowance(config, self.defaults, role_ids)
-        price = config.price(self.defaults, action, mode, texts[0] if texts else "")
+        price = config.price(self.defaults, action, mode, texts[0] if texts else "", provider)
         decided = decide(config, limits, standing, self._servers.get(key[0], 0), price.credits, now)
         if isinstance(decided, Text):
             raise Refusal(decided)
@@ -243,7 +251,7 @@ class Accounts:
                 ticket = (
                     self._free_copy(requester, source, prompt)
                     if source
-                    else self.reserve(requester, role_ids, action, [prompt], job.get("mode"))
+                    else self.reserve(requester, role_ids, action, [prompt], job.get("mode"), job.get("provider", ""))
                 )
             except Refusal as refused:
                 refusal = refused

@@ -54,6 +54,8 @@ class Defaults:
     server_running: int = 12
     factors: tuple[tuple[str, Fraction], ...] = ()  # COST_FACTORS: the bot-wide cost table over the defaults
     default_version: str = "8.1"  # the version a prompt without `--v` is priced and checked as
+    # Each provider's own factors (MJ_FALLBACK_COST_FACTORS), over COST_FACTORS and under a server's.
+    provider_factors: dict[str, tuple[tuple[str, Fraction], ...]] = field(default_factory=dict)
 
 
 @dataclass
@@ -110,15 +112,16 @@ class GuildConfig:
         return 0
 
     def price(
-        self, defaults: Defaults, action: JobAction, mode: str | None, prompt: str, version: str | None = None
+        self, defaults: Defaults, action: JobAction, mode: str | None, prompt: str, provider: str = ""
     ) -> pricing.Price:
-        """What `action` costs here at `mode` with `prompt`'s parameters (the bot's table, then the server's)."""
-        table = self.factor_table(defaults)
-        return pricing.price(action, self.cost(action), mode, prompt, table, version or defaults.default_version)
+        """What `action` costs here at `mode` with `prompt`'s parameters, made by `provider`."""
+        table = self.factor_table(defaults, provider)
+        return pricing.price(action, self.cost(action), mode, prompt, table, defaults.default_version)
 
-    def factor_table(self, defaults: Defaults) -> dict[str, Fraction]:
-        """Every cost factor here: the published ratios, the bot's `COST_FACTORS`, this server's own."""
-        return pricing.merged(dict(defaults.factors), {n: Fraction(v) for n, v in self.factors.items()})
+    def factor_table(self, defaults: Defaults, provider: str = "") -> dict[str, Fraction]:
+        """Every cost factor here: the published ratios, the bot's `COST_FACTORS`, the provider's, this server's."""
+        own = {n: Fraction(v) for n, v in self.factors.items()}
+        return pricing.merged(dict(defaults.factors), dict(defaults.provider_factors.get(provider, ())), own)
 
     def zone(self) -> ZoneInfo:
         try:

@@ -191,6 +191,17 @@ def describe_config(
     return "\n".join(render(line, locale) for line in lines)
 
 
+def provider_health(bot: Host, locale: object) -> str:
+    """Each image API in the order new jobs try them: answering, or skipped until when and why."""
+    shown = [
+        render(Text("admin-provider-up", name=name), locale)
+        if healthy
+        else render(Text("admin-provider-down", name=name, until=int(until), reason=reason[:200]), locale)
+        for name, healthy, until, reason in bot.jobs.pool.report()
+    ]
+    return render(Text("admin-providers", providers=" · ".join(shown)), locale)
+
+
 @app_commands.default_permissions(manage_guild=True)
 @app_commands.guild_only()
 class MJAdmin(commands.GroupCog, group_name="mjadmin", group_description="Manage the image bot on this server"):
@@ -221,6 +232,7 @@ class MJAdmin(commands.GroupCog, group_name="mjadmin", group_description="Manage
         config = await self.accounts.config(interaction.guild_id)
         strikes = await self.accounts.strikes_by_member(interaction.guild_id)
         text = describe_config(config, self.bot, strikes, interaction.locale)
+        text += "\n" + provider_health(self.bot, interaction.locale)
         await reply(interaction, text[:2000], ephemeral=True, allowed_mentions=NO_MENTIONS)
 
     @app_commands.command(name="set", description="Set a limit, cost, time zone or default")

@@ -307,7 +307,8 @@ class Flows:
             await interaction.response.defer(ephemeral=True, thinking=True)
         try:
             request = await read()  # without files: no I/O, so the answer below is still the first
-            ticket = self.accounts.reserve(requester, roles, action, [prompt], flavour[1])  # from memory: no I/O
+            provider = self.jobs.pool.for_new_job().name  # the first healthy API, priced at its table
+            ticket = self.accounts.reserve(requester, roles, action, [prompt], flavour[1], provider)  # no I/O
         except (InvalidInput, Refusal) as exc:
             await _refuse(interaction, exc.text, hand_back)
             await self.accounts.store_strikes()
@@ -335,7 +336,7 @@ class Flows:
                 roles,
                 ticket=ticket,
                 request=requests.encode(request),
-                provider=self.jobs.provider.name,
+                provider=provider,
                 action=action,
                 prompt=prompt,
                 title=title,
@@ -655,14 +656,15 @@ class Flows:
         prompt = prompt or parent.prompt
         title = None if action is JobAction.IMAGINE else face.title
         mode = getattr(request, "mode", None)
-        price = self.accounts.price(interaction.guild_id, action, mode, prompt)  # as open_job will charge it
+        provider = self.jobs.provider_of(parent).name  # a job's buttons go to the API that made it
+        price = self.accounts.price(interaction.guild_id, action, mode, prompt, provider)  # as open_job charges
         try:
             job = await self.accounts.open_job(
                 _requester(interaction),
                 member_roles(interaction),
                 single_flight=action is JobAction.UPSCALE,
                 request=requests.encode(request),
-                provider=self.jobs.provider.name,
+                provider=provider,
                 action=action,
                 prompt=prompt,
                 title=title,

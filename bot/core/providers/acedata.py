@@ -424,6 +424,7 @@ class AceDataProvider:
             ErrorKind.UNAVAILABLE,
             Text("upstream-unreachable"),
             detail=f"{path}: {type(exc).__name__}",
+            unsent=isinstance(exc, httpx.ConnectError),
         )
 
     @staticmethod

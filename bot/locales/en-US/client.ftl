@@ -209,6 +209,9 @@ admin-settings-limits = Daily credits: { $daily_credits } · running per member:
 admin-no-limit = no limit
 admin-default-value = { $value } (default)
 admin-settings-costs = Costs: { $costs } · factors (credits = cost × mode × parameters, rounded up): { $factors }
+admin-providers = Image APIs (new jobs go to the first answering): { $providers }
+admin-provider-up = `{ $name }` ✅ answering
+admin-provider-down = `{ $name }` ⛔ skipped until <t:{ $until }:T> ({ $reason })
 admin-bad-factor = `{ $name }` takes an exact ratio from 0 to 100, such as 2, 0.5 or 1/4, or `default`.
 admin-settings-defaults = Time zone: { $timezone } · buttons: { $press_policy } · mode: { $mode } · bot: { $bot } · version: { $version }
 admin-api-default = API default

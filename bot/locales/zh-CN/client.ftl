@@ -197,6 +197,9 @@ admin-settings-limits = 每日积分：{ $daily_credits } · 每位成员同时�
 admin-no-limit = 不限
 admin-default-value = { $value }（默认）
 admin-settings-costs = 花费：{ $costs } · 系数（积分 = 花费 × 模式 × 参数，向上取整）：{ $factors }
+admin-providers = 图像 API（新任务交给第一个可用的）：{ $providers }
+admin-provider-up = `{ $name }` ✅ 正常
+admin-provider-down = `{ $name }` ⛔ 暂停使用至 <t:{ $until }:T>（{ $reason }）
 admin-bad-factor = `{ $name }` 需要 0 到 100 之间的精确比例，例如 2、0.5 或 1/4，或 `default`。
 admin-settings-defaults = 时区：{ $timezone } · 按钮：{ $press_policy } · 模式：{ $mode } · 模型：{ $bot } · 版本：{ $version }
 admin-api-default = API 默认
