@@ -7,9 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.errors import ErrorKind, ProviderError
-from bot.core.providers.pool import ProviderPool, not_taken
-from bot.core.text import Text
 from bot.simulator.server import Simulator
 from tests.fakes.discord_server import OWNER_USER_ID, FakeDiscord
 from tests.helpers import bot_messages, button, running_bot, wait_final
@@ -25,30 +22,6 @@ async def two() -> AsyncIterator[tuple[Simulator, Simulator]]:
     yield first, second
     await first.stop()
     await second.stop()
-
-
-def test_only_a_submit_the_api_cannot_have_taken_moves() -> None:
-    down = Text("upstream-unreachable")
-    assert not_taken(ProviderError(ErrorKind.UNAVAILABLE, down, unsent=True))
-    assert not_taken(ProviderError(ErrorKind.UNAVAILABLE, down, status=503))
-    assert not_taken(ProviderError(ErrorKind.BUSY, Text("upstream-queue-full")))
-    assert not not_taken(ProviderError(ErrorKind.UNAVAILABLE, down, status=500))  # it may have run
-    assert not not_taken(ProviderError(ErrorKind.TIMEOUT, Text("upstream-no-answer-in-time")))
-    assert not not_taken(ProviderError(ErrorKind.MODERATION, down))
-
-
-def test_a_failed_provider_is_skipped_for_the_cooldown() -> None:
-    now = [1000.0]
-    first, second = type("P", (), {"name": "a"})(), type("P", (), {"name": "b"})()  # the pool only routes
-    pool = ProviderPool([first, second], cooldown=60, clock=lambda: now[0])  # type: ignore[list-item]
-    assert pool.for_new_job() is first
-    assert pool.failed("a", ProviderError(ErrorKind.BUSY, Text("upstream-queue-full")))
-    assert not pool.failed("a", ProviderError(ErrorKind.MODERATION, Text("upstream-queue-full")))
-    assert pool.for_new_job() is second and pool.get("a") is first and pool.get("gone") is first
-    now[0] += 61
-    assert pool.for_new_job() is first
-    with pytest.raises(ValueError, match="distinct"):
-        ProviderPool([first, first])  # type: ignore[list-item]
 
 
 async def test_with_the_first_down_new_jobs_succeed_on_the_second_and_old_buttons_stay(

@@ -9,7 +9,7 @@ from bot.core.providers.acedata import version_fields
 from bot.core.versions import check, speed, with_version
 from bot.simulator.server import Simulator
 from tests.fakes.discord_server import GUILD_ID, OWNER_USER_ID, FakeDiscord
-from tests.helpers import bot_messages, button, labels, running_bot, wait_final
+from tests.helpers import bot_messages, button, grid_then_upscale, labels, running_bot, wait_final
 
 KEY = "ace-key-for-versions"
 
@@ -129,3 +129,20 @@ async def test_acedata_gets_the_version_as_fields(fake: FakeDiscord, tmp_path: P
         assert (first["prompt"], first["version"], first["hd"]) == ("a kite", "8.1", True)
     finally:
         await sim.stop()
+
+
+async def test_a_new_prompt_on_a_button_is_checked_before_the_charge(
+    fake: FakeDiscord, simulator: Simulator, tmp_path: Path
+) -> None:
+    async with running_bot(fake, simulator.base_url, tmp_path / "db.sqlite3") as bot:
+        _, upscale_id = await grid_then_upscale(fake, "a castle")
+        press = await fake.click(upscale_id, button(fake, upscale_id, "Custom Zoom"))
+        ids = [row["components"][0]["custom_id"] for row in press.modal["components"]]  # type: ignore[index]
+        before = (len(simulator.tasks), len(await bot.jobs.ledger.fetch_all("SELECT * FROM credit_entries")))
+        await fake.submit_modal(press, dict(zip(ids, ["a castle --q 2", "1.5"], strict=True)))
+        await fake.wait_for(lambda: any("does not take `--q`" in m.content for m in fake.messages.values()))
+        refusal = next(m for m in fake.messages.values() if "does not take `--q`" in m.content)
+        assert refusal.ephemeral
+        after = (len(simulator.tasks), len(await bot.jobs.ledger.fetch_all("SELECT * FROM credit_entries")))
+        assert after == before and len(bot_messages(fake)) == 2  # nothing submitted, charged or posted
+    assert not fake.errors

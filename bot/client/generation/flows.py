@@ -656,6 +656,13 @@ class Flows:
         prompt = prompt or parent.prompt
         title = None if action is JobAction.IMAGINE else face.title
         mode = getattr(request, "mode", None)
+        given = getattr(request, "prompt", None)  # a new prompt (Remix, zoom, a region, a pick): its version's rules
+        try:
+            if given and parent.bot_type != "NIJI_JOURNEY":
+                versions.check(given, mode, self.accounts.defaults.default_version)
+        except InvalidInput as exc:
+            await _refused(interaction, exc)
+            return None
         provider = self.jobs.provider_of(parent).name  # a job's buttons go to the API that made it
         price = self.accounts.price(interaction.guild_id, action, mode, prompt, provider)  # as open_job charges
         try:

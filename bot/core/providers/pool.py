@@ -78,7 +78,8 @@ class ProviderPool:
         if exc.kind not in DOWN_KINDS or name not in self.health:
             return False
         health = self.health[name]
-        delay = exc.retry_after if isinstance(exc, ProviderError) and exc.retry_after else self.cooldown
+        asked = exc.retry_after if isinstance(exc, ProviderError) else None
+        delay = min(asked, self.cooldown) if asked else self.cooldown  # an API's Retry-After never benches it for good
         health.down_until = max(health.down_until, self._clock() + delay)
         health.reason, health.failures = str(exc.text), health.failures + 1
         return True
