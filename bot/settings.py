@@ -165,21 +165,22 @@ class Settings(BaseSettings):
         if self.mj_provider == "simulator":  # its address is known only once it runs
             object.__setattr__(self, "mj_api_base", "")
             return self
-        base = self.mj_api_base or DEFAULT_API_BASES.get(self.mj_provider, "")
-        if not base:
-            raise ValueError(f"MJ_API_BASE must be set when MJ_PROVIDER={self.mj_provider}")
-        object.__setattr__(self, "mj_api_base", _checked_url("MJ_API_BASE", base))
+        self._set_base("mj_api_base", self.mj_provider)
         return self
 
     @model_validator(mode="after")
     def _fallback(self) -> Settings:
-        if not self.mj_fallback_provider:
-            return self
-        base = self.mj_fallback_api_base or DEFAULT_API_BASES.get(self.mj_fallback_provider, "")
-        if not base:
-            raise ValueError(f"MJ_FALLBACK_API_BASE must be set when MJ_FALLBACK_PROVIDER={self.mj_fallback_provider}")
-        object.__setattr__(self, "mj_fallback_api_base", _checked_url("MJ_FALLBACK_API_BASE", base))
+        if self.mj_fallback_provider:
+            self._set_base("mj_fallback_api_base", self.mj_fallback_provider)
         return self
+
+    def _set_base(self, field: str, provider: str) -> None:
+        """An API's base URL: as given, else the dialect's known one; checked, without a trailing slash."""
+        name = field.upper()
+        base = getattr(self, field) or DEFAULT_API_BASES.get(provider, "")
+        if not base:
+            raise ValueError(f"{name} must be set when {name.replace('API_BASE', 'PROVIDER')}={provider}")
+        object.__setattr__(self, field, _checked_url(name, base))
 
     @model_validator(mode="after")
     def _database_url(self) -> Settings:

@@ -33,22 +33,20 @@ DEFAULT_FACTORS: dict[str, Fraction] = {
 MODES = ("fast", "relax", "turbo")
 _QUALITY = {".25": "q_quarter", "0.25": "q_quarter", ".5": "q_half", "0.5": "q_half", "2": "q2", "4": "q4"}
 _V8_ONLY = ("hd", "sref", "moodboard")  # their GPU cost grows on V8; earlier versions draw them at 1×
-# Jobs drawn from the prompt's parameters; the others (upscales, videos) pay the mode only.
-_PROMPT_PRICED = frozenset(
-    {
-        JobAction.IMAGINE,
-        JobAction.BLEND,
-        JobAction.VARIATION,
-        JobAction.REROLL,
-        JobAction.ZOOM,
-        JobAction.CUSTOM_ZOOM,
-        JobAction.PAN,
-        JobAction.VARY_SUBTLE,
-        JobAction.VARY_STRONG,
-        JobAction.VARY_REGION,
-        JobAction.EDIT,
-    }
+GRID_ACTIONS = (  # jobs that draw a grid from a prompt (the `grid` cost of quota.py)
+    JobAction.IMAGINE,
+    JobAction.BLEND,
+    JobAction.VARIATION,
+    JobAction.REROLL,
+    JobAction.ZOOM,
+    JobAction.CUSTOM_ZOOM,
+    JobAction.PAN,
+    JobAction.VARY_SUBTLE,
+    JobAction.VARY_STRONG,
+    JobAction.VARY_REGION,
 )
+# Jobs drawn from the prompt's parameters; the others (upscales, videos) pay the mode only.
+_PROMPT_PRICED = frozenset({*GRID_ACTIONS, JobAction.EDIT})
 _NO_MODE = frozenset({JobAction.DESCRIBE, JobAction.SHORTEN, JobAction.DESCRIBE_PICK, JobAction.BOOKMARK})
 _PARAM = re.compile(r"(?:^|\s)(?:--|—)([A-Za-z]+)(?:\s+(?!--|—)(\S+))?")
 

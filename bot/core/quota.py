@@ -19,18 +19,7 @@ from bot.core.models import JobAction
 from bot.core.storage import Connection
 from bot.core.text import Arg, Text
 
-GRID_ACTIONS = (
-    JobAction.IMAGINE,
-    JobAction.BLEND,
-    JobAction.VARIATION,
-    JobAction.REROLL,
-    JobAction.ZOOM,
-    JobAction.CUSTOM_ZOOM,
-    JobAction.PAN,
-    JobAction.VARY_SUBTLE,
-    JobAction.VARY_STRONG,
-    JobAction.VARY_REGION,
-)
+GRID_ACTIONS = pricing.GRID_ACTIONS
 # Cost names an admin sets, and the actions each covers.
 COST_GROUPS: dict[str, tuple[JobAction, ...]] = {
     "grid": GRID_ACTIONS,
