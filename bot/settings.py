@@ -15,6 +15,7 @@ from urllib.parse import unquote, urlsplit
 from pydantic import AfterValidator, BeforeValidator, Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.core import pricing
 from bot.core.quota import Defaults
 from bot.core.shards import EVERY_SERVER, ShardSet
 from bot.core.storage import is_postgres
@@ -23,6 +24,7 @@ DEFAULT_API_BASES = {"acedata": "https://api.acedata.cloud"}
 # The features, each an extension `cogs.<name>`, in the order they load; `EXTENSIONS` picks some.
 FEATURES = ("generation", "describe", "edit", "video", "credits", "admin", "preferences", "gallery")
 NEEDS_GENERATION = ("describe", "edit", "video")  # they post job messages, which generation keeps up to date
+FALLBACK = "fallback"  # the second API's name in the ledger (`jobs.provider`)
 
 
 class SettingsError(ValueError):
@@ -48,6 +50,22 @@ def _strip(value: Any) -> Any:
 
 def _upper(value: Any) -> Any:
     return value.strip().upper() if isinstance(value, str) else value
+
+
+def _factors(value: str) -> str:
+    """`turbo=2, relax=1/2`: known factor names, exact ratios from 0 to 100."""
+    for name, ratio in _pairs(value):
+        if name not in pricing.DEFAULT_FACTORS:
+            raise ValueError(f"unknown cost factor {name!r} (known: {', '.join(pricing.DEFAULT_FACTORS)})")
+        try:
+            pricing.parse_factor(ratio)
+        except (ValueError, ZeroDivisionError):
+            raise ValueError(f"{name} must be a ratio from 0 to 100 such as 2, 0.5 or 1/4") from None
+    return value
+
+
+def _pairs(value: str) -> list[tuple[str, str]]:
+    return [(n.strip().lower(), r.strip()) for n, _, r in (p.partition("=") for p in value.split(",") if p.strip())]
 
 
 HttpUrl = Annotated[str, _url("http", "https")]
@@ -93,6 +111,22 @@ class Settings(BaseSettings):
     mj_edits: bool = Field(
         True, description="`proxy`: the server has `/mj/submit/edits` (trueai-org, new-api); off: /edit says it cannot"
     )
+    mj_fallback_provider: Annotated[Literal["", "proxy", "acedata"], BeforeValidator(_lower)] = Field(
+        "", description="a second image API, used while the first is down: `proxy` or `acedata`; empty: none"
+    )
+    mj_fallback_api_base: Annotated[str, BeforeValidator(_strip)] = Field(
+        "", description="the second API's base URL (`acedata`: https://api.acedata.cloud by default)"
+    )
+    mj_fallback_api_key: SecretStr = Field(SecretStr(""), description="the second API's key; never logged, never shown")
+    mj_fallback_auth_header: Annotated[Literal["bearer", "mj-api-secret", "authorization"], BeforeValidator(_lower)] = (
+        Field("bearer", description="how the second API's key is sent")
+    )
+    mj_fallback_cost_factors: Annotated[str, BeforeValidator(_strip), AfterValidator(_factors)] = Field(
+        "", description="the second API's own cost factors over COST_FACTORS, e.g. `turbo=3`"
+    )
+    provider_cooldown: Seconds = Field(
+        300.0, description="seconds an API that failed (outage, key, credit, full queue) is skipped for new jobs"
+    )
     acedata_max_streams: Limit = Field(8, description="`acedata`: jobs followed on a live stream at once")
     database_path: Path = Field(Path("data/bot.sqlite3"), description="the SQLite ledger")
     database_url: SecretStr | None = Field(
@@ -109,6 +143,12 @@ class Settings(BaseSettings):
     quota_user_running: Limit = Field(3, description="jobs one member may have running")
     quota_user_waiting: Limit = Field(10, description="jobs one member may have waiting beyond that")
     quota_server_running: Limit = Field(12, description="jobs running at once in one server")
+    cost_factors: Annotated[str, BeforeValidator(_strip), AfterValidator(_factors)] = Field(
+        "", description="the cost table's factors over the published ratios, e.g. `turbo=2,relax=0,hd=4`"
+    )
+    mj_default_version: Annotated[str, BeforeValidator(_strip)] = Field(
+        "8.1", pattern=r"^\d(\.\d)?$", description="the model version of prompts that name none (checks, prices)"
+    )
     simulator_speed: Seconds = Field(1.0, description="the simulator's jobs take 8 s divided by this")
     log_level: Annotated[Literal["DEBUG", "INFO", "WARNING", "ERROR"], BeforeValidator(_upper)] = Field(
         "INFO", description="debug, info, warning or error"
@@ -141,11 +181,22 @@ class Settings(BaseSettings):
         if self.mj_provider == "simulator":  # its address is known only once it runs
             object.__setattr__(self, "mj_api_base", "")
             return self
-        base = self.mj_api_base or DEFAULT_API_BASES.get(self.mj_provider, "")
-        if not base:
-            raise ValueError(f"MJ_API_BASE must be set when MJ_PROVIDER={self.mj_provider}")
-        object.__setattr__(self, "mj_api_base", _checked_url("MJ_API_BASE", base))
+        self._set_base("mj_api_base", self.mj_provider)
         return self
+
+    @model_validator(mode="after")
+    def _fallback(self) -> Settings:
+        if self.mj_fallback_provider:
+            self._set_base("mj_fallback_api_base", self.mj_fallback_provider)
+        return self
+
+    def _set_base(self, field: str, provider: str) -> None:
+        """An API's base URL: as given, else the dialect's known one; checked, without a trailing slash."""
+        name = field.upper()
+        base = getattr(self, field) or DEFAULT_API_BASES.get(provider, "")
+        if not base:
+            raise ValueError(f"{name} must be set when {name.replace('API_BASE', 'PROVIDER')}={provider}")
+        object.__setattr__(self, field, _checked_url(name, base))
 
     @model_validator(mode="after")
     def _database_url(self) -> Settings:
@@ -206,6 +257,11 @@ class Settings(BaseSettings):
             user_running=self.quota_user_running,
             user_waiting=self.quota_user_waiting,
             server_running=self.quota_server_running,
+            factors=tuple((n, pricing.parse_factor(r)) for n, r in _pairs(self.cost_factors)),
+            provider_factors={
+                FALLBACK: tuple((n, pricing.parse_factor(r)) for n, r in _pairs(self.mj_fallback_cost_factors))
+            },
+            default_version=self.mj_default_version,
         )
 
     @property
@@ -219,10 +275,12 @@ class Settings(BaseSettings):
         from bot.core.push import push_secret
 
         token, key = self.discord_token.get_secret_value(), self.mj_api_key.get_secret_value()
+        fallback_key = self.mj_fallback_api_key.get_secret_value()
         derived = push_secret(token) if token else ""
         url = self.database_url.get_secret_value() if self.database_url is not None else ""
         password = urlsplit(url).password or ""  # as written in the URL, and as PostgreSQL receives it
-        return tuple(dict.fromkeys(s for s in (token, key, derived, password, unquote(password)) if s))
+        found = (token, key, fallback_key, derived, password, unquote(password))
+        return tuple(dict.fromkeys(s for s in found if s))
 
 
 def _checked_url(name: str, value: str) -> str:

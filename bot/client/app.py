@@ -38,7 +38,7 @@ from bot.core.redact import register_secret
 from bot.core.shards import NO_SERVER
 from bot.core.storage import shown, storage_errors
 from bot.core.text import Text
-from bot.settings import Settings
+from bot.settings import FALLBACK, Settings
 from bot.simulator.server import Simulator
 
 log = logging.getLogger(__name__)
@@ -213,7 +213,8 @@ async def open_core(
         http = await stack.enter_async_context(
             url_policy.api_client(base_url, timeout, limits, lambda inner: MeteredTransport(inner, base_url))
         )
-        policy = await url_policy.AddressPolicy.for_api(base_url)
+        fallback_base = settings.mj_fallback_api_base if settings.mj_fallback_provider else ""
+        policy = await url_policy.AddressPolicy.for_api(base_url, fallback_base)
         downloads = await stack.enter_async_context(url_policy.download_client(policy, timeout, limits))
         hook_url = None
         secret = push_secret(settings.discord_token.get_secret_value())
@@ -229,6 +230,14 @@ async def open_core(
             url_policy.api_client(base_url, timeout, stream_limits, lambda inner: MeteredTransport(inner, base_url))
         )
         provider = build_provider(settings, http, base_url, hook_url, streams)
+        fallbacks = []
+        if settings.mj_fallback_provider:  # its calls carry its own key: a client kept on its own origin
+            fallback_http = await stack.enter_async_context(
+                url_policy.api_client(
+                    fallback_base, timeout, limits, lambda inner: MeteredTransport(inner, fallback_base)
+                )
+            )
+            fallbacks.append(build_fallback(settings, fallback_http, fallback_http))
         images = ImageFetcher(downloads)
         try:
             ledger = await Ledger.open(settings.database, pool_size=settings.database_pool_size)
@@ -248,6 +257,8 @@ async def open_core(
             accounts=Accounts(ledger, settings.quota_defaults, clock),
             images=images,
             shards=NO_SERVER if operator else settings.shards,
+            fallbacks=fallbacks,
+            provider_cooldown=settings.provider_cooldown,
         )
         stack.push_async_callback(jobs.stop)
         if public_url:
@@ -271,14 +282,20 @@ def build_provider(
     base_url: str,
     hook_url: str | None,
     streams: httpx.AsyncClient | None = None,
+    *,
+    dialect: str | None = None,
+    api_key: str | None = None,
+    auth_style: str | None = None,
 ) -> Provider:
-    if settings.mj_provider == "acedata":
+    """The image API the settings name; `dialect`, `api_key` and `auth_style` given: the second one's."""
+    key = settings.mj_api_key.get_secret_value() if api_key is None else api_key
+    if (dialect or settings.mj_provider) == "acedata":
         from bot.core.providers.acedata import AceDataProvider
 
         return AceDataProvider(
             http,
             base_url,
-            api_key=settings.mj_api_key.get_secret_value(),
+            api_key=key,
             callback_url=hook_url,
             mode=settings.mj_mode,
             max_streams=settings.acedata_max_streams,
@@ -287,12 +304,29 @@ def build_provider(
     return ProxyProvider(
         http,
         base_url,
-        api_key=settings.mj_api_key.get_secret_value(),
-        auth_style=settings.mj_auth_header,
+        api_key=key,
+        auth_style=auth_style or settings.mj_auth_header,
         notify_hook=hook_url,
         mode_in_path=settings.mj_mode_in_path,
         edits=settings.mj_edits,
     )
+
+
+def build_fallback(settings: Settings, http: httpx.AsyncClient, streams: httpx.AsyncClient) -> Provider:
+    """The second API (MJ_FALLBACK_*), named `fallback` in the ledger; it is polled, never pushed to (the push
+    endpoint speaks the first one's dialect)."""
+    provider = build_provider(
+        settings,
+        http,
+        settings.mj_fallback_api_base,
+        None,
+        streams,
+        dialect=settings.mj_fallback_provider,
+        api_key=settings.mj_fallback_api_key.get_secret_value(),
+        auth_style=settings.mj_fallback_auth_header,
+    )
+    provider.name = FALLBACK
+    return provider
 
 
 async def run_bot(settings: Settings) -> None:

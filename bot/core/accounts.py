@@ -12,7 +12,7 @@ import logging
 import time
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -21,6 +21,7 @@ from bot.core.errors import UserFacingError
 from bot.core.ledger import Ledger, row_to_job
 from bot.core.models import Job, JobAction, JobStatus, Requester
 from bot.core.moderation import banned_word
+from bot.core.pricing import Price
 from bot.core.quota import Allowance, Balance, Defaults, GuildConfig
 from bot.core.standing import Decision, Standing, decide
 from bot.core.standing import read as read_standing
@@ -43,6 +44,7 @@ class Ticket:
     requester: Requester
     decision: Decision
     source: Job | None = None  # single flight: the upscale this one shows for free
+    price: Price = field(default_factory=lambda: Price(0))  # what it is charged, and why (= decision.cost)
 
 
 @dataclass(frozen=True)
@@ -132,10 +134,30 @@ class Accounts:
             on_record = await read_standing(db, guild_id, user_id, quota.local_day(config, now))
             return on_record.balance(limits, quota.next_reset(config, now)), limits
 
-    def reserve(self, requester: Requester, role_ids: list[int], action: JobAction, texts: list[str]) -> Ticket:
+    def price(
+        self, guild_id: int | None, action: JobAction, mode: str | None, prompt: str, provider: str = ""
+    ) -> Price:
+        """What the job would cost the member now (from memory): the server's cost table applied."""
+        if guild_id is None:
+            return Price(0)
+        return self.cached_config(guild_id).price(self.defaults, action, mode, prompt, provider)
+
+    def reserve(
+        self,
+        requester: Requester,
+        role_ids: list[int],
+        action: JobAction,
+        texts: list[str],
+        mode: str | None = None,
+        provider: str = "",
+        *,
+        priced: str | None = None,
+    ) -> Ticket:
         """Admit and decide a job from memory, with no I/O, and count it at once. Raises `Refusal`.
 
-        `texts` are the prompts the job would send (checked against the server's banned words).
+        `texts` are what the member wrote for the job (checked against the server's banned words); `priced`
+        (default: the first of them) is the prompt whose parameters set the price, with `mode` at `provider`'s
+        table (pricing.py). A press is priced by its parent's prompt but judged by nothing it did not write.
         """
         if self.closing:
             raise Refusal(RESTARTING)
@@ -147,10 +169,13 @@ class Accounts:
         standing = self._members.get(key, Standing(quota.local_day(config, now))).on(quota.local_day(config, now))
         self._admit(requester, config, standing, texts, now)
         limits = quota.allowance(config, self.defaults, role_ids)
-        decided = decide(config, limits, standing, self._servers.get(key[0], 0), config.cost(action), now)
+        if priced is None:
+            priced = texts[0] if texts else ""
+        price = config.price(self.defaults, action, mode, priced, provider)
+        decided = decide(config, limits, standing, self._servers.get(key[0], 0), price.credits, now)
         if isinstance(decided, Text):
             raise Refusal(decided)
-        ticket = Ticket(requester, decided)
+        ticket = Ticket(requester, decided, price=price)
         self._count(key, standing, ticket)
         return ticket
 
@@ -241,7 +266,15 @@ class Accounts:
                     ticket = (
                         self._free_copy(requester, source, texts)
                         if source
-                        else self.reserve(requester, role_ids, action, texts)
+                        else self.reserve(
+                            requester,
+                            role_ids,
+                            action,
+                            texts,
+                            job.get("mode"),
+                            job.get("provider", ""),
+                            priced=str(job.get("prompt") or ""),
+                        )
                     )
                 except Refusal as refused:
                     refusal = refused
@@ -276,7 +309,7 @@ class Accounts:
                 written = ticket
                 if ticket.source is None and requester.guild_id is not None:
                     await db.lock_guild(requester.guild_id)  # other processes' charges for this server wait
-                    written = replace(ticket, decision=await self._confirm(db, ticket, role_ids, action))
+                    written = replace(ticket, decision=await self._confirm(db, ticket, role_ids))
                 job_id = await self._insert(db, requester, written, job)
                 self._settle(key, ticket)
                 if written != ticket:  # another process took the slot the mirror counted on: it waits
@@ -288,9 +321,10 @@ class Accounts:
         assert opened is not None
         return opened
 
-    async def _confirm(self, db: Connection, ticket: Ticket, role_ids: list[int], action: JobAction) -> Decision:
+    async def _confirm(self, db: Connection, ticket: Ticket, role_ids: list[int]) -> Decision:
         """The ledger's decision, which wins over the reservation's: they differ only when another process
-        wrote jobs this one's mirror has not read yet (it runs, waits or is refused by the ledger's numbers)."""
+        wrote jobs this one's mirror has not read yet (it runs, waits or is refused by the ledger's numbers).
+        The price stays the one reserved, which the member may have been shown."""
         requester = ticket.requester
         assert requester.guild_id is not None
         config = await quota.load_config(db, requester.guild_id)
@@ -298,7 +332,7 @@ class Accounts:
         on_record = await read_standing(db, requester.guild_id, requester.user_id, ticket.decision.day)
         running = await quota.server_running(db, requester.guild_id)
         limits = quota.allowance(config, self.defaults, role_ids)
-        decided = decide(config, limits, on_record, running, config.cost(action), now)
+        decided = decide(config, limits, on_record, running, ticket.price.credits, now)
         if isinstance(decided, Text):
             log.warning("the ledger refuses a job the mirror admitted (user %s): %s", requester.user_id, decided)
             raise Refusal(decided)
@@ -384,10 +418,12 @@ class Accounts:
                     job_id,
                 ),
             )
-        await self._write_charge(db, requester, job_id, decision)
+        await self._write_charge(db, requester, job_id, decision, ticket.price.note())
         return job_id
 
-    async def _write_charge(self, db: Connection, requester: Requester, job_id: int, decision: Decision) -> None:
+    async def _write_charge(
+        self, db: Connection, requester: Requester, job_id: int, decision: Decision, note: str
+    ) -> None:
         if requester.guild_id is None:
             return
         for pool, amount in zip(("daily", "bonus"), decision.split, strict=True):
@@ -402,6 +438,7 @@ class Accounts:
                     day=decision.day,
                     now=self._clock(),
                     job_id=job_id,
+                    note=note,  # the price's factors, for `ledger stats`
                 )
 
     async def refund(self, job: Job) -> bool:

@@ -61,10 +61,12 @@ class ProviderError(MJError):
         detail: str = "",
         status: int | None = None,
         retry_after: float | None = None,
+        unsent: bool = False,
     ):
         super().__init__(kind, text, detail=detail)
         self.status = status
         self.retry_after = retry_after  # seconds the API asked to wait (HTTP Retry-After)
+        self.unsent = unsent  # the request never reached the API (no connection): nothing can have been taken
 
 
 def clip(text: str, limit: int = 200) -> str:

@@ -11,7 +11,8 @@ import contextlib
 import logging
 import random
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections import defaultdict
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,6 +47,7 @@ from bot.core.providers.base import (
     takes_prompt,
     video_maker,
 )
+from bot.core.providers.pool import ProviderPool, not_taken
 from bot.core.reasons import failure_message
 from bot.core.redact import redact, redact_text
 from bot.core.requests import ActionRequest, RegionRequest
@@ -89,12 +91,15 @@ class JobService:
         accounts: Accounts | None = None,
         images: ImageFetcher | None = None,
         shards: ShardSet = EVERY_SERVER,
+        fallbacks: Sequence[Provider] = (),
+        provider_cooldown: float = 300.0,
     ) -> None:
         self.ledger = ledger
         # Jobs of other shards' servers are left to the process running those shards (bot/core/shards.py).
         self.shards = shards
         self.accounts = accounts
-        self.provider = provider
+        self.provider = provider  # the first: what the commands offer (capabilities) follows it
+        self.pool = ProviderPool([provider, *fallbacks], provider_cooldown, clock)
         self.poll_interval = poll_interval
         self.job_timeout = job_timeout
         self.remix_timeout = remix_timeout
@@ -142,8 +147,8 @@ class JobService:
             else:
                 if self._task_of(job) is None:
                     log.warning(
-                        "job %s was sent to %s, not %s: it cannot be followed and is given up after %.0f s",
-                        job.id, job.provider, self.provider.name, LOST_AFTER,
+                        "job %s was sent to %s, which is not configured: it cannot be followed and is given up"
+                        " after %.0f s", job.id, job.provider, LOST_AFTER,
                     )  # fmt: skip
                 log.info("resuming job %s (upstream task %s)", job.id, job.upstream_task_id)
                 self._follow(job, waiting_input=job.status is JobStatus.NEEDS_INPUT)
@@ -161,16 +166,23 @@ class JobService:
         """Jobs submitted just before the bot died, found upstream by the `state` they were sent with."""
         if not jobs:
             return
-        finder, found = state_finder(self.provider), None
-        try:
-            if finder is not None:
-                found = await finder.find_by_state([submit_state(self.ledger.instance, j.id) for j in jobs])
-        except MJError as exc:
-            log.warning("could not look up %d job(s) submitted before the restart: %s", len(jobs), exc)
+        found: dict[str, TaskSnapshot] = {}
+        unasked: set[str] = set()  # providers that offer no way to look, or did not answer
+        for name in {j.provider for j in jobs}:  # each job at the API it was sent to
+            finder = state_finder(self.pool.get(name))
+            mine = [submit_state(self.ledger.instance, j.id) for j in jobs if j.provider == name]
+            try:
+                if finder is None:
+                    unasked.add(name)
+                else:
+                    found.update(await finder.find_by_state(mine))
+            except MJError as exc:
+                unasked.add(name)
+                log.warning("could not look up %d job(s) submitted before the restart: %s", len(mine), exc)
         for job in jobs:
-            snapshot = (found or {}).get(submit_state(self.ledger.instance, job.id))
+            snapshot = found.get(submit_state(self.ledger.instance, job.id))
             if snapshot is None:
-                if found is None:
+                if job.provider in unasked:
                     log.warning(
                         "job %s: submitted before the restart, and the API offers no way to find it; refunded"
                         " (it may have run upstream)",
@@ -234,7 +246,8 @@ class JobService:
     async def push(self, snapshot: TaskSnapshot) -> bool:
         """A state the API pushed (notifyHook / callback_url). False if no job in flight has that task."""
         for followed in list(self._following.values()):
-            if self._task_of(followed.job) == snapshot.task_id:
+            # Pushes come in the first provider's dialect: its tasks alone.
+            if self._task_of(followed.job) == snapshot.task_id and self.provider_of(followed.job) is self.provider:
                 await self._apply(followed, snapshot)
                 return True
         return False
@@ -339,20 +352,26 @@ class JobService:
         for mirror in await self.ledger.jobs_where("source_id = ? AND status = ?", (source.id, "mirroring")):
             await self._settle_mirror(mirror)
 
+    def provider_of(self, job: Job) -> Provider:
+        """The API that made `job` (or is making it): its status, buttons and cancel go there."""
+        return self.pool.get(job.provider)
+
+    # New jobs stand alone: one an API certainly did not take may go to the next healthy one (`_submit`).
     async def submit_imagine(self, job: Job, request: ImagineRequest) -> Job:
-        return await self._submit(job, lambda: self.provider.imagine(request))
+        return await self._submit(job, lambda: self.provider_of(job).imagine(request), movable=True)
 
     async def submit_blend(self, job: Job, request: BlendRequest) -> Job:
-        return await self._submit(job, lambda: self.provider.blend(request))
+        return await self._submit(job, lambda: self.provider_of(job).blend(request), movable=True)
 
     async def submit_describe(self, job: Job, image: ReferenceImage) -> Job:
-        return await self._submit(job, lambda: self.provider.describe(image))
+        return await self._submit(job, lambda: self.provider_of(job).describe(image), movable=True)
 
     async def submit_shorten(self, job: Job, request: requests.ShortenRequest) -> Job:
-        return await self._submit(job, lambda: self.provider.shorten(request.prompt, request.bot_type))
+        shorten = lambda: self.provider_of(job).shorten(request.prompt, request.bot_type)  # noqa: E731
+        return await self._submit(job, shorten, movable=True)
 
     async def submit_edit(self, job: Job, request: EditRequest) -> Job:
-        edits = editor(self.provider)
+        edits = editor(self.provider_of(job))
         if edits is None:  # the flows refuse /edit first; a queued job meets a provider changed since
             return await self._finish_failed(job, Text("edit-unsupported"))
         return await self._submit(job, lambda: edits.edit(request))
@@ -360,7 +379,7 @@ class JobService:
     def takes_remix(self, parent: Job, index: int) -> bool:
         """Whether button `index` of `parent` can carry a Remix prompt to this API (asked before charging)."""
         found = self.button(parent, index)
-        return found is not None and takes_prompt(self.provider, found[0].custom_id)
+        return found is not None and takes_prompt(self.provider_of(parent), found[0].custom_id)
 
     def button(self, parent: Job, index: int) -> tuple[UpstreamButton, ButtonFace] | None:
         """Button `index` of a finished job, if it is one this bot shows."""
@@ -384,12 +403,14 @@ class JobService:
         if (made := bot_video(custom_id)) is not None:
             return await self._submit_video(job, parent, ref, *made, mode)
         remix = prompt if request.remix else None
-        if remix is not None and not takes_prompt(self.provider, custom_id):  # the flows refuse it first
+        if remix is not None and not takes_prompt(self.provider_of(parent), custom_id):  # the flows refuse first
             return await self._finish_failed(job, Text("remix-not-here"))
 
+        provider = self.provider_of(parent)  # only the API that made the parent knows its buttons
+
         async def press() -> SubmitResult:
-            result = await self.provider.action(ref, custom_id, mode, remix_prompt=remix)
-            if result.needs_input and prompt is not None and (confirm := confirmer(self.provider)) is not None:
+            result = await provider.action(ref, custom_id, mode, remix_prompt=remix)
+            if result.needs_input and prompt is not None and (confirm := confirmer(provider)) is not None:
                 return await confirm.modal(result.task_id, prompt, mode)
             return result
 
@@ -397,7 +418,7 @@ class JobService:
 
     async def _submit_video(self, job: Job, parent: Job, ref: str, extend: bool, motion: str, mode: str | None) -> Job:
         """The bot's own Animate / Extend: the dialect's video endpoint, from the parent's image or video."""
-        maker, image_url = video_maker(self.provider), parent.image_url
+        maker, image_url = video_maker(self.provider_of(parent)), parent.image_url
         if maker is None or (not extend and not image_url):
             return await self._finish_failed(job, Text("job-button-gone"))
         if extend:
@@ -412,7 +433,10 @@ class JobService:
             return await self._finish_failed(job, Text("job-button-gone"))
         custom_id = found[0].custom_id
         return await self._submit(
-            job, lambda: self.provider.vary_region(ref, custom_id, request.prompt, request.mask_png, request.mode)
+            job,
+            lambda: self.provider_of(parent).vary_region(
+                ref, custom_id, request.prompt, request.mask_png, request.mode
+            ),
         )
 
     async def confirm_input(self, job: Job, prompt: str) -> Job:
@@ -430,7 +454,7 @@ class JobService:
         except IllegalTransition:
             return await self.ledger.get(job.id) or job
         self._following.pop(job.id, None)
-        confirm = confirmer(self.provider)
+        confirm = confirmer(self.provider_of(job))
         if confirm is None:  # a job waits for input only on a dialect that confirms
             return await self._finish_failed(job, Text("job-button-gone"))
         return await self._submit(job, lambda: confirm.modal(task_id, prompt, mode))
@@ -448,7 +472,7 @@ class JobService:
         # server chose.
         refund = job.status not in MAKING or refund_running
         self._forget(job.id)
-        cancel = canceller(self.provider)
+        cancel = canceller(self.provider_of(job))
         if upstream and cancel is not None and job.upstream_task_id is not None:
             try:
                 await cancel.cancel(job.upstream_task_id)
@@ -472,7 +496,7 @@ class JobService:
     async def seed(self, job: Job) -> str | None:
         """The seed of a finished job's image where the API tells it (free), else None: never an error for
         the member; why it went without is logged for the admin. Videos have none to ask for."""
-        seeds = seeder(self.provider)
+        seeds = seeder(self.provider_of(job))
         ref = job.action_ref or job.upstream_task_id
         if seeds is None or ref is None or job.video_urls:
             return None
@@ -495,24 +519,31 @@ class JobService:
         if found is None or ref is None or found[1].action is not JobAction.BOOKMARK:
             return Text("job-button-gone")
         try:
-            await self.provider.action(ref, found[0].custom_id)
+            await self.provider_of(parent).action(ref, found[0].custom_id)
         except MJError as exc:
             return exc.text
         return Text("job-bookmarked")
 
-    async def _submit(self, job: Job, call: Callable[[], Awaitable[SubmitResult]]) -> Job:
+    async def _submit(self, job: Job, call: Callable[[], Awaitable[SubmitResult]], *, movable: bool = False) -> Job:
         """A paid submit, counted until its answer is in the ledger: a graceful stop waits for it."""
         self._paying += 1
         try:
-            return await self._send(job, call)
+            return await self._send(job, call, movable)
         finally:
             self._paying -= 1
 
-    async def _send(self, job: Job, call: Callable[[], Awaitable[SubmitResult]]) -> Job:
+    async def _send(self, job: Job, call: Callable[[], Awaitable[SubmitResult]], movable: bool) -> Job:
         token = SUBMIT_STATE.set(submit_state(self.ledger.instance, job.id))
         try:
-            async with self._submits:
-                result = await call()
+            while True:
+                try:
+                    async with self._submits:
+                        result = await call()
+                    self.pool.answered(self.provider_of(job).name)
+                    break
+                except MJError as exc:
+                    if not await self._moved_on(job, exc, movable):
+                        raise
             crashpoints.reached("submit.answered")
         except MJError as exc:
             log.warning("job %s: submit refused: %s", job.id, exc)
@@ -556,6 +587,22 @@ class JobService:
             followed.updates = updates
             followed.stream = asyncio.create_task(self._consume(followed, updates), name=f"stream-{job.id}")
         return await self.ledger.get(job.id) or job
+
+    async def _moved_on(self, job: Job, exc: MJError, movable: bool) -> bool:
+        """After a failed submit: the provider is skipped for a while if it is down, and a job it certainly did
+        not take is given to the next healthy one (True; the ledger names it before the submit, so a restart
+        looks for the job there). Never for a job the API may have taken: that submit cost money."""
+        name = self.provider_of(job).name
+        if not self.pool.failed(name, exc):
+            return False
+        log.warning("provider %s is skipped for %.0f s: %s", name, self.pool.cooldown, exc)
+        after = self.pool.choose(after=name) if movable and not_taken(exc) else None
+        if after is None:
+            return False
+        log.warning("job %s: %s did not take it; sent to %s instead", job.id, name, after.name)
+        job.provider = after.name
+        await self.ledger.update(job.id, provider=after.name)
+        return True
 
     async def _consume(self, followed: _Followed, updates: AsyncIterator[TaskSnapshot]) -> None:
         """Apply a stream's states; if it ends before the job does, polling takes over."""
@@ -604,32 +651,22 @@ class JobService:
         """One batched status request for every job in flight, then timeouts."""
         if not self._following:
             return
-        snapshots: dict[str, TaskSnapshot] = {}
-        polled = [
-            f for f in self._following.values() if f.job.upstream_task_id and not f.streaming and not f.waiting_input
-        ]
-        # A task id means something only to the provider that gave it: another's job is never asked about here
-        # (it is missing, so given up after LOST_AFTER), nor given this provider's answer for the same id.
-        asked = {task_id for f in polled if (task_id := self._task_of(f.job))}
-        try:
-            if asked:
-                self.polls += 1
-                snapshots = await self.provider.fetch_many(sorted(asked))
-        except ProviderError as exc:
-            # Outages are ridden out with backoff; the job timeout bounds how long. One line when it starts.
-            if self._outage is None:
-                log.warning("the image service is failing (%s); status checks back off until it answers", exc)
-                self._outage = _Outage(self._clock())
-            self._outage.failed(exc.retry_after)
-            polled = []
-        else:
-            if self._outage is not None and asked:
-                log.warning("the image service answers again after %.0f s", self._clock() - self._outage.since)
-                self._outage = None
+        # A task id means something only to the provider that gave it: ids are asked of their own provider,
+        # and a job of one no longer configured is never asked about (missing, so given up after LOST_AFTER).
+        groups: dict[str, dict[str, _Followed]] = defaultdict(dict)  # provider → task id → job
+        polled: list[tuple[_Followed, TaskSnapshot | None]] = []
+        for f in self._following.values():
+            if f.job.upstream_task_id and not f.streaming and not f.waiting_input:
+                if (task_id := self._task_of(f.job)) is None:
+                    polled.append((f, None))
+                else:
+                    groups[self.provider_of(f.job).name][task_id] = f
+        for name, by_task in groups.items():
+            snapshots = await self._statuses(name, list(by_task))
+            if snapshots is not None:
+                polled += [(f, snapshots.get(task_id)) for task_id, f in by_task.items()]
         now = self._clock()
-        for followed in polled:
-            task_id = self._task_of(followed.job)
-            snapshot = snapshots.get(task_id) if task_id else None
+        for followed, snapshot in polled:
             if snapshot is None:
                 followed.missing_since = followed.missing_since or now
                 if now - followed.missing_since >= LOST_AFTER:
@@ -640,6 +677,25 @@ class JobService:
         for followed in list(self._following.values()):
             if followed.job.id in self._following:
                 await self._time_out(followed.job, now)
+
+    async def _statuses(self, name: str, task_ids: list[str]) -> dict[str, TaskSnapshot] | None:
+        """One batched status request to one provider; None while it fails (ridden out with backoff)."""
+        self.polls += 1
+        try:
+            snapshots = await self.pool.get(name).fetch_many(task_ids)
+        except ProviderError as exc:
+            # Outages are ridden out with backoff; the job timeout bounds how long. One line when it starts.
+            if self._outage is None:
+                log.warning("the image service %s is failing (%s); status checks back off until it answers", name, exc)
+                self._outage = _Outage(self._clock())
+            self._outage.failed(exc.retry_after)
+            self.pool.failed(name, exc)  # no new jobs there meanwhile
+            return None
+        if self._outage is not None:
+            log.warning("the image service %s answers again after %.0f s", name, self._clock() - self._outage.since)
+            self._outage = None
+        self.pool.answered(name)
+        return snapshots
 
     async def _time_out(self, job: Job, now: float) -> None:
         """JOB_TIMEOUT from the accepted paid submit; REMIX_TIMEOUT while the job waits for a prompt."""
@@ -712,7 +768,7 @@ class JobService:
 
     def _own_video_buttons(self, job: Job, snap: TaskSnapshot) -> tuple[UpstreamButton, ...]:
         """Animate under an upscaled image, Extend under a video, where the dialect offers them as no button."""
-        if video_maker(self.provider) is None:
+        if video_maker(self.provider_of(job)) is None:
             return ()
         if snap.video_urls and job.action in (JobAction.VIDEO, JobAction.VIDEO_EXTEND):
             return bot_video_buttons(extend=True)
@@ -758,8 +814,9 @@ class JobService:
         await self._fill_slots()
 
     def _task_of(self, job: Job) -> str | None:
-        """The job's upstream task id, if this service's provider gave it (jobs of old ledgers name none)."""
-        return job.upstream_task_id if job.provider in (self.provider.name, "") else None
+        """The job's upstream task id, if a configured provider gave it (jobs of old ledgers name none: the
+        first's)."""
+        return job.upstream_task_id if job.provider in self.pool.providers or not job.provider else None
 
     def _forget(self, job_id: int) -> None:
         followed = self._following.pop(job_id, None)

@@ -23,6 +23,7 @@ from bot.core.text import Text
 _UPDATABLE = frozenset(
     {
         "message_id",
+        "provider",  # set before the submit: a job that fails over is sent to (and followed at) another API
         "upstream_task_id",
         "progress",
         "image_url",
@@ -281,5 +282,5 @@ def row_to_job(row: Row) -> Job:
         submitted_at=row["submitted_at"],
         input_since=row["input_since"],
         source_id=row["source_id"],
-        provider=row["provider"],
+        provider=row["provider"] or "",
     )

@@ -197,7 +197,7 @@ class Job:
     submitted_at: float | None = None  # when the API accepted the paid submit: JOB_TIMEOUT counts from here
     input_since: float | None = None  # when it began waiting for a Remix prompt: REMIX_TIMEOUT counts from here
     source_id: int | None = None  # MIRRORING: the job whose result this one shows
-    provider: str = ""  # the dialect it was sent to: a task id means something only to its provider
+    provider: str = ""  # the API that made it (providers/pool.py): its buttons and status checks go there
     queue_position: int | None = None  # while waiting; worked out when published, not stored
 
     @property

@@ -22,7 +22,8 @@ from bot.core.text import Text
 MODES = ("fast", "relax", "turbo")
 BOTS = ("MID_JOURNEY", "NIJI_JOURNEY")
 MAX_SUFFIX_CHARS = MAX_PROMPT_CHARS // 3  # leaves most of the limit to the prompts it is appended to
-_COLUMNS = ("mode", "bot_type", "remix", "suffix")
+VERSIONS = ("8.1", "8", "7", "6.1")  # offered in /settings (a prompt's own --v may name any)
+_COLUMNS = ("mode", "bot_type", "remix", "suffix", "version")
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,7 @@ class Preference:
     bot_type: str | None = None  # MID_JOURNEY | NIJI_JOURNEY
     remix: bool = False  # variations, re-rolls and pans open the prompt dialog first
     suffix: str = ""  # appended to every /imagine prompt
+    version: str | None = None  # the Midjourney version of prompts that name none (versions.py)
 
     def suffixed(self, prompt: str, *, has_images: bool = False) -> str:
         """`prompt` with the suffix appended, checked as one prompt; `InvalidInput` says why not."""
@@ -85,7 +87,8 @@ class Preferences:
         return found
 
     async def change(self, guild_id: int, user_id: int, **changes: Any) -> Preference:
-        """Set some of `mode`, `bot_type`, `remix`, `suffix` (the caller checked a suffix); the others stay."""
+        """Set some of `mode`, `bot_type`, `remix`, `suffix`, `version` (the caller checked a suffix); the others
+        stay."""
         unknown = set(changes) - set(_COLUMNS)
         if unknown:
             raise ValueError(f"not a preference: {sorted(unknown)}")
@@ -115,7 +118,9 @@ def _check(preference: Preference) -> None:
         raise ValueError(f"unknown mode {preference.mode!r}")
     if preference.bot_type not in (None, *BOTS):
         raise ValueError(f"unknown bot {preference.bot_type!r}")
+    if preference.version not in (None, *VERSIONS):
+        raise ValueError(f"unknown version {preference.version!r}")
 
 
 def _from_row(row: Row) -> Preference:
-    return Preference(row["mode"], row["bot_type"], bool(row["remix"]), row["suffix"] or "")
+    return Preference(row["mode"], row["bot_type"], bool(row["remix"]), row["suffix"] or "", row["version"])

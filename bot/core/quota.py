@@ -11,25 +11,15 @@ import dataclasses
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from fractions import Fraction
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.core import lifecycle, metrics
+from bot.core import lifecycle, metrics, pricing
 from bot.core.models import JobAction
 from bot.core.storage import Connection
 from bot.core.text import Arg, Text
 
-GRID_ACTIONS = (
-    JobAction.IMAGINE,
-    JobAction.BLEND,
-    JobAction.VARIATION,
-    JobAction.REROLL,
-    JobAction.ZOOM,
-    JobAction.CUSTOM_ZOOM,
-    JobAction.PAN,
-    JobAction.VARY_SUBTLE,
-    JobAction.VARY_STRONG,
-    JobAction.VARY_REGION,
-)
+GRID_ACTIONS = pricing.GRID_ACTIONS
 # Cost names an admin sets, and the actions each covers.
 COST_GROUPS: dict[str, tuple[JobAction, ...]] = {
     "grid": GRID_ACTIONS,
@@ -51,6 +41,10 @@ class Defaults:
     user_running: int = 3
     user_waiting: int = 10
     server_running: int = 12
+    factors: tuple[tuple[str, Fraction], ...] = ()  # COST_FACTORS: the bot-wide cost table over the defaults
+    default_version: str = "8.1"  # the version a prompt without `--v` is priced and checked as
+    # Each provider's own factors (MJ_FALLBACK_COST_FACTORS), over COST_FACTORS and under a server's.
+    provider_factors: dict[str, tuple[tuple[str, Fraction], ...]] = field(default_factory=dict)
 
 
 @dataclass
@@ -69,6 +63,7 @@ class GuildConfig:
     server_running: int | None = None
     timezone: str = "UTC"
     costs: dict[str, int] = field(default_factory=dict)
+    factors: dict[str, str] = field(default_factory=dict)  # cost factor → exact ratio ("2", "1/4"), over the bot's
     tiers: dict[str, Tier] = field(default_factory=dict)  # role id → tier
     unlimited_roles: list[int] = field(default_factory=list)
     allowed_channels: list[int] = field(default_factory=list)  # empty: every channel
@@ -76,6 +71,7 @@ class GuildConfig:
     press_policy: str = "anyone"  # or "owner": only the member who made a job presses its buttons
     default_mode: str | None = None
     default_bot: str | None = None
+    default_version: str | None = None  # of prompts that name none; None: the bot's MJ_DEFAULT_VERSION
     blocked: list[int] = field(default_factory=list)
     moderation_strikes: int = 3  # refused prompts in a day before a member is blocked until midnight; 0 = off
     refund_cancelled: bool = True  # a job cancelled after the API took it is refunded (the server bears its cost)
@@ -104,6 +100,18 @@ class GuildConfig:
             if action in actions:
                 return self.costs.get(group, DEFAULT_COSTS[group])
         return 0
+
+    def price(
+        self, defaults: Defaults, action: JobAction, mode: str | None, prompt: str, provider: str = ""
+    ) -> pricing.Price:
+        """What `action` costs here at `mode` with `prompt`'s parameters, made by `provider`."""
+        table = self.factor_table(defaults, provider)
+        return pricing.price(action, self.cost(action), mode, prompt, table, defaults.default_version)
+
+    def factor_table(self, defaults: Defaults, provider: str = "") -> dict[str, Fraction]:
+        """Every cost factor here: the published ratios, the bot's `COST_FACTORS`, the provider's, this server's."""
+        own = {n: Fraction(v) for n, v in self.factors.items()}
+        return pricing.merged(dict(defaults.factors), dict(defaults.provider_factors.get(provider, ())), own)
 
     def zone(self) -> ZoneInfo:
         try:

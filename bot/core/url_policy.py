@@ -48,17 +48,20 @@ class AddressPolicy:
     allow_private: bool = False
 
     @classmethod
-    async def for_api(cls, base_url: str) -> AddressPolicy:
-        """The policy for an API at `base_url`: private addresses are allowed iff the API's own are private."""
-        host = httpx.URL(base_url).host
-        if not host:
-            return cls()
-        try:
-            addresses = await resolve(host, 443)
-        except OSError as exc:
-            log.warning("the API's host %s does not resolve (%s): only public links will be fetched", host, exc)
-            return cls()
-        return cls(allow_private=any(not a.is_global for a in addresses))
+    async def for_api(cls, *base_urls: str) -> AddressPolicy:
+        """The policy for the APIs at `base_urls`: private addresses are allowed iff one of them is on one."""
+        for base_url in base_urls:
+            host = httpx.URL(base_url).host
+            if not host:
+                continue
+            try:
+                addresses = await resolve(host, 443)
+            except OSError as exc:
+                log.warning("the API's host %s does not resolve (%s): only public links from it", host, exc)
+                continue
+            if any(not a.is_global for a in addresses):
+                return cls(allow_private=True)
+        return cls()
 
     def allows(self, address: IPAddress) -> bool:
         if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:

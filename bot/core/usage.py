@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from bot.core.accounts import Accounts
 from bot.core.ledger import Ledger
+from bot.core.pricing import parse_note
 from bot.core.quota import local_day
 from bot.core.text import Text
 
@@ -73,6 +74,38 @@ def _day(timestamp: float, zone: ZoneInfo) -> date:
     return datetime.fromtimestamp(timestamp, zone).date()
 
 
+@dataclass(frozen=True)
+class FactorUse:
+    factor: str  # e.g. `turbo ×2`
+    jobs: int
+    spent: int  # charged minus refunded, for the jobs priced with this factor
+
+
+async def by_factor(ledger: Ledger, guild_id: int, since: float) -> list[FactorUse]:
+    """The jobs charged since `since` whose price a factor changed, and their credits, per factor (as charged)."""
+    rows = await ledger.fetch_all(
+        """SELECT job_id, kind, amount, note FROM credit_entries WHERE kind IN ('charge', 'refund') AND job_id IN
+           (SELECT job_id FROM credit_entries WHERE guild_id = ? AND kind = 'charge' AND note LIKE 'factors %'
+            AND created_at >= ?)""",
+        (guild_id, since),
+    )
+    factors: dict[int, list[str]] = {}
+    spent: Counter[int] = Counter()
+    for row in rows:
+        if row["kind"] == "charge":
+            factors[row["job_id"]] = [f"{n} ×{f}" for n, f in parse_note(row["note"]).items()]
+            spent[row["job_id"]] += row["amount"]
+        else:
+            spent[row["job_id"]] -= row["amount"]
+    jobs: Counter[str] = Counter()
+    credits: Counter[str] = Counter()
+    for job_id, names in factors.items():
+        for name in names:
+            jobs[name] += 1
+            credits[name] += spent[job_id]
+    return [FactorUse(name, jobs[name], credits[name]) for name in sorted(jobs)]
+
+
 async def summary(accounts: Accounts, guild_id: int, now: float) -> list[Text]:
     """Today's and this month's figures of a server, a line each (as `/mjadmin stats` shows them)."""
     config = await accounts.config(guild_id)
@@ -82,4 +115,8 @@ async def summary(accounts: Accounts, guild_id: int, now: float) -> list[Text]:
         s = await accounts.stats(guild_id, since.timestamp())
         lines.append(Text("usage-line", period=period, jobs=s.jobs, failed=s.failed, charged=s.charged,
                           refunded=s.refunded, spent=s.charged - s.refunded, strikes=s.strikes))  # fmt: skip
+    month = await by_factor(accounts.ledger, guild_id, today.replace(day=1).timestamp())
+    if month:
+        shown = "; ".join(f"{u.factor}: {u.jobs} · {u.spent}" for u in month)
+        lines.append(Text("usage-factors", factors=shown))
     return lines

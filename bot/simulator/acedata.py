@@ -70,7 +70,7 @@ def actions_for(task: SimTask) -> list[str]:
         return list(GRID_ACTIONS)
     if task.kind == "video":
         return []  # videos are extended through /midjourney/videos, by their video_id
-    return ([] if task.upscaled else list(HD_UPSCALES)) + list(SINGLE_ACTIONS)
+    return ([] if task.upscaled or task.on_v8 else list(HD_UPSCALES)) + list(SINGLE_ACTIONS)
 
 
 class AceDataDialect:
@@ -124,6 +124,8 @@ class AceDataDialect:
         action = str(body.get("action") or "generate")
         if action == "generate":
             made = self._generate(str(body.get("prompt") or "").strip())
+            if not isinstance(made, web.Response):
+                made.version = str(body.get("version") or "")
         else:
             made = await self._act(action, body)
         if isinstance(made, web.Response):
@@ -292,7 +294,8 @@ class AceDataDialect:
         prompt = str(body.get("prompt") or "").strip() or parent.prompt
         if refusal := _screen(prompt):
             return refusal
-        common: dict[str, Any] = {"action": action, "prompt": prompt, "parent_id": parent.id, "custom_id": action}
+        common: dict[str, Any] = {"action": action, "prompt": prompt, "parent_id": parent.id, "custom_id": action,
+                                  "version": parent.version}  # fmt: skip
         if m := re.fullmatch(r"upscale([1-4])", action):
             return self.book.new_task(kind="single", index=int(m[1]), **common)
         if action in HD_UPSCALES:

@@ -53,6 +53,14 @@ class SimTask:
     cancelled: bool = False  # stopped by POST /mj/task/{id}/cancel
     videos: int = 0  # a video task (kind "video"): how many MP4s it finishes with, besides its cover image
     translated: bool = False  # AceData `translation`: `prompt` is the simulated translation of what was sent
+    version: str = ""  # AceData's `version` field; the proxy's comes in the prompt (`--v 8.1`)
+
+    @property
+    def on_v8(self) -> bool:
+        """V8 and later have no separate upscalers ("v 8 版本移除了 Upscale 高清功能", trueai-org); a task that
+        names no version is drawn as V7 here, so the older tests' buttons stay."""
+        named = self.version or (m[1] if (m := _VERSION.search(self.prompt)) else "")
+        return named.split(".")[0].isdigit() and int(named.split(".")[0]) >= 8
 
 
 class TaskBook:
@@ -179,7 +187,7 @@ class TaskBook:
                 + [_button(f"MJ::JOB::variation::{i}::{h}", f"V{i}") for i in range(1, 5)]
             )
         buttons = []
-        if not task.upscaled:
+        if not task.upscaled and not task.on_v8:
             buttons += [
                 _button(f"MJ::JOB::upsample_v6_2x_subtle::1::{h}::SOLO", "Upscale (Subtle)"),
                 _button(f"MJ::JOB::upsample_v6_2x_creative::1::{h}::SOLO", "Upscale (Creative)"),
@@ -202,6 +210,7 @@ class TaskBook:
         return buttons
 
 
+_VERSION = re.compile(r"--v(?:ersion)?\s+(\d[\d.]*)")
 _PANS = (("left", "⬅️"), ("right", "➡️"), ("up", "⬆️"), ("down", "⬇️"))
 KEYCAPS = ("1️⃣", "2️⃣", "3️⃣", "4️⃣", "5️⃣")
 BLEND_RATIOS = {"PORTRAIT": "2:3", "SQUARE": "1:1", "LANDSCAPE": "3:2"}

@@ -21,6 +21,8 @@ from bot.charts import usage_png
 from bot.client.host import Host
 from bot.client.replies import NO_MENTIONS, reply
 from bot.core.errors import UserFacingError
+from bot.core.preferences import VERSIONS
+from bot.core.pricing import DEFAULT_FACTORS, parse_factor
 from bot.core.quota import COST_GROUPS, DEFAULT_COSTS, GuildConfig, Tier
 from bot.core.text import Text
 from bot.core.usage import summary, usage
@@ -38,11 +40,15 @@ SETTINGS = [
     app_commands.Choice(name="press_policy (anyone | owner)", value="press_policy"),
     app_commands.Choice(name="default_mode (fast | relax | turbo | none)", value="default_mode"),
     app_commands.Choice(name="default_bot (midjourney | niji | none)", value="default_bot"),
+    app_commands.Choice(name="default_version (8.1 | 8 | 7 | 6.1 | none)", value="default_version"),
     app_commands.Choice(name="moderation_strikes (0 = off)", value="moderation_strikes"),
     app_commands.Choice(name="refund_cancelled (on | off)", value="refund_cancelled"),
     app_commands.Choice(name="video (on | off)", value="video"),
     app_commands.Choice(name="translate_prompts (on | off)", value="translate_prompts"),
 ]
+
+
+FACTORS = [app_commands.Choice(name=f"factor_{n}", value=n) for n in DEFAULT_FACTORS]
 
 
 class AdminError(UserFacingError):
@@ -104,6 +110,10 @@ def apply_setting(config: GuildConfig, name: str, value: str) -> None:
         if value not in ("fast", "relax", "turbo", "none"):
             raise AdminError(Text("admin-bad-default-mode"))
         config.default_mode = None if value == "none" else value
+    elif name == "default_version":
+        if value.lower() not in (*VERSIONS, "none"):
+            raise AdminError(Text("admin-bad-default-version", versions=", ".join(VERSIONS)))
+        config.default_version = None if value.lower() == "none" else value
     elif name == "default_bot":
         bots = {"midjourney": "MID_JOURNEY", "niji": "NIJI_JOURNEY", "none": None}
         if value.lower() not in bots:
@@ -111,6 +121,20 @@ def apply_setting(config: GuildConfig, name: str, value: str) -> None:
         config.default_bot = bots[value.lower()]
     else:
         raise AdminError(Text("admin-unknown-setting", name=name))
+
+
+def apply_factor(config: GuildConfig, name: str, value: str) -> None:
+    """One factor of the server's cost table: an exact ratio (`2`, `0.5`, `1/4`) or `default`."""
+    if name not in DEFAULT_FACTORS:
+        raise AdminError(Text("admin-unknown-setting", name=name))
+    value = value.strip().lower()
+    if value == "default":
+        config.factors.pop(name, None)
+        return
+    try:
+        config.factors[name] = str(parse_factor(value))
+    except (ValueError, ZeroDivisionError):
+        raise AdminError(Text("admin-bad-factor", name=name)) from None
 
 
 def describe_config(
@@ -130,6 +154,7 @@ def describe_config(
         return ", ".join(items) or empty
 
     costs = ", ".join(f"{g} {config.costs.get(g, DEFAULT_COSTS[g])}" for g in COST_GROUPS)
+    factors = ", ".join(f"{n} ×{f}" for n, f in config.factor_table(d).items())
     tiers = [
         render(Text("admin-tier-entry", role=f"<@&{r}>", daily=t.daily, running=t.running), locale)
         for r, t in config.tiers.items()
@@ -138,13 +163,14 @@ def describe_config(
     lines = [
         Text("admin-settings"),
         Text("admin-settings-limits", **limits),
-        Text("admin-settings-costs", costs=costs),
+        Text("admin-settings-costs", costs=costs, factors=factors),
         Text(
             "admin-settings-defaults",
             timezone=config.timezone,
             press_policy=config.press_policy,
             mode=config.default_mode or Text("admin-api-default"),
             bot=config.default_bot or bot.settings.mj_bot_type,
+            version=config.default_version or d.default_version,
         ),
         Text("admin-settings-tiers", tiers=listed(tiers, none)),
         Text("admin-settings-unlimited", roles=listed([f"<@&{r}>" for r in config.unlimited_roles], none)),
@@ -164,6 +190,17 @@ def describe_config(
         Text("admin-settings-showcase", channel=f"<#{config.showcase_channel}>" if config.showcase_channel else none),
     ]
     return "\n".join(render(line, locale) for line in lines)
+
+
+def provider_health(bot: Host, locale: object) -> str:
+    """Each image API in the order new jobs try them: answering, or skipped until when and why."""
+    shown = [
+        render(Text("admin-provider-up", name=name), locale)
+        if healthy
+        else render(Text("admin-provider-down", name=name, until=int(until), reason=reason[:200]), locale)
+        for name, healthy, until, reason in bot.jobs.pool.report()
+    ]
+    return render(Text("admin-providers", providers=" · ".join(shown)), locale)
 
 
 @app_commands.default_permissions(manage_guild=True)
@@ -196,6 +233,7 @@ class MJAdmin(commands.GroupCog, group_name="mjadmin", group_description="Manage
         config = await self.accounts.config(interaction.guild_id)
         strikes = await self.accounts.strikes_by_member(interaction.guild_id)
         text = describe_config(config, self.bot, strikes, interaction.locale)
+        text += "\n" + provider_health(self.bot, interaction.locale)
         await reply(interaction, text[:2000], ephemeral=True, allowed_mentions=NO_MENTIONS)
 
     @app_commands.command(name="set", description="Set a limit, cost, time zone or default")
@@ -206,6 +244,16 @@ class MJAdmin(commands.GroupCog, group_name="mjadmin", group_description="Manage
             interaction,
             lambda c: apply_setting(c, setting.value, value),
             Text("admin-set", setting=setting.value, value=value),
+        )
+
+    @app_commands.command(name="factor", description="Set a factor of the cost table (mode, --q, --hd, --sref)")
+    @app_commands.choices(factor=FACTORS)
+    @app_commands.describe(value="An exact ratio such as 2, 0.5 or 1/4 (0 = free), or `default`")
+    async def factor(self, interaction: discord.Interaction, factor: app_commands.Choice[str], value: str) -> None:
+        await self._change(
+            interaction,
+            lambda c: apply_factor(c, factor.value, value),
+            Text("admin-set", setting=factor.name, value=value),
         )
 
     @app_commands.command(name="tier", description="Give a role its own daily credits and running limit")

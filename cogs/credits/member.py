@@ -132,8 +132,16 @@ class Account(commands.Cog):
                 waiting_limit=limits.waiting,
             ),
             Text("quota-reset", reset=int(balance.reset_at.timestamp())),
+            self._prices(interaction.guild_id),
         )
         await reply(interaction, "\n".join(render(line, interaction.locale) for line in lines), ephemeral=True)
+
+    def _prices(self, guild_id: int) -> Text:
+        """The cost table's factors that are not 1: why a job may cost more (or less) than its base."""
+        assert self.bot.jobs.accounts is not None
+        config = self.bot.jobs.accounts.cached_config(guild_id)
+        table = config.factor_table(self.bot.settings.quota_defaults)
+        return Text("quota-prices", factors=", ".join(f"{n} ×{f}" for n, f in table.items() if f != 1) or "—")
 
     @app_commands.command(name="history", description="Your recent jobs")
     @app_commands.guild_only()

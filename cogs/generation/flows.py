@@ -21,7 +21,7 @@ import discord
 from bot.client.host import Host
 from bot.client.job_images import job_image
 from bot.client.replies import NO_MENTIONS, member_roles, reply
-from bot.core import crashpoints, requests
+from bot.core import crashpoints, requests, versions
 from bot.core.accounts import Accounts, Refusal
 from bot.core.buttons import JOB_ACTIONS, REMIX_ACTIONS, VIDEO_ACTIONS, ButtonFace
 from bot.core.errors import InvalidInput, MJError, UserFacingError
@@ -40,6 +40,7 @@ from bot.core.models import (
     Requester,
 )
 from bot.core.preferences import Preference, Preferences
+from bot.core.pricing import Price
 from bot.core.prompts import checked_prompt, clean
 from bot.core.providers.base import editor
 from bot.core.quota import GuildConfig
@@ -75,6 +76,13 @@ def _first_look(interaction: discord.Interaction, action: JobAction, prompt: str
     job = Job(0, interaction.user.id, None, 0, action, prompt, JobStatus.SUBMITTING, 0, 0, title=title)
     job.locale = str(interaction.locale)
     return job_content(job)
+
+
+def _price_line(price: Price, locale: object) -> str:
+    """The price under the first look where the cost table changed it; "" where it is the action's base."""
+    if not price.multiplied:
+        return ""
+    return "\n" + render(Text("job-price", cost=price.credits, base=price.base, factors=price.shown()), locale)
 
 
 class Flows:
@@ -114,21 +122,29 @@ class Flows:
         bot_type: str | None = None,
     ) -> None:
         preference = self.preferences.of(interaction.guild_id, interaction.user.id)  # memory: no I/O
+        config = self.accounts.cached_config(interaction.guild_id)
+        flavour = self._flavour(config, mode, bot_type, preference)
         try:
             sent = preference.suffixed(prompt, has_images=bool(attachments))  # the suffix shows in the message
+            sent, flavour, notice = self._versioned(config, preference, sent, flavour)
             self._check_attachments(attachments)
         except InvalidInput as exc:
             await _refuse(interaction, exc.text, clean(prompt))
             return
-        config = self.accounts.cached_config(interaction.guild_id)
-        flavour = self._flavour(config, mode, bot_type, preference)
 
         async def read() -> JobRequest:
             images = tuple([await self._read_image(a) for a in attachments])
             return ImagineRequest(sent, images, *flavour, translate=config.translate_prompts)
 
         await self._command_job(
-            interaction, JobAction.IMAGINE, sent, read, flavour, files=bool(attachments), hand_back=clean(prompt)
+            interaction,
+            JobAction.IMAGINE,
+            sent,
+            read,
+            flavour,
+            files=bool(attachments),
+            hand_back=clean(prompt),
+            notice=notice,
         )  # handed back without the suffix, which would come twice if the prompt were sent again
 
     async def blend(
@@ -211,14 +227,16 @@ class Flows:
         if editor(self.jobs.provider) is None:
             await _refuse(interaction, Text("edit-unsupported"), clean(prompt))
             return
+        preference = self.preferences.of(interaction.guild_id, interaction.user.id)  # memory: no I/O
+        config = self.accounts.cached_config(interaction.guild_id)
+        mode = self._flavour(config, mode, None, preference)[1]
         try:
             prompt = checked_prompt(prompt)
+            prompt, (_, mode), _ = self._versioned(config, preference, prompt, ("MID_JOURNEY", mode))
             self._check_attachments([attachment])
         except InvalidInput as exc:
             await _refuse(interaction, exc.text, clean(prompt))
             return
-        preference = self.preferences.of(interaction.guild_id, interaction.user.id)  # memory: no I/O
-        mode = self._flavour(self.accounts.cached_config(interaction.guild_id), mode, None, preference)[1]
         if not pick_region:
 
             async def read() -> JobRequest:
@@ -282,6 +300,7 @@ class Flows:
         files: bool,
         title: Text | None = None,
         hand_back: str = "",
+        notice: Text | None = None,
     ) -> None:
         """Check the input, charge, then post the public message and submit.
 
@@ -296,7 +315,8 @@ class Flows:
             await interaction.response.defer(ephemeral=True, thinking=True)
         try:
             # Admitted before any file is read: a member who may not run costs no download.
-            ticket = self.accounts.reserve(requester, roles, action, [prompt])  # from memory: no I/O
+            provider = self.jobs.pool.for_new_job().name  # the first healthy API, priced at its table
+            ticket = self.accounts.reserve(requester, roles, action, [prompt], flavour[1], provider)  # no I/O
         except (InvalidInput, Refusal) as exc:
             self.posted.gone(answer)
             await _refuse(interaction, exc.text, hand_back)
@@ -312,7 +332,9 @@ class Flows:
         except BaseException:
             await self.accounts.cancel(ticket)
             raise
-        content = _first_look(interaction, action, prompt, title)
+        content = _first_look(interaction, action, prompt, title) + _price_line(ticket.price, interaction.locale)
+        if notice is not None:
+            content += "\n" + render(notice, interaction.locale)
         unread = answer
         try:
             if files:  # answered privately already: the public message is a channel's, found by its nonce
@@ -340,7 +362,7 @@ class Flows:
                 roles,
                 ticket=ticket,
                 request=requests.encode(request),
-                provider=self.jobs.provider.name,
+                provider=provider,
                 action=action,
                 prompt=prompt,
                 title=title,
@@ -373,10 +395,27 @@ class Flows:
         bot = bot_type or preference.bot_type or config.default_bot or self.bot_type
         return bot, mode or preference.mode or config.default_mode or self.mode
 
+    def _versioned(
+        self, config: GuildConfig, preference: Preference, prompt: str, flavour: tuple[str, str | None]
+    ) -> tuple[str, tuple[str, str | None], Text | None]:
+        """The prompt with the member's or server's version, checked for what that version takes (raises
+        `InvalidInput`, before anything is charged), and the mode it can go at, with why it changed."""
+        bot_type, mode = flavour
+        if bot_type == "NIJI_JOURNEY":  # Niji versions keep their own rules
+            return prompt, flavour, None
+        default = self.accounts.defaults.default_version
+        prompt = versions.with_version(prompt, preference.version or config.default_version)
+        versions.check(prompt, mode, default)
+        mode, notice = versions.speed(prompt, mode, default)
+        return prompt, (bot_type, mode), notice
+
     def _button_mode(self, parent: Job, config: GuildConfig, preference: Preference) -> str | None:
         """A button job goes at the presser's preferred mode, else its parent's, else the server's default,
-        else the bot's setting."""
-        return preference.mode or parent.mode or config.default_mode or self.mode
+        else the bot's setting; Turbo at Fast where the parent's version has none (versions.speed)."""
+        mode = preference.mode or parent.mode or config.default_mode or self.mode
+        if parent.bot_type == "NIJI_JOURNEY":
+            return mode
+        return versions.speed(parent.prompt, mode, self.accounts.defaults.default_version)[0]
 
     # -- a job's buttons -------------------------------------------------------------------------
     def remember(self, job: Job) -> None:
@@ -642,6 +681,15 @@ class Flows:
         prompt = prompt or parent.prompt
         title = None if action is JobAction.IMAGINE else face.title
         mode = getattr(request, "mode", None)
+        given = getattr(request, "prompt", None)  # a new prompt (Remix, zoom, a region, a pick): its version's rules
+        try:
+            if given and parent.bot_type != "NIJI_JOURNEY":
+                versions.check(given, mode, self.accounts.defaults.default_version)
+        except InvalidInput as exc:
+            await _refused(interaction, exc)
+            return None
+        provider = self.jobs.provider_of(parent).name  # a job's buttons go to the API that made it
+        price = self.accounts.price(interaction.guild_id, action, mode, prompt, provider)  # as open_job charges
         try:
             job = await self.accounts.open_job(
                 _requester(interaction),
@@ -649,7 +697,7 @@ class Flows:
                 single_flight=action is JobAction.UPSCALE,
                 texts=[prompt] if written else [],  # the presser is judged by what they wrote, not the parent's
                 request=requests.encode(request),
-                provider=self.jobs.provider.name,
+                provider=provider,
                 action=action,
                 prompt=prompt,
                 title=title,
@@ -668,8 +716,10 @@ class Flows:
                 job = await self._discord_copy(interaction, job)
         unread = self.posted.sending(parent.channel_id, job.id, str(interaction.locale))
         try:
-            look = _first_look(interaction, action, prompt, title)
-            message = await self._post_reply(interaction, parent, look, nonce=unread)
+            first = _first_look(interaction, action, prompt, title)
+            if job.source_id is None:
+                first += _price_line(price, interaction.locale)
+            message = await self._post_reply(interaction, parent, first, nonce=unread)
         except Exception as exc:  # an HTTP error, a timeout, a reset connection: refunded, its slot freed
             log.warning("job %s: its message could not be posted: %r", job.id, exc)
             if isinstance(exc, discord.HTTPException):

@@ -14,11 +14,18 @@ from bot.client.errors import GuardedModal, guarded
 from bot.client.host import Host
 from bot.client.replies import NO_MENTIONS, reply
 from bot.core.errors import InvalidInput
-from bot.core.preferences import BOTS, MODES, checked_suffix
+from bot.core.preferences import BOTS, MODES, VERSIONS, checked_suffix
 from bot.core.text import Text
 from bot.i18n import render
 
 DEFAULT = "default"  # the menus' value for "as the server has it"
+_ROWS = {"mode": 0, "bot": 1, "version": 2}
+_COLUMN = {"mode": "mode", "bot": "bot_type", "version": "version"}
+_PLACEHOLDERS = {
+    "mode": Text("settings-mode-placeholder"),
+    "bot": Text("settings-bot-placeholder"),
+    "version": Text("settings-version-placeholder"),
+}
 MODE_NAMES = {"fast": Text("choice-fast"), "relax": Text("choice-relax"), "turbo": Text("choice-turbo")}
 BOT_NAMES = {"MID_JOURNEY": Text("choice-midjourney"), "NIJI_JOURNEY": Text("choice-niji")}
 
@@ -42,12 +49,15 @@ def settings_panel(host: Host, guild_id: int, user_id: int, locale: object) -> t
     server_bot = _name(BOT_NAMES, config.default_bot or host.settings.mj_bot_type)
     mode_default = Text("settings-server-default", value=server_mode)
     bot_default = Text("settings-server-default", value=server_bot)
+    version_default = Text("settings-server-default", value=config.default_version or host.settings.mj_default_version)
+    version = Text.verbatim(preference.version) if preference.version else version_default
     mode = MODE_NAMES[preference.mode] if preference.mode else mode_default
     bot = BOT_NAMES[preference.bot_type] if preference.bot_type else bot_default
     lines = [
         Text("settings-title"),
         Text("settings-mode", mode=mode),
         Text("settings-bot", bot=bot),
+        Text("settings-version", version=version),
         Text("settings-remix-on") if preference.remix else Text("settings-remix-off"),
         Text("settings-suffix", suffix=_shown_suffix(preference.suffix))
         if preference.suffix
@@ -58,6 +68,8 @@ def settings_panel(host: Host, guild_id: int, user_id: int, locale: object) -> t
     view.add_item(PreferenceSelect(user_id, "mode", modes, preference.mode or DEFAULT, locale))
     bots = {**{b: BOT_NAMES[b] for b in BOTS}, DEFAULT: bot_default}
     view.add_item(PreferenceSelect(user_id, "bot", bots, preference.bot_type or DEFAULT, locale))
+    versions = {**{v: Text.verbatim(f"V{v}") for v in VERSIONS}, DEFAULT: version_default}
+    view.add_item(PreferenceSelect(user_id, "version", versions, preference.version or DEFAULT, locale))
     view.add_item(PreferenceButton(user_id, "remix-off" if preference.remix else "remix-on", locale))
     view.add_item(PreferenceButton(user_id, "suffix", locale))
     view.stop()  # the state is in the custom_ids and the ledger; nothing to keep in memory
@@ -84,9 +96,9 @@ async def _change(interaction: discord.Interaction, user_id: int, **changes: Any
 
 
 class PreferenceSelect(
-    discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"mj:pref:(?P<user>[0-9]+):(?P<field>mode|bot)"
+    discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"mj:pref:(?P<user>[0-9]+):(?P<field>mode|bot|version)"
 ):
-    """The mode or the bot: one of the choices, or the server's default."""
+    """The mode, the bot or the version: one of the choices, or the server's default."""
 
     def __init__(
         self,
@@ -100,12 +112,12 @@ class PreferenceSelect(
             discord.SelectOption(label=render(name, locale)[:100], value=value, default=value == chosen)
             for value, name in (choices or {DEFAULT: Text("settings-server-default", value="")}).items()
         ]
-        placeholder = Text("settings-mode-placeholder") if field == "mode" else Text("settings-bot-placeholder")
+        placeholder = _PLACEHOLDERS[field]
         select: discord.ui.Select[Any] = discord.ui.Select(
             custom_id=f"mj:pref:{user_id}:{field}",
             placeholder=render(placeholder, locale),
             options=options,
-            row=0 if field == "mode" else 1,
+            row=_ROWS[field],
         )
         super().__init__(select)
         self.user_id, self.field = user_id, field
@@ -120,7 +132,7 @@ class PreferenceSelect(
             return
         picked = self.item.values[0] if self.item.values else DEFAULT
         value = None if picked == DEFAULT else picked
-        await _change(interaction, self.user_id, **{"mode" if self.field == "mode" else "bot_type": value})
+        await _change(interaction, self.user_id, **{_COLUMN[self.field]: value})
 
 
 class PreferenceButton(
@@ -137,7 +149,7 @@ class PreferenceButton(
         }
         label, style = faces[what]
         button: discord.ui.Button[Any] = discord.ui.Button(
-            label=render(label, locale), style=style, custom_id=f"mj:pref:{user_id}:{what}", row=2
+            label=render(label, locale), style=style, custom_id=f"mj:pref:{user_id}:{what}", row=3
         )
         super().__init__(button)
         self.user_id, self.what = user_id, what

@@ -484,16 +484,18 @@ def test_settings_panel_in_chinese() -> None:
         jobs=SimpleNamespace(
             accounts=SimpleNamespace(cached_config=lambda guild: GuildConfig(default_bot="NIJI_JOURNEY"))
         ),
-        settings=SimpleNamespace(mj_mode=None, mj_bot_type="MID_JOURNEY"),
+        settings=SimpleNamespace(mj_mode=None, mj_bot_type="MID_JOURNEY", mj_default_version="8.1"),
     )
     text, view = settings_panel(host, 1, 42, ZH)
     assert text.split("\n")[1:] == [
         "**模式：** 慢速 (Relax)",
         "**机器人：** 服务器默认：Niji（动漫风格）",
+        "**版本：** 服务器默认：8.1",
         "**Remix：** 开启（变体、重新生成和平移会先让你修改提示词）",
         "**后缀：** `--ar 2:3`",
     ]
-    modes, bots, remix, suffix = (_inner(child) for child in view.children)
+    modes, bots, versions, remix, suffix = (_inner(child) for child in view.children)
+    assert [o.value for o in versions.options] == ["8.1", "8", "7", "6.1", "default"]
     assert [o.label for o in modes.options] == ["快速 (Fast)", "慢速 (Relax)", "极速 (Turbo)", "服务器默认：API 默认"]
     assert [o.value for o in modes.options if o.default] == ["relax"]
     assert [o.value for o in bots.options if o.default] == ["default"]

@@ -31,6 +31,7 @@ from bot.core.models import (
     TaskSnapshot,
     UpstreamButton,
 )
+from bot.core.pricing import parameters
 from bot.core.providers.base import Capability
 from bot.core.providers.proxy import parse_progress, parse_seed, web_links
 from bot.core.reasons import MODERATION_MESSAGE
@@ -188,8 +189,9 @@ class AceDataProvider:
     # -- submits -----------------------------------------------------------------------------
     async def imagine(self, request: ImagineRequest) -> SubmitResult:
         urls = [self._image_url(img) for img in request.images]
-        prompt = " ".join([*urls, request.prompt.strip()])
-        body: dict[str, Any] = {"action": "generate", "prompt": self._with_bot(prompt, request.bot_type)}
+        text, fields = version_fields(request.prompt.strip(), request.bot_type)
+        prompt = " ".join([*urls, text])
+        body: dict[str, Any] = {"action": "generate", "prompt": self._with_bot(prompt, request.bot_type), **fields}
         if request.translate:
             body["translation"] = True
         return await self._submit(body, request.mode)
@@ -425,6 +427,7 @@ class AceDataProvider:
             ErrorKind.UNAVAILABLE,
             Text("upstream-unreachable"),
             detail=f"{path}: {type(exc).__name__}",
+            unsent=isinstance(exc, httpx.ConnectError),
         )
 
     @staticmethod
@@ -484,6 +487,36 @@ class AceDataProvider:
         if status:
             return err(ErrorKind.REJECTED, Text("upstream-refused-status", status=status))
         return err(ErrorKind.REJECTED, Text("upstream-refused-code", code=code) if code else Text("upstream-refused"))
+
+
+_FIELD_FLAGS = re.compile(r"(?:^|\s)--(v|version|q|quality)\s+(\S+)|(?:^|\s)--(hd)(?=\s|$)")
+_QUALITIES = {"0.25": ".25", "0.5": ".5"}
+
+
+def version_fields(prompt: str, bot_type: str = "MID_JOURNEY") -> tuple[str, dict[str, Any]]:
+    """AceData's own fields for what the prompt says with flags: `--v` → `version`, `--hd` → `hd`, `--q` →
+    `quality` (taken out of the prompt); `--sref` and moodboards (`--profile`) stay in it and set their
+    billing flags `style_reference` and `moodboard`. Niji prompts go as written (their versions are Niji's)."""
+    fields: dict[str, Any] = {}
+    if bot_type == "NIJI_JOURNEY":
+        return prompt, fields
+
+    def lift(m: re.Match[str]) -> str:
+        if m[3]:
+            fields["hd"] = True
+        elif m[1] in ("v", "version"):
+            fields["version"] = m[2]
+        else:
+            fields["quality"] = _QUALITIES.get(m[2], m[2])
+        return ""
+
+    text = " ".join(_FIELD_FLAGS.sub(lift, prompt).split())
+    params = parameters(text)
+    if "sref" in params:
+        fields["style_reference"] = True
+    if "profile" in params:
+        fields["moodboard"] = True
+    return text, fields
 
 
 def _with_motion(prompt: str, motion: str) -> str:

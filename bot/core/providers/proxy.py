@@ -421,6 +421,7 @@ class ProxyProvider:
                 ErrorKind.UNAVAILABLE,
                 Text("upstream-unreachable"),
                 detail=f"{path}: {type(exc).__name__}",
+                unsent=isinstance(exc, httpx.ConnectError),
             ) from exc
 
     @staticmethod

@@ -112,6 +112,11 @@ quota-jobs = **Jobs running:** { $running_limit ->
     }
 # $reset: a Unix time, shown by Discord in the reader's clock.
 quota-reset = **Daily credits come back** <t:{ $reset }:t> (<t:{ $reset }:R>)
+quota-prices = **Prices:** a job costs its action's credits × these factors (mode, then `--q`, and on V8 `--hd`, `--sref`, moodboards `--profile`), rounded up: { $factors }
+job-price = 💳 This job costs { $cost ->
+        [one] { $cost } credit
+       *[other] { $cost } credits
+    } ({ $base } × { $factors }).
 
 ## /history (bot/client/credits/member.py). $refunded is yes or no.
 
@@ -190,6 +195,7 @@ admin-bad-timezone = `{ $value }` is not a time zone; use a name such as `UTC` o
 admin-bad-press-policy = `press_policy` is `anyone` (the presser pays) or `owner` (only the job's owner).
 admin-bad-default-mode = `default_mode` is `fast`, `relax`, `turbo` or `none`.
 admin-bad-default-bot = `default_bot` is `midjourney`, `niji` or `none`.
+admin-bad-default-version = `default_version` is one of { $versions }, or `none`.
 admin-bad-refund-cancelled = `refund_cancelled` is `on` (cancelled jobs are refunded) or `off`.
 admin-bad-video = `video` is `on` (Animate and the video buttons are offered) or `off`.
 admin-bad-translate-prompts = `translate_prompts` is `on` (the API is asked to translate prompts) or `off`.
@@ -202,8 +208,12 @@ admin-settings-limits = Daily credits: { $daily_credits } · running per member:
 # A limit: $value is a number (0: none) or admin-no-limit.
 admin-no-limit = no limit
 admin-default-value = { $value } (default)
-admin-settings-costs = Costs: { $costs }
-admin-settings-defaults = Time zone: { $timezone } · buttons: { $press_policy } · mode: { $mode } · bot: { $bot }
+admin-settings-costs = Costs: { $costs } · factors (credits = cost × mode × parameters, rounded up): { $factors }
+admin-providers = Image APIs (new jobs go to the first answering): { $providers }
+admin-provider-up = `{ $name }` ✅ answering
+admin-provider-down = `{ $name }` ⛔ skipped until <t:{ $until }:T> ({ $reason })
+admin-bad-factor = `{ $name }` takes an exact ratio from 0 to 100, such as 2, 0.5 or 1/4, or `default`.
+admin-settings-defaults = Time zone: { $timezone } · buttons: { $press_policy } · mode: { $mode } · bot: { $bot } · version: { $version }
 admin-api-default = API default
 admin-settings-tiers = Role tiers: { $tiers }
 # One role's tier in that list; 0 is no limit.
@@ -288,6 +298,7 @@ prefer-suffix-refused = ❌ { $reason } Your suffix was not changed.
 settings-title = **Your settings on this server** (a command's own mode or bot option still wins)
 settings-mode = **Mode:** { $mode }
 settings-bot = **Bot:** { $bot }
+settings-version = **Version:** { $version }
 settings-remix-on = **Remix:** on (variations, re-rolls and pans ask for your prompt first)
 settings-remix-off = **Remix:** off
 settings-suffix = **Suffix:** `{ $suffix }`
@@ -295,6 +306,7 @@ settings-suffix-none = **Suffix:** none
 settings-server-default = Server default ({ $value })
 settings-mode-placeholder = Mode
 settings-bot-placeholder = Bot
+settings-version-placeholder = Midjourney version
 settings-not-yours = These are another member's settings. Open your own with /settings.
 button-remix-on = Turn Remix on
 button-remix-off = Turn Remix off

@@ -16,6 +16,7 @@ cmd-history = history
 cmd-job = job
 cmd-mjadmin = mjadmin
 cmd-set = set
+cmd-factor = factor
 cmd-tier = tier
 cmd-untier = untier
 cmd-unlimited = unlimited
@@ -83,6 +84,8 @@ cmd-mjadmin-desc = Manage the image bot on this server
 cmd-mjadmin-show-desc = Show this server's settings
 cmd-mjadmin-set-desc = Set a limit, cost, time zone or default
 opt-mjadmin-value-desc = A number (0 = no limit, `default` = the bot's default), or the listed words
+cmd-mjadmin-factor-desc = Set a factor of the cost table (mode, --q, --hd, --sref)
+opt-mjadmin-factor-value-desc = An exact ratio such as 2, 0.5 or 1/4 (0 = free), or `default`
 cmd-mjadmin-tier-desc = Give a role its own daily credits and running limit
 opt-mjadmin-daily-desc = Credits a day (0 = no limit)
 opt-mjadmin-running-desc = Jobs at once (0 = no limit)
@@ -114,9 +117,20 @@ choice-timezone = timezone
 choice-press-policy = press_policy (anyone | owner)
 choice-default-mode = default_mode (fast | relax | turbo | none)
 choice-default-bot = default_bot (midjourney | niji | none)
+choice-default-version = default_version (8.1 | 8 | 7 | 6.1 | none)
 choice-moderation-strikes = moderation_strikes (0 = off)
 choice-refund-cancelled = refund_cancelled (on | off)
 choice-video = video (on | off)
+choice-factor-fast = factor_fast
+choice-factor-relax = factor_relax
+choice-factor-turbo = factor_turbo
+choice-factor-q-quarter = factor_q_quarter
+choice-factor-q-half = factor_q_half
+choice-factor-q2 = factor_q2
+choice-factor-q4 = factor_q4
+choice-factor-hd = factor_hd
+choice-factor-sref = factor_sref
+choice-factor-moodboard = factor_moodboard
 
 ## /prefer suffix and /settings (bot/client/preferences/commands.py).
 

@@ -30,6 +30,10 @@ prompt-stacked-marks = The prompt has too many stacked accent marks. Remove them
 prompt-only-parameters = The prompt has only parameters. Describe the image you want before them.
 prompt-unknown-parameter = `--{ $name }` is not a Midjourney parameter the bot knows. Check its spelling.
 prompt-invalid-parameter = `--{ $name } { $value }` is not valid: `--{ $name }` takes { $takes }.
+version-no-quality = Midjourney { $version } does not take `--q`: it draws at full quality (add `--hd` for 2048 px). Remove `--q`, or add `--v 7` to use it.
+version-only-v7 = `--{ $name }` works only on Midjourney V7, and this prompt goes to { $version }. Add `--v 7`, or remove `--{ $name }`.
+version-hd-v8 = `--hd` (native 2048 px) needs Midjourney V8 or later, and this prompt goes to { $version }. Add `--v 8.1`, or remove `--hd`.
+version-turbo-fast = ⚡ Midjourney { $version } has no Turbo mode: this job goes at Fast.
 param-takes-ratio = whole numbers W:H, at most { $ratio }:1 either way
 param-takes-whole = a whole number from { $low } to { $high }
 param-takes-number = a number from { $low } to { $high }
@@ -175,6 +179,7 @@ usage-line = { $period ->
         [today] Today
        *[month] This month
     }: { $jobs } jobs, { $failed } failed · { $charged } credits charged, { $refunded } refunded, { $spent } spent · { $strikes } moderation strikes
+usage-factors = This month by price factor (jobs · credits spent): { $factors }
 
 ## A member's suffix (bot/core/preferences.py).
 prompt-too-long-suffix = With your suffix (/prefer suffix) the prompt is { $length } characters long; the limit is { $limit }. Shorten the prompt or the suffix.

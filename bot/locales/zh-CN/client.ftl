@@ -109,6 +109,8 @@ quota-jobs = **进行中的任务：** { $running_limit ->
     }
 # $reset：Unix 时间，由 Discord 按读者的时钟显示。
 quota-reset = **每日积分恢复于** <t:{ $reset }:t>（<t:{ $reset }:R>）
+quota-prices = **价格：** 任务积分 = 该操作的积分 × 以下系数（速度模式，`--q`，以及 V8 上的 `--hd`、`--sref`、情绪板 `--profile`），向上取整：{ $factors }
+job-price = 💳 此任务花费 { $cost } 积分（{ $base } × { $factors }）。
 
 ## /history（bot/client/credits/member.py）。$refunded 为 yes 或 no。
 
@@ -181,6 +183,7 @@ admin-bad-timezone = `{ $value }` 不是有效的时区；请使用 `UTC` 或 `A
 admin-bad-press-policy = `press_policy` 只能是 `anyone`（谁点按钮谁付费）或 `owner`（仅任务发起人可用）。
 admin-bad-default-mode = `default_mode` 只能是 `fast`、`relax`、`turbo` 或 `none`。
 admin-bad-default-bot = `default_bot` 只能是 `midjourney`、`niji` 或 `none`。
+admin-bad-default-version = `default_version` 只能是 { $versions } 之一，或 `none`。
 admin-bad-refund-cancelled = `refund_cancelled` 只能是 `on`（取消的任务退回积分）或 `off`。
 admin-bad-video = `video` 只能是 `on`（提供生成视频及视频按钮）或 `off`。
 admin-bad-translate-prompts = `translate_prompts` 只能是 `on`（请 API 翻译提示词）或 `off`。
@@ -193,8 +196,12 @@ admin-settings-limits = 每日积分：{ $daily_credits } · 每位成员同时�
 # 限额：$value 为数字（0：不限）或 admin-no-limit。
 admin-no-limit = 不限
 admin-default-value = { $value }（默认）
-admin-settings-costs = 花费：{ $costs }
-admin-settings-defaults = 时区：{ $timezone } · 按钮：{ $press_policy } · 模式：{ $mode } · 模型：{ $bot }
+admin-settings-costs = 花费：{ $costs } · 系数（积分 = 花费 × 模式 × 参数，向上取整）：{ $factors }
+admin-providers = 图像 API（新任务交给第一个可用的）：{ $providers }
+admin-provider-up = `{ $name }` ✅ 正常
+admin-provider-down = `{ $name }` ⛔ 暂停使用至 <t:{ $until }:T>（{ $reason }）
+admin-bad-factor = `{ $name }` 需要 0 到 100 之间的精确比例，例如 2、0.5 或 1/4，或 `default`。
+admin-settings-defaults = 时区：{ $timezone } · 按钮：{ $press_policy } · 模式：{ $mode } · 模型：{ $bot } · 版本：{ $version }
 admin-api-default = API 默认
 admin-settings-tiers = 角色档位：{ $tiers }
 # 列表中一个角色的档位；0 表示不限。
@@ -267,6 +274,7 @@ prefer-suffix-refused = ❌ { $reason } 你的后缀没有改变。
 settings-title = **你在本服务器的设置**（命令中自选的模式或机器人仍然优先）
 settings-mode = **模式：** { $mode }
 settings-bot = **机器人：** { $bot }
+settings-version = **版本：** { $version }
 settings-remix-on = **Remix：** 开启（变体、重新生成和平移会先让你修改提示词）
 settings-remix-off = **Remix：** 关闭
 settings-suffix = **后缀：** `{ $suffix }`
@@ -274,6 +282,7 @@ settings-suffix-none = **后缀：** 无
 settings-server-default = 服务器默认：{ $value }
 settings-mode-placeholder = 模式
 settings-bot-placeholder = 机器人
+settings-version-placeholder = Midjourney 版本
 settings-not-yours = 这是其他成员的设置。请用 /settings 打开你自己的设置。
 button-remix-on = 开启 Remix
 button-remix-off = 关闭 Remix

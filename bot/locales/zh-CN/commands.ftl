@@ -13,6 +13,7 @@ cmd-history = 历史
 cmd-job = 任务
 cmd-mjadmin = 绘图管理
 cmd-set = 设置
+cmd-factor = 系数
 cmd-tier = 档位
 cmd-untier = 取消档位
 cmd-unlimited = 不限额
@@ -80,6 +81,8 @@ cmd-mjadmin-desc = 管理本服务器的绘图机器人
 cmd-mjadmin-show-desc = 查看本服务器的设置
 cmd-mjadmin-set-desc = 设置限额、花费、时区或默认值
 opt-mjadmin-value-desc = 一个数字（0 = 不限，`default` = 机器人默认值），或选项中列出的词
+cmd-mjadmin-factor-desc = 设置价格表的一个系数（模式、--q、--hd、--sref）
+opt-mjadmin-factor-value-desc = 精确比例，例如 2、0.5 或 1/4（0 = 免费），或 `default`
 cmd-mjadmin-tier-desc = 为角色单独设置每日积分和同时进行的任务上限
 opt-mjadmin-daily-desc = 每日积分（0 = 不限）
 opt-mjadmin-running-desc = 同时进行的任务数（0 = 不限）
@@ -111,9 +114,20 @@ choice-timezone = 时区 timezone
 choice-press-policy = 按钮权限 press_policy (anyone | owner)
 choice-default-mode = 默认模式 default_mode (fast | relax | turbo | none)
 choice-default-bot = 默认模型 default_bot (midjourney | niji | none)
+choice-default-version = 默认版本 default_version (8.1 | 8 | 7 | 6.1 | none)
 choice-moderation-strikes = 审核违规上限 moderation_strikes (0 = 关闭)
 choice-refund-cancelled = 取消退款 refund_cancelled (on | off)
 choice-video = 视频功能 video (on | off)
+choice-factor-fast = 快速模式系数 factor_fast
+choice-factor-relax = 慢速模式系数 factor_relax
+choice-factor-turbo = 极速模式系数 factor_turbo
+choice-factor-q-quarter = 质量 .25 系数 factor_q_quarter
+choice-factor-q-half = 质量 .5 系数 factor_q_half
+choice-factor-q2 = 质量 2 系数 factor_q2
+choice-factor-q4 = 质量 4 系数 factor_q4
+choice-factor-hd = 高清 --hd 系数 factor_hd
+choice-factor-sref = 风格参考 --sref 系数 factor_sref
+choice-factor-moodboard = 情绪板系数 factor_moodboard
 
 ## /prefer suffix 和 /settings（bot/client/preferences/commands.py）。
 

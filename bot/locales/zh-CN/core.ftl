@@ -26,6 +26,10 @@ prompt-stacked-marks = 提示词中叠加的附加符号太多。请删除后重
 prompt-only-parameters = 提示词里只有参数。请在参数前描述你想要的图片。
 prompt-unknown-parameter = `--{ $name }` 不是机器人认识的 Midjourney 参数。请检查拼写。
 prompt-invalid-parameter = `--{ $name } { $value }` 无效：`--{ $name }` 需要{ $takes }。
+version-no-quality = Midjourney { $version } 不支持 `--q`：它总是以完整质量绘制（加 `--hd` 可得 2048 像素）。请去掉 `--q`，或加上 `--v 7` 再使用它。
+version-only-v7 = `--{ $name }` 只适用于 Midjourney V7，而此提示词会发往 { $version }。请加上 `--v 7`，或去掉 `--{ $name }`。
+version-hd-v8 = `--hd`（原生 2048 像素）需要 Midjourney V8 或更新版本，而此提示词会发往 { $version }。请加上 `--v 8.1`，或去掉 `--hd`。
+version-turbo-fast = ⚡ Midjourney { $version } 没有极速（Turbo）模式：此任务以快速（Fast）模式进行。
 param-takes-ratio = 整数比例 W:H，长宽比不超过 { $ratio }:1
 param-takes-whole = { $low } 到 { $high } 之间的整数
 param-takes-number = { $low } 到 { $high } 之间的数
@@ -171,6 +175,7 @@ usage-line = { $period ->
         [today] 今天
        *[month] 本月
     }：{ $jobs } 个任务，{ $failed } 个失败 · 扣除 { $charged } 积分，退还 { $refunded }，实际消耗 { $spent } · { $strikes } 次审核违规
+usage-factors = 本月按价格系数（任务数 · 实际消耗积分）：{ $factors }
 
 ## 成员的提示词后缀（bot/core/preferences.py）。
 prompt-too-long-suffix = 加上你的后缀（/prefer suffix）后，提示词长 { $length } 个字符，上限为 { $limit } 个。请缩短提示词或后缀。

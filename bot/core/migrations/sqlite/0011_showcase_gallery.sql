@@ -1,4 +1,4 @@
--- 12: the showcase (one post per image) and the images members took out of the web gallery; 9-11 are other branches'
+-- 11: the showcase (one post per image) and the images members took out of the web gallery
 CREATE TABLE showcase_posts (
     job_id     INTEGER PRIMARY KEY REFERENCES jobs(id),
     guild_id   INTEGER NOT NULL,
