@@ -8,7 +8,7 @@
 
 error-unexpected = Something went wrong on the bot's side. Please try again; if it keeps happening, tell a server admin. (error { $id })
 
-## /imagine, /blend, /describe, /shorten, /show and the presses on a job's buttons (cogs/generation/flows.py).
+## /imagine, /blend, /describe, /shorten, /show and the presses on a job's buttons (cogs/generation/starting.py, commanded.py, presses.py, finished.py).
 
 job-unknown = This button belongs to a job the bot no longer knows.
 job-owner-only = On this server only the member who started a job can use its buttons.

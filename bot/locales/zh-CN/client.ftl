@@ -5,7 +5,7 @@
 
 error-unexpected = 机器人这边出了点问题。请重试；如果问题持续出现，请告诉服务器管理员（错误编号 { $id }）。
 
-## /imagine、/blend、/describe、/shorten、/show 以及任务按钮（cogs/generation/flows.py）。
+## /imagine、/blend、/describe、/shorten、/show 以及任务按钮（cogs/generation/starting.py、commanded.py、presses.py、finished.py）。
 
 job-unknown = 这个按钮所属的任务已不在机器人的记录中。
 job-owner-only = 在本服务器，只有发起任务的成员才能使用它的按钮。
