@@ -237,7 +237,12 @@ async def open_core(
                     fallback_base, timeout, limits, lambda inner: MeteredTransport(inner, fallback_base)
                 )
             )
-            fallbacks.append(build_fallback(settings, fallback_http, fallback_http))
+            fallback_streams = await stack.enter_async_context(  # AceData's streams: a pool of their own
+                url_policy.api_client(
+                    fallback_base, timeout, stream_limits, lambda inner: MeteredTransport(inner, fallback_base)
+                )
+            )
+            fallbacks.append(build_fallback(settings, fallback_http, fallback_streams))
         images = ImageFetcher(downloads)
         try:
             ledger = await Ledger.open(settings.database, pool_size=settings.database_pool_size)

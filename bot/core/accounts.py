@@ -293,6 +293,8 @@ class Accounts:
         return opened
 
     def _free_copy(self, requester: Requester, source: Job, texts: list[str]) -> Ticket:
+        if self.closing:
+            raise Refusal(RESTARTING)
         config = self.cached_config(requester.guild_id)
         now = self._clock()
         if requester.guild_id is not None:

@@ -39,7 +39,7 @@ class Following(JobState):
                 await self.poll_once()
             except Exception:
                 log.exception("poll failed")
-            await asyncio.sleep(self._outage.delay(self.poll_interval) if self._outage else self.poll_interval)
+            await asyncio.sleep(self.poll_interval)  # an API that fails is skipped until its own backoff ends
 
     async def poll_once(self) -> None:
         """One batched status request for every job in flight, then timeouts."""
@@ -56,6 +56,9 @@ class Following(JobState):
                 else:
                     groups[self.provider_of(f.job).name][task_id] = f
         for name, by_task in groups.items():
+            outage = self._outages.get(name)
+            if outage is not None and self._clock() < outage.next_at:
+                continue  # backing off: its jobs wait, neither missing nor timed out by this round
             snapshots = await self._statuses(name, list(by_task))
             if snapshots is not None:
                 polled += [(f, snapshots.get(task_id)) for task_id, f in by_task.items()]
@@ -78,16 +81,18 @@ class Following(JobState):
         try:
             snapshots = await self.pool.get(name).fetch_many(task_ids)
         except ProviderError as exc:
-            # Outages are ridden out with backoff; the job timeout bounds how long. One line when it starts.
-            if self._outage is None:
+            # Outages are ridden out with backoff, each API on its own; the job timeout bounds how long. One line
+            # when it starts.
+            outage = self._outages.get(name)
+            if outage is None:
                 log.warning("the image service %s is failing (%s); status checks back off until it answers", name, exc)
-                self._outage = Outage(self._clock())
-            self._outage.failed(exc.retry_after)
+                outage = self._outages[name] = Outage(self._clock())
+            outage.failed(exc.retry_after)
+            outage.next_at = self._clock() + outage.delay(self.poll_interval)
             self.pool.failed(name, exc)  # no new jobs there meanwhile
             return None
-        if self._outage is not None:
-            log.warning("the image service %s answers again after %.0f s", name, self._clock() - self._outage.since)
-            self._outage = None
+        if (outage := self._outages.pop(name, None)) is not None:
+            log.warning("the image service %s answers again after %.0f s", name, self._clock() - outage.since)
         self.pool.answered(name)
         return snapshots
 

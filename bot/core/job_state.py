@@ -66,6 +66,7 @@ class Outage:
 
     def __init__(self, since: float) -> None:
         self.since = since
+        self.next_at = since  # when it is asked again
         self.failures = 0
         self.retry_after: float | None = None
 
@@ -115,7 +116,7 @@ class JobState(ABC):
         self._poller: asyncio.Task[None] | None = None
         self._starting: set[asyncio.Task[Job]] = set()  # queued jobs being submitted
         self._finishing: set[asyncio.Task[None]] = set()  # results whose image is being checked
-        self._outage: Outage | None = None
+        self._outages: dict[str, Outage] = {}  # by provider: each API that fails backs off on its own
         self._scanning = False  # start() is sorting out the ledger: no queued job may start meanwhile
         # Paid submits in flight at once: a burst of hundreds waits here, cheaply, instead of in the HTTP
         # pool (whose bookkeeping grows with every waiter) and ahead of new interactions on the event loop.

@@ -80,7 +80,7 @@ class Commands(FlowsBase):
             images = tuple([await self._read_image(a) for a in attachments])
             return BlendRequest(images, dimensions, *flavour)
 
-        await self._command_job(interaction, JobAction.BLEND, label, read, flavour, files=True)
+        await self._command_job(interaction, JobAction.BLEND, label, read, flavour, files=True, written=False)
 
     async def describe(self, interaction: discord.Interaction, attachment: discord.Attachment) -> None:
         try:
@@ -100,6 +100,7 @@ class Commands(FlowsBase):
             (None, None),
             files=True,
             title=Text("job-title-describe"),
+            written=False,  # the file's name is no prompt of the member's
         )
 
     async def shorten(self, interaction: discord.Interaction, prompt: str) -> None:

@@ -105,8 +105,10 @@ class FlowsBase:
         title: Text | None = None,
         hand_back: str = "",
         notice: Text | None = None,
+        written: bool = True,
     ) -> None:
-        """Check the input, charge, then post the public message and submit.
+        """Check the input, charge, then post the public message and submit. `written`: the member wrote
+        `prompt` (judged by the server's rules); not a blend's label or an image's file name, made for them.
 
         Every refusal (the member's limits, the server's rules, a file that is not an image) comes
         before anything public and is private, with `hand_back` (the member's own prompt) handed back.
@@ -120,7 +122,8 @@ class FlowsBase:
         try:
             # Admitted before any file is read: a member who may not run costs no download.
             provider = self.jobs.pool.for_new_job().name  # the first healthy API, priced at its table
-            ticket = self.accounts.reserve(requester, roles, action, [prompt], flavour[1], provider)  # no I/O
+            judged = [prompt] if written else []
+            ticket = self.accounts.reserve(requester, roles, action, judged, flavour[1], provider, priced=prompt)
         except (InvalidInput, Refusal) as exc:
             self.posted.gone(answer)
             await refuse(interaction, exc.text, hand_back)
@@ -140,6 +143,7 @@ class FlowsBase:
         if notice is not None:
             content += "\n" + render(notice, interaction.locale)
         unread = answer
+        sent = False  # the answer went out: a message exists even if its id cannot be read back
         try:
             if files:  # answered privately already: the public message is a channel's, found by its nonce
                 channel = interaction.client.get_partial_messageable(requester.channel_id, guild_id=requester.guild_id)
@@ -148,17 +152,21 @@ class FlowsBase:
             else:
                 crashpoints.reached("ack.before")
                 callback = await interaction.response.send_message(content, allowed_mentions=NO_MENTIONS)
+                sent = True
                 crashpoints.reached("ack.sent")
                 message_id = callback.message_id or (await interaction.original_response()).id
+            self.posted.posted(Posted(message_id, requester.channel_id, None, str(interaction.locale), unread))
+            self.posted.gone(answer)  # with files: the private answer is no job's message
         except BaseException as exc:  # an HTTP error, a timeout, a reset connection: the reservation goes too
             log.warning("a job of user %s could not be posted, so it was not charged: %r", requester.user_id, exc)
             await self.accounts.cancel(ticket)
-            if isinstance(exc, discord.HTTPException):
-                self.posted.gone(answer, unread)  # refused: there is no message
-                return
-            raise  # the message may exist: its journal entry lets the next start end it
-        self.posted.posted(Posted(message_id, requester.channel_id, None, str(interaction.locale), unread))
-        self.posted.gone(answer)  # with files: the private answer is no job's message
+            if not isinstance(exc, discord.HTTPException):
+                raise  # the message may exist: its journal entry lets the next start end it
+            if not sent:  # refused: there is no message
+                self.posted.gone(answer, unread)
+                if files:  # the private "thinking…" answer says why, instead of spinning for 15 minutes
+                    await reply(interaction, Text("job-not-posted-here"))
+            return
         crashpoints.reached("ack.after")
         try:
             job = await self.accounts.open_job(

@@ -8,7 +8,7 @@ from typing import Any
 
 from bot.simulator.server import Simulator
 from tests.fakes.discord_server import FakeDiscord
-from tests.helpers import bot_messages, button, labels, running_bot, wait_final
+from tests.helpers import bot_messages, button, labels, png, running_bot, wait_final
 
 INTERACTION_ANSWER = r"/interactions/\d+/[^/]+/callback"
 CHANNEL_POST = r"/channels/\d+/messages"
@@ -101,3 +101,22 @@ async def test_remix_on_the_open_source_proxy_is_refused_before_charging(fake: F
             assert [(k, a) for _, k, a in await moves(bot)] == [("charge", 1)]
     finally:
         await sim.stop()
+
+
+async def test_a_job_with_files_whose_message_discord_refuses_is_answered_and_free(
+    fake: FakeDiscord, simulator: Simulator, tmp_path: Path
+) -> None:
+    """With files the command is acknowledged privately first; a public post Discord refuses (no permission to
+    send there) ends that private answer with why, instead of leaving it "thinking" until the token expires."""
+    async with running_bot(fake, simulator.base_url, tmp_path / "db.sqlite3") as bot:
+        public = f"/channels/{fake.channel_id}/messages"
+        fake.trouble = lambda request: 403 if (request.method, request.path) == ("POST", public) else None
+        ref = png()
+        invocation = await fake.invoke_slash("imagine", {"prompt": "a refused post"}, attachments={"image": ref})
+        answer = invocation.response_message_id
+        assert answer is not None
+        await fake.wait_for(lambda: "could not post" in fake.messages[answer].content)
+        assert fake.messages[answer].ephemeral and "Nothing was charged" in fake.messages[answer].content
+        assert not simulator.tasks
+        assert (await bot.jobs.ledger.fetch_all("SELECT COUNT(*) FROM credit_entries"))[0][0] == 0
+        assert bot.jobs.accounts is not None and not bot.jobs.accounts.reserved

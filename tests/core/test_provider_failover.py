@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+
 import httpx
+import pytest
 
 from bot.core.accounts import Accounts
 from bot.core.jobs import JobService, submit_state
@@ -62,4 +66,47 @@ async def test_a_job_moved_to_the_second_api_is_found_there_after_a_crash(
         await service.stop()
         await ledger.close()
     finally:
+        await b.stop()
+
+
+async def test_each_api_backs_off_on_its_own(
+    ledger_at: str, http: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The first API down while the second answers: the first is asked with backoff (not every interval, not
+    cleared by the second's answers), the second at its normal cadence, and each outage is said once."""
+    a, b = Simulator(duration=30.0), Simulator(duration=0.8)
+    await a.start()
+    await b.start()
+    ledger = await Ledger.open(ledger_at)
+    service, recorder = await _service(ledger, http, a.base_url, b.base_url)
+    asked = {"first": 0}
+    first = service.pool.get(service.provider.name)
+    fetch_many = first.fetch_many
+
+    async def counted(task_ids: list[str]) -> object:
+        asked["first"] += 1
+        return await fetch_many(task_ids)
+
+    first.fetch_many = counted  # type: ignore[method-assign]
+    try:
+        stuck = await service.begin(await record_job(service, ImagineRequest("on the first"), message_id=1))
+        assert stuck.provider == first.name and stuck.upstream_task_id
+        with caplog.at_level(logging.WARNING, logger="bot.core.jobs"):
+            await a.stop()  # the first goes away with a job in flight
+            await ledger.update(stuck.id, provider=first.name)
+            service.pool.health[first.name].down_until = 0  # new jobs would still go there: force the second
+            moved = await record_job(service, ImagineRequest("on the second"), message_id=2)
+            await ledger.update(moved.id, provider="fallback")
+            moved.provider = "fallback"
+            before = asked["first"]
+            done = await service.begin(moved)
+            assert done.provider == "fallback"
+            assert (await recorder.wait(done.id, timeout=10)).status is JobStatus.SUCCEEDED
+            await asyncio.sleep(1.0)
+            during = asked["first"] - before
+        assert during <= 8, during  # ~40 at the normal cadence over the same time
+        assert caplog.text.count("is failing") == 1 and "answers again" not in caplog.text
+    finally:
+        await service.stop()
+        await ledger.close()
         await b.stop()

@@ -183,3 +183,20 @@ async def test_describe_then_imagine_a_suggestion(fake: FakeDiscord, simulator: 
         imagined = list(simulator.tasks.values())[-1]
         assert imagined.action == "IMAGINE" and imagined.prompt in described.content
         assert labels(fake, grid.id)[:4] == ["U1", "U2", "U3", "U4"]
+
+
+async def test_an_images_file_name_is_not_judged_as_the_members_prompt(
+    fake: FakeDiscord, simulator: Simulator, tmp_path: Path
+) -> None:
+    """/describe's prompt is the file's name, made by the member's device, not written as a prompt: a server's
+    banned word in it is no strike and no refusal."""
+    async with running_bot(fake, simulator.base_url, tmp_path / "db.sqlite3") as bot:
+        assert bot.jobs.accounts is not None
+        await bot.jobs.accounts.change_config(fake.guild_id, lambda config: config.banned_words.append("gore"))
+        image = png("orange")
+        image.filename = "gore-test.png"
+        interaction = await fake.invoke_slash("describe", {}, attachments={"image": image})
+        described = await wait_final(fake, await job_message_id(fake, interaction))
+        assert "1️⃣" in described.content
+        strikes = await bot.jobs.ledger.fetch_all("SELECT COUNT(*) FROM strikes")
+        assert strikes[0][0] == 0
