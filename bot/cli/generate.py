@@ -124,7 +124,10 @@ def _progress(console: Console) -> Iterator[Callable[[str, int], None]]:
 
 async def _parent(jobs: JobService, task_id: str) -> Job:
     """The finished job of `task_id`: from the ledger, or recorded now from what the API tells of it."""
-    known = await jobs.ledger.jobs_where("upstream_task_id = ? AND status = 'succeeded'", (task_id,))
+    # A task id means something only to the API that gave it: this command's.
+    known = await jobs.ledger.jobs_where(
+        "upstream_task_id = ? AND status = 'succeeded' AND provider = ?", (task_id, jobs.provider.name)
+    )
     if known:
         return known[-1]
     snapshot = (await jobs.provider.fetch_many([task_id])).get(task_id)

@@ -201,6 +201,7 @@ class Submits(JobState):
         if updates is not None and job.id in self._following:
             followed.updates = updates
             followed.stream = asyncio.create_task(self._consume(followed, updates), name=f"stream-{job.id}")
+            followed.stream.add_done_callback(lambda task: _closed_if_cancelled(task, updates))
         return await self.ledger.get(job.id) or job
 
     async def _moved_on(self, job: Job, exc: MJError, movable: bool) -> bool:
@@ -236,3 +237,14 @@ class Submits(JobState):
             log.info("job %s: stream ended early; following by polling", followed.job.id)
             followed.streaming = False
             self._wake.set()
+
+
+def _closed_if_cancelled(task: asyncio.Task[None], updates: AsyncIterator[TaskSnapshot]) -> None:
+    """A stream task cancelled before its first step never reaches `_consume`'s `finally`: close it here."""
+    if task.cancelled():
+        close = asyncio.ensure_future(close_updates(updates))
+        _closing.add(close)
+        close.add_done_callback(_closing.discard)
+
+
+_closing: set[asyncio.Future[None]] = set()  # closes under way (a task needs a reference to run)

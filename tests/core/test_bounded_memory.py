@@ -3,8 +3,9 @@ that grows with the member's history, kept result images, edits waiting for a pi
 
 from __future__ import annotations
 
+import asyncio
 import io
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import httpx
 from PIL import Image
@@ -13,7 +14,7 @@ from bot.core import requests
 from bot.core.accounts import Accounts
 from bot.core.images import ImageFetcher
 from bot.core.ledger import Ledger
-from bot.core.models import ImagineRequest, JobAction, JobStatus, Requester, SubmitResult
+from bot.core.models import ImagineRequest, JobAction, JobStatus, Requester, SubmitResult, TaskSnapshot
 from bot.core.providers.acedata import AceDataProvider
 from bot.core.quota import Defaults
 from bot.core.standing import read as read_standing
@@ -130,3 +131,29 @@ async def test_a_checked_result_is_kept_only_until_its_message_takes_it() -> Non
         assert len(asked) == 1
         await fetcher.take(url)  # nothing of it stayed in memory: a later use downloads again
         assert len(asked) == 2
+
+
+async def test_a_stream_whose_follower_is_cancelled_before_it_starts_is_closed() -> None:
+    """A stream task cancelled before its first step never runs its own `finally`: the stream is closed anyway."""
+    from bot.core.job_submits import _closed_if_cancelled
+
+    closed = asyncio.Event()
+
+    async def updates() -> AsyncIterator[TaskSnapshot]:
+        try:
+            yield TaskSnapshot(task_id="t", status=JobStatus.RUNNING)
+        finally:
+            closed.set()
+
+    stream = updates()
+    await anext(stream)  # open, as a stream is once its submit was answered
+
+    async def consume() -> None:
+        async for _ in stream:
+            pass
+
+    task = asyncio.create_task(consume())
+    task.add_done_callback(lambda done: _closed_if_cancelled(done, stream))
+    task.cancel()  # before its first step
+    await asyncio.gather(task, return_exceptions=True)
+    await asyncio.wait_for(closed.wait(), 1)
