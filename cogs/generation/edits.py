@@ -37,7 +37,7 @@ class Edits(FlowsBase):
 
         Where the API cannot edit, the member is told at once, before anything is read or charged.
         """
-        if editor(self.jobs.provider) is None:
+        if not any(editor(p) is not None for p in self.jobs.pool.providers.values()):  # none of the APIs edits
             await refuse(interaction, Text("edit-unsupported"), clean(prompt))
             return
         preference = self.preferences.of(interaction.guild_id, interaction.user.id)  # memory: no I/O

@@ -26,6 +26,7 @@ from bot.core.jobs import JobService
 from bot.core.models import Job, JobAction, JobStatus, ReferenceImage, Requester
 from bot.core.preferences import Preference, Preferences
 from bot.core.pricing import Price
+from bot.core.providers.base import editor
 from bot.core.quota import GuildConfig
 from bot.core.requests import JobRequest
 from bot.core.text import Text
@@ -121,7 +122,9 @@ class FlowsBase:
             await interaction.response.defer(ephemeral=True, thinking=True)
         try:
             # Admitted before any file is read: a member who may not run costs no download.
-            provider = self.jobs.pool.for_new_job().name  # the first healthy API, priced at its table
+            # The first healthy API that can make it (/edit: one with edits), priced at its table.
+            able = (lambda p: editor(p) is not None) if action is JobAction.EDIT else (lambda p: True)
+            provider = self.jobs.pool.for_new_job(able).name
             judged = [prompt] if written else []
             ticket = self.accounts.reserve(requester, roles, action, judged, flavour[1], provider, priced=prompt)
         except (InvalidInput, Refusal) as exc:

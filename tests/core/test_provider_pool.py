@@ -76,3 +76,15 @@ class PoolMachine(RuleBasedStateMachine):
 
 PoolMachine.TestCase.settings = settings(max_examples=40, stateful_step_count=20, deadline=None)
 test_the_pool_over_any_interleaving = PoolMachine.TestCase
+
+
+def test_a_new_job_goes_to_the_first_healthy_api_that_can_make_it() -> None:
+    """/edit while the first API (which cannot edit) is the healthy one: the second, which can, takes it."""
+    now = [1000.0]
+    plain, editing = type("P", (), {"name": "first"})(), type("P", (), {"name": "fallback"})()
+    pool = ProviderPool([plain, editing], cooldown=60, clock=lambda: now[0])  # type: ignore[list-item]
+    can_edit = lambda provider: provider is editing  # noqa: E731
+    assert pool.for_new_job(can_edit) is editing and pool.for_new_job() is plain
+    pool.health["fallback"].down_until = now[0] + 60  # the one that can edit is down: still the only able one
+    assert pool.for_new_job(can_edit) is editing
+    assert pool.for_new_job(lambda provider: False) is plain  # none can: the first, which fails it clearly

@@ -69,9 +69,11 @@ class ProviderPool:
                 return self.providers[name]
         return None
 
-    def for_new_job(self) -> Provider:
-        """Where a new job goes: the first healthy provider, else the first (it fails clearly, refunded)."""
-        return self.choose() or self.first
+    def for_new_job(self, can: Callable[[Provider], bool] = lambda provider: True) -> Provider:
+        """Where a new job goes: the first healthy provider that `can` make it, else the first that can (it
+        fails clearly, refunded), else the first."""
+        able = [p for p in self.providers.values() if can(p)]
+        return next((p for p in able if self.healthy(p.name)), None) or (able[0] if able else self.first)
 
     def failed(self, name: str, exc: MJError) -> bool:
         """Note a failure; True when it takes the provider out for a while."""
