@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import io
 import ipaddress
+import ssl
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from PIL import Image
 from bot.client.app import open_core
 from bot.core.errors import ProviderError
 from bot.core.images import ImageFetcher
-from bot.core.url_policy import AddressPolicy, download_client
+from bot.core.url_policy import AddressPolicy, api_client, download_client
 from bot.settings import load_settings
 from tests.helpers import TOKEN
 
@@ -177,3 +178,25 @@ async def test_downloads_stop_at_the_byte_cap() -> None:
         with pytest.raises(ProviderError) as caught:
             await fetcher.download(f"{images.url}/huge.png")
     assert caught.value.text.key == "result-too-large"
+
+
+def _tls_of(client: httpx.AsyncClient) -> ssl.SSLContext:
+    transport = client._transport
+    transport = getattr(transport, "_inner", transport)  # the download client's guard wraps httpx's transport
+    assert isinstance(transport, httpx.AsyncHTTPTransport)
+    return transport._pool._ssl_context  # type: ignore[attr-defined,no-any-return]
+
+
+async def test_every_client_verifies_with_one_shared_tls_context() -> None:
+    # One CA bundle loaded once (each context of its own costs about 0.8 MB), still verifying names and chains.
+    timeout, limits = httpx.Timeout(5.0), httpx.Limits(max_connections=2)
+    async with (
+        api_client("https://api.example", timeout, limits) as api,
+        api_client("https://other.example", timeout, limits) as other,
+        download_client(AddressPolicy(allow_private=False), timeout, limits) as downloads,
+    ):
+        contexts = {id(_tls_of(c)) for c in (api, other, downloads)}
+        context = _tls_of(api)
+    assert len(contexts) == 1
+    assert context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname
+    assert context.get_ca_certs()  # the CA bundle is loaded
