@@ -290,7 +290,6 @@ class FlowsBase:
             await refused(interaction, exc)
             return None
         provider = self.jobs.provider_of(parent).name  # a job's buttons go to the API that made it
-        price = self.accounts.price(interaction.guild_id, action, mode, prompt, provider)  # as open_job charges
         try:
             job = await self.accounts.open_job(
                 requester_of(interaction),
@@ -311,6 +310,9 @@ class FlowsBase:
         except Refusal as exc:
             await refused(interaction, exc)
             return None
+        # The price as charged: `open_job` read the server's settings from the ledger (another process may have
+        # changed the cost table) and left them in memory.
+        price = self.accounts.price(interaction.guild_id, action, mode, prompt, provider)
         if job.source_id is not None:
             log.info("job %s shows the upscale of job %s: no API call, no charge", job.id, job.source_id)
             if job.status is JobStatus.SUCCEEDED:

@@ -74,3 +74,26 @@ async def test_a_turbo_hd_imagine_costs_the_table_and_its_refund_returns_it(
         assert "turbo ×2: 3 · 16" in by_factor and "hd ×4: 3 · 16" in by_factor and "turbo ×3: 1 · 6" in by_factor
         stats = await fake.invoke_slash("mjadmin", {}, subcommand="stats", user_id=OWNER_USER_ID)
         assert "turbo ×3: 1 · 6" in fake.messages[stats.response_message_id].content  # type: ignore[index]
+
+
+async def test_a_press_shows_the_price_it_is_charged_after_another_process_changed_the_table(
+    fake: FakeDiscord, simulator: Simulator, tmp_path: Path
+) -> None:
+    """Shards share one ledger: a cost table changed by another process is what a press is charged (the ledger's
+    check reads it), and what its message says."""
+    from bot.core import quota
+
+    async with running_bot(fake, simulator.base_url, tmp_path / "db.sqlite3") as bot:
+        grid = await imagine(fake, "a heron --v 7", "turbo")
+        await wait_final(fake, grid)
+        async with bot.jobs.ledger.transaction() as db:  # as another process would: this one's memory unchanged
+            config = await quota.load_config(db, fake.guild_id)
+            config.factors["turbo"] = "3"
+            await quota.save_config(db, fake.guild_id, config)
+        await fake.click(grid, button(fake, grid, "V1"))
+        await fake.wait_for(lambda: len(bot_messages(fake)) == 2)
+        variation = bot_messages(fake)[1]
+        first = variation.versions[0]["content"] if variation.versions else variation.content
+        assert "This job costs 3 credits (1 × turbo ×3)" in first, first
+        job = await bot.jobs.ledger.get(2)
+        assert job is not None and (await _charges(bot, [job.id]))[0] == 3
