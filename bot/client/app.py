@@ -208,11 +208,13 @@ async def open_core(
             base_url = await simulator.start()
             stack.push_async_callback(simulator.stop)
             log.info("no image API configured: using the built-in simulator at %s", base_url)
+
         # The API's calls carry its key (and are metered: latency and errors); the links it gives are fetched
         # by a client that never has it.
-        http = await stack.enter_async_context(
-            url_policy.api_client(base_url, timeout, limits, lambda inner: MeteredTransport(inner, base_url))
-        )
+        def metered_api(base: str, pool: httpx.Limits) -> httpx.AsyncClient:
+            return url_policy.api_client(base, timeout, pool, lambda inner: MeteredTransport(inner, base))
+
+        http = await stack.enter_async_context(metered_api(base_url, limits))
         fallback_base = settings.mj_fallback_api_base if settings.mj_fallback_provider else ""
         policy = await url_policy.AddressPolicy.for_api(base_url, fallback_base)
         downloads = await stack.enter_async_context(url_policy.download_client(policy, timeout, limits))
@@ -226,28 +228,19 @@ async def open_core(
             register_secret(value)
         # AceData's streams hold a connection for a whole job: their own pool, never the shared one.
         stream_limits = httpx.Limits(max_connections=max(1, settings.acedata_max_streams))
-        streams = await stack.enter_async_context(
-            url_policy.api_client(base_url, timeout, stream_limits, lambda inner: MeteredTransport(inner, base_url))
-        )
+        streams = await stack.enter_async_context(metered_api(base_url, stream_limits))
         provider = build_provider(settings, http, base_url, hook_url, streams)
         fallbacks = []
         if settings.mj_fallback_provider:  # its calls carry its own key: a client kept on its own origin
-            fallback_http = await stack.enter_async_context(
-                url_policy.api_client(
-                    fallback_base, timeout, limits, lambda inner: MeteredTransport(inner, fallback_base)
-                )
-            )
-            fallback_streams = await stack.enter_async_context(  # AceData's streams: a pool of their own
-                url_policy.api_client(
-                    fallback_base, timeout, stream_limits, lambda inner: MeteredTransport(inner, fallback_base)
-                )
-            )
+            fallback_http = await stack.enter_async_context(metered_api(fallback_base, limits))
+            # AceData's streams: a pool of their own
+            fallback_streams = await stack.enter_async_context(metered_api(fallback_base, stream_limits))
             fallbacks.append(build_fallback(settings, fallback_http, fallback_streams))
         images = ImageFetcher(downloads)
         try:
             ledger = await Ledger.open(settings.database, pool_size=settings.database_pool_size)
         except Exception as exc:
-            if not isinstance(exc, (OSError, *storage_errors())):
+            if not isinstance(exc, (OSError, *storage_errors())):  # asyncpg's, only once Ledger.open imported it
                 raise
             setting = "DATABASE_URL" if settings.database_url is not None else "DATABASE_PATH"
             raise StartupError(f"cannot open the ledger at {setting}={shown(settings.database)} ({exc})") from None

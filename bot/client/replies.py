@@ -34,3 +34,8 @@ async def reply(interaction: discord.Interaction, text: Text | str, **kwargs: An
 def member_roles(interaction: discord.Interaction) -> list[int]:
     """The member's role ids, for tiers and unlimited roles (none outside a server)."""
     return [role.id for role in getattr(interaction.user, "roles", [])]
+
+
+def jump_link(guild_id: int | None, channel_id: int, message_id: int | None) -> str:
+    """A link that opens a message in Discord (a direct message's server part is `@me`)."""
+    return f"https://discord.com/channels/{guild_id or '@me'}/{channel_id}/{message_id}"

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from bot.core.buttons import VIDEO_ACTIONS
 from bot.core.ledger import Ledger, row_to_job
 from bot.core.models import Job, JobAction, JobStatus
 
@@ -25,7 +26,7 @@ KINDS: dict[str, frozenset[JobAction]] = {
     "zoom": frozenset({JobAction.ZOOM, JobAction.CUSTOM_ZOOM}),
     "pan": frozenset({JobAction.PAN}),
     "edit": frozenset({JobAction.EDIT}),
-    "video": frozenset({JobAction.VIDEO, JobAction.VIDEO_EXTEND, JobAction.VIDEO_UPSCALE}),
+    "video": VIDEO_ACTIONS,
 }
 KIND_OF = {action: kind for kind, actions in KINDS.items() for action in actions}
 Removal = Literal["hidden", "deleted"]

@@ -83,10 +83,9 @@ class Submits(JobState):
         if (made := bot_video(custom_id)) is not None:
             return await self._submit_video(job, parent, ref, *made, mode)
         remix = prompt if request.remix else None
-        if remix is not None and not takes_prompt(self.provider_of(parent), custom_id):  # the flows refuse first
-            return await self._finish_failed(job, Text("remix-not-here"))
-
         provider = self.provider_of(parent)  # only the API that made the parent knows its buttons
+        if remix is not None and not takes_prompt(provider, custom_id):  # the flows refuse it first
+            return await self._finish_failed(job, Text("remix-not-here"))
 
         async def press() -> SubmitResult:
             result = await provider.action(ref, custom_id, mode, remix_prompt=remix)

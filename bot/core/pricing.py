@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 
+from bot.core.buttons import VIDEO_ACTIONS
 from bot.core.models import JobAction
 
 # Factor names an admin sets (`factor_<name>`), with their defaults.
@@ -130,7 +131,7 @@ def price(
     factors: list[tuple[str, Fraction]] = []
     if action not in _NO_MODE:
         # A video has no relax upstream: it goes, and is priced, at fast.
-        chosen = "fast" if mode not in MODES or (mode == "relax" and action in _VIDEO) else mode
+        chosen = "fast" if mode not in MODES or (mode == "relax" and action in VIDEO_ACTIONS) else mode
         factors.append((chosen, table.get(chosen, DEFAULT_FACTORS[chosen])))
     if action in _PROMPT_PRICED:
         params = parameters(prompt)
@@ -147,9 +148,6 @@ def price(
     for _, factor in kept:
         exact *= factor
     return Price(math.ceil(exact), base, kept)
-
-
-_VIDEO = frozenset({JobAction.VIDEO, JobAction.VIDEO_EXTEND, JobAction.VIDEO_UPSCALE})
 
 
 def merged(*tables: Mapping[str, Fraction]) -> dict[str, Fraction]:

@@ -19,10 +19,9 @@ from bot.core.models import JobAction
 from bot.core.storage import Connection
 from bot.core.text import Arg, Text
 
-GRID_ACTIONS = pricing.GRID_ACTIONS
 # Cost names an admin sets, and the actions each covers.
 COST_GROUPS: dict[str, tuple[JobAction, ...]] = {
-    "grid": GRID_ACTIONS,
+    "grid": pricing.GRID_ACTIONS,
     # A video U1-U4 picks one of four videos already made, as U1-U4 picks an image: it costs an upscale.
     "upscale": (JobAction.UPSCALE, JobAction.VIDEO_UPSCALE),
     "hd_upscale": (JobAction.UPSCALE_HD,),

@@ -17,6 +17,8 @@ from pathlib import Path
 
 from PIL import Image
 
+from bot.core.image_work import off_loop
+
 log = logging.getLogger(__name__)
 
 EDGE = 384  # the longest side of a thumbnail, in pixels: a grid cell on a wide screen at 2x
@@ -85,7 +87,7 @@ class Thumbnails:
             if data is None:
                 return None
             try:
-                thumb = await asyncio.to_thread(make_thumbnail, data, self.edge)
+                thumb = await off_loop(make_thumbnail, data, self.edge)  # the image threads, as every Pillow job
             except NotAnImage as exc:
                 log.warning("gallery: job %d's image cannot be read for a thumbnail (%s)", job_id, exc)
                 return None

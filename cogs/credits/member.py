@@ -11,7 +11,7 @@ from discord.ext import commands
 from bot.client.errors import guarded
 from bot.client.host import Host
 from bot.client.names import action_text, status_text
-from bot.client.replies import NO_MENTIONS, member_roles, reply
+from bot.client.replies import NO_MENTIONS, jump_link, member_roles, reply
 from bot.core.models import Job, JobStatus
 from bot.core.text import Text
 from bot.i18n import render
@@ -33,7 +33,7 @@ STATUS_ICONS = {
 def _link(job: Job) -> str:
     if job.message_id is None or job.guild_id is None:
         return ""
-    return f"https://discord.com/channels/{job.guild_id}/{job.channel_id}/{job.message_id}"
+    return jump_link(job.guild_id, job.channel_id, job.message_id)
 
 
 def _clip(text: str, limit: int) -> str:

@@ -12,7 +12,7 @@ from discord.ext import commands
 
 from bot.client.host import Host
 from bot.client.job_images import job_image
-from bot.client.replies import NO_MENTIONS, reply
+from bot.client.replies import NO_MENTIONS, jump_link, reply
 from bot.core.errors import UserFacingError
 from bot.core.gallery import KIND_OF, Scope
 from bot.core.images import image_extension
@@ -26,10 +26,6 @@ from cogs.gallery.site import GallerySite
 log = logging.getLogger(__name__)
 
 PROMPT_ROOM = 1500  # of a showcase post's 2,000 characters
-
-
-def jump_link(guild_id: int | None, channel_id: int, message_id: int | None) -> str:
-    return f"https://discord.com/channels/{guild_id or '@me'}/{channel_id}/{message_id}"
 
 
 def moderates(interaction: discord.Interaction) -> bool:

@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from urllib.parse import urlencode
 
+from bot.client.replies import jump_link
 from bot.core.gallery import KINDS, Entry, Filters, Scope
 from bot.core.prompts import parameters
 from bot.core.text import Text
@@ -155,7 +156,7 @@ def image_page(
     details = "".join(f"<dt>{_t(label, locale)}</dt><dd>{value}</dd>" for label, value in rows)
     jump = ""
     if job.message_id is not None:
-        where = f"https://discord.com/channels/{job.guild_id}/{job.channel_id}/{job.message_id}"
+        where = jump_link(job.guild_id, job.channel_id, job.message_id)
         jump = (
             f'<p><a id="discord" href="{_e(where)}" rel="noreferrer">{_t(Text("gallery-open-discord"), locale)}</a></p>'
         )

@@ -10,7 +10,7 @@ import discord
 
 from bot.client.host import Host
 from bot.client.job_images import job_image
-from bot.client.replies import NO_MENTIONS, reply
+from bot.client.replies import NO_MENTIONS, jump_link, reply
 from bot.core.errors import UserFacingError
 from bot.core.images import image_extension
 from bot.core.models import Job, JobStatus
@@ -48,7 +48,7 @@ class Finished(FlowsBase):
         showcase = cast(Host, interaction.client).feature_on("gallery")
         view = job_view(job, video=video, showcase=showcase) or discord.utils.MISSING
         message = await channel.send(content, files=files, view=view, allowed_mentions=NO_MENTIONS)
-        link = f"https://discord.com/channels/{interaction.guild_id}/{message.channel.id}/{message.id}"
+        link = jump_link(interaction.guild_id, message.channel.id, message.id)
         await reply(interaction, Text("job-shown-again", id=job.id, link=link))
 
     async def send_to_me(self, interaction: discord.Interaction, job_id: int) -> None:
@@ -63,7 +63,7 @@ class Finished(FlowsBase):
         if data is None:
             raise UserFacingError(Text("dm-not-fetched"))
         file = discord.File(io.BytesIO(data), result_filename(job, image_extension(data)))
-        where = f"https://discord.com/channels/{job.guild_id or '@me'}/{job.channel_id}/{job.message_id}"
+        where = jump_link(job.guild_id, job.channel_id, job.message_id)
         prompt = discord.utils.escape_markdown(job.prompt)[:1800]
         content = f"**{prompt}**\n{where}"
         if seed is not None:

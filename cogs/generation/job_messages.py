@@ -160,10 +160,15 @@ class JobMessages:
         loop = asyncio.get_running_loop()
         give_up = loop.time() + self._jobs.job_timeout
         attempt = 0
+        built: tuple[dict[str, Any], tuple[int, int] | None] | None = None
         while True:
             attempt += 1
             try:
-                kwargs, size = await self._final_message(job)
+                if built is None:  # downloaded and fitted once, however often Discord refuses it
+                    built = await self._final_message(job)
+                else:
+                    _rewind_files(built[0])
+                kwargs, size = dict(built[0]), built[1]
                 if kwargs["attachments"]:
                     crashpoints.reached("upload")
                 try:

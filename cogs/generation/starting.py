@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable, Sequence
 
 import discord
 
-from bot.client.replies import NO_MENTIONS, member_roles, reply
+from bot.client.replies import NO_MENTIONS, jump_link, member_roles, reply
 from bot.core import crashpoints, requests, versions
 from bot.core.accounts import Accounts, Refusal
 from bot.core.buttons import ButtonFace
@@ -196,7 +196,7 @@ class FlowsBase:
         self.posted.recorded(message_id)
         self.messages.track(job, None if files else interaction)
         if files:
-            link = f"https://discord.com/channels/{job.guild_id or '@me'}/{job.channel_id}/{message_id}"
+            link = jump_link(job.guild_id, job.channel_id, message_id)
             started = render(Text("job-started", link=link), interaction.locale)
             with contextlib.suppress(discord.HTTPException):
                 await interaction.edit_original_response(content=started)
